@@ -1,0 +1,48 @@
+#include "absl/strings/string_view.h"
+#include "agent/registry.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "agent/sources/cpu.h"
+#include "agent/sources/diskstats.h"
+#include "agent/sources/filesystem.h"
+#include "agent/sources/loadavg.h"
+#include "agent/sources/meminfo.h"
+#include "agent/sources/netdev.h"
+#include "agent/sources/oracle_process.h"
+#include "agent/sources/postgres_process.h"
+#include "agent/sources/time.h"
+
+namespace vigil::agent {
+
+const std::vector<SourceInfo>& AllSources() {
+  static const auto* sources = new std::vector<SourceInfo>{
+      {"cpu", "/proc/stat: CPU time per mode, context switches, forks, interrupts, boot time, "
+              "running and blocked processes", CreateCpuSource},
+      {"meminfo", "/proc/meminfo: memory and swap", CreateMeminfoSource},
+      {"diskstats", "/proc/diskstats: disk I/O per device", CreateDiskstatsSource},
+      {"netdev", "/proc/net/dev: network traffic and errors per interface", CreateNetdevSource},
+      {"filesystem", "mountinfo + statvfs: size, free, available, inodes, read-only",
+       CreateFilesystemSource},
+      {"loadavg", "/proc/loadavg: load averages", CreateLoadavgSource},
+      {"time", "the host's clock", CreateTimeSource},
+      {"postgres", "PostgreSQL postmasters and their background processes",
+       CreatePostgresProcessSource},
+      {"oracle", "Oracle instances (ora_pmon_<SID>), background processes and listeners",
+       CreateOracleProcessSource},
+  };
+  return *sources;
+}
+
+absl::StatusOr<std::unique_ptr<Source>> CreateSource(absl::string_view name,
+                                                     const SourceOptions& options) {
+  for (const SourceInfo& info : AllSources()) {
+    if (info.name == name) return info.create(options);
+  }
+  std::vector<absl::string_view> names;
+  for (const SourceInfo& info : AllSources()) names.push_back(info.name);
+  return absl::NotFoundError(
+      absl::StrCat("unknown source \"", name, "\" (known: ", absl::StrJoin(names, ", "), ")"));
+}
+
+}  // namespace vigil::agent

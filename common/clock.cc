@@ -1,0 +1,18 @@
+#include "common/clock.h"
+
+namespace vigil {
+namespace {
+
+class RealClock : public Clock {
+ public:
+  absl::Time Now() const override { return absl::Now(); }
+};
+
+}  // namespace
+
+Clock& Clock::Real() {
+  static RealClock* clock = new RealClock();
+  return *clock;
+}
+
+}  // namespace vigil

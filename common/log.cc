@@ -1,0 +1,79 @@
+#include "absl/strings/string_view.h"
+#include "common/log.h"
+
+#include <grpc/support/log.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace vigil {
+namespace {
+
+std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
+std::mutex g_mu;
+std::string* g_component = new std::string("vigil");
+
+bool UnderJournal() {
+  static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  return journal;
+}
+
+void GrpcLogSink(gpr_log_func_args* args) {
+  LogLevel level = LogLevel::kDebug;
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) {
+    level = LogLevel::kWarning;  // gRPC calls a refused handshake an error; for us it is a peer's
+  } else if (args->severity == GPR_LOG_SEVERITY_INFO) {
+    level = LogLevel::kDebug;
+  }
+  if (GetLogLevel() > level) return;
+  LogLine(level, absl::StrCat("grpc: ", args->message));
+}
+
+}  // namespace
+
+void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
+LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load()); }
+
+bool ParseLogLevel(absl::string_view text, LogLevel* level) {
+  if (text == "debug") *level = LogLevel::kDebug;
+  else if (text == "info") *level = LogLevel::kInfo;
+  else if (text == "warning") *level = LogLevel::kWarning;
+  else if (text == "error") *level = LogLevel::kError;
+  else return false;
+  return true;
+}
+
+void SetLogComponent(absl::string_view component) {
+  std::lock_guard<std::mutex> lock(g_mu);
+  *g_component = std::string(component);
+}
+
+void LogLine(LogLevel level, absl::string_view message) {
+  static constexpr const char* kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+  static constexpr int kSyslog[] = {7, 6, 4, 3};
+  const int i = static_cast<int>(level);
+  std::string line;
+  std::lock_guard<std::mutex> lock(g_mu);
+  if (UnderJournal()) {
+    line = absl::StrCat("<", kSyslog[i], ">", *g_component, ": ", message, "\n");
+  } else {
+    line = absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+                        " ", kNames[i], " ", *g_component, ": ", message, "\n");
+  }
+  fwrite(line.data(), 1, line.size(), stderr);
+  fflush(stderr);
+}
+
+void RouteGrpcLogs() {
+  gpr_set_log_verbosity(GPR_LOG_SEVERITY_ERROR);
+  gpr_set_log_function(GrpcLogSink);
+}
+
+}  // namespace vigil
