@@ -50,7 +50,8 @@ int ConfigNode::LineOf(absl::string_view key) const {
     }
   }
   const YAML::Mark mark = self.Mark();
-  return mark.line >= 0 ? mark.line + 1 : 1;
+  if (mark.line >= 0) return mark.line + 1;
+  return line_ > 0 ? line_ : 1;
 }
 
 absl::Status ConfigNode::Error(absl::string_view key, absl::string_view message) const {
@@ -58,7 +59,7 @@ absl::Status ConfigNode::Error(absl::string_view key, absl::string_view message)
       absl::StrCat(file_, ":", LineOf(key), ": ", KeyPath(key), ": ", message));
 }
 
-absl::Status ConfigNode::CheckKeys(std::initializer_list<absl::string_view> allowed) const {
+absl::Status ConfigNode::CheckKeys(std::span<const absl::string_view> allowed) const {
   const YAML::Node& self = node_;
   if (!self.IsDefined() || self.IsNull()) return absl::OkStatus();
   if (!self.IsMap()) return Error("", "must be a mapping of keys to values");
@@ -81,10 +82,15 @@ bool ConfigNode::Has(absl::string_view key) const {
 }
 
 ConfigNode ConfigNode::Child(absl::string_view key) const {
+  if (!Has(key)) {
+    // yaml-cpp hands out an unusable node for a missing key; use an empty one that
+    // remembers where its parent is, for messages.
+    ConfigNode missing(YAML::Node(YAML::NodeType::Null), file_, KeyPath(key));
+    missing.line_ = LineOf(key);
+    return missing;
+  }
   const YAML::Node& self = node_;
-  YAML::Node child;
-  if (self.IsMap()) child = self[std::string(key)];
-  return ConfigNode(child, file_, KeyPath(key));
+  return ConfigNode(self[std::string(key)], file_, KeyPath(key));
 }
 
 absl::StatusOr<std::vector<ConfigNode>> ConfigNode::Elements() const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include "absl/strings/string_view.h"
 #include <vector>
@@ -27,7 +28,10 @@ class ConfigNode {
 
   // An error for the first key of this mapping that is not in `allowed`.
   // A node that is not a mapping (and not empty) is an error too.
-  absl::Status CheckKeys(std::initializer_list<absl::string_view> allowed) const;
+  absl::Status CheckKeys(std::initializer_list<absl::string_view> allowed) const {
+    return CheckKeys(std::span<const absl::string_view>(allowed.begin(), allowed.size()));
+  }
+  absl::Status CheckKeys(std::span<const absl::string_view> allowed) const;
 
   bool Has(absl::string_view key) const;
   // The child mapping or sequence at `key` (an empty node if absent).
@@ -63,6 +67,7 @@ class ConfigNode {
   YAML::Node node_;
   std::string file_;
   std::string path_;
+  int line_ = 0;  // for a missing key: the line of its parent
 };
 
 }  // namespace vigil

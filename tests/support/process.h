@@ -36,6 +36,9 @@ class ChildProcess {
   std::string log_path_;
 };
 
+// The whole content of a file ("" if unreadable).
+std::string ReadAll(const std::string& path);
+
 // Polls `condition` every 20 ms until it returns true or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout);
 

@@ -1,0 +1,163 @@
+#include "agent/config.h"
+
+#include <filesystem>
+
+#include <re2/re2.h>
+
+#include "absl/strings/str_cat.h"
+#include "agent/registry.h"
+#include "common/config_node.h"
+#include "common/file.h"
+#include "common/status.h"
+
+namespace vigil::agent {
+namespace {
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+absl::Status GetRegex(const ConfigNode& node, absl::string_view key, std::string* out) {
+  VIGIL_RETURN_IF_ERROR(node.GetString(key, out));
+  RE2 re(*out, RE2::Quiet);
+  if (!re.ok()) return node.Error(key, absl::StrCat("invalid regular expression: ", re.error()));
+  return absl::OkStatus();
+}
+
+absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, AgentConfig* config) {
+  VIGIL_RETURN_IF_ERROR(root.CheckKeys({"collector", "tls", "interval", "sources", "intervals",
+                                        "paths", "filesystem", "diskstats", "netdev", "postgres",
+                                        "oracle", "buffer", "log_level"}));
+  const ConfigNode collector = root.Child("collector");
+  if (!root.Has("collector")) return root.Error("collector", "is required (address)");
+  VIGIL_RETURN_IF_ERROR(collector.CheckKeys({"address", "server_name"}));
+  VIGIL_RETURN_IF_ERROR(collector.RequireString("address", &config->link.address));
+  if (config->link.address.find(':') == std::string::npos) {
+    return collector.Error("address", "must be host:port, e.g. collector.example:7070");
+  }
+  VIGIL_RETURN_IF_ERROR(collector.GetString("server_name", &config->link.server_name));
+
+  if (!root.Has("tls")) return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
+  const ConfigNode tls = root.Child("tls");
+  VIGIL_RETURN_IF_ERROR(tls.CheckKeys({"ca", "cert", "key"}));
+  VIGIL_RETURN_IF_ERROR(tls.RequireString("ca", &config->link.tls.ca));
+  VIGIL_RETURN_IF_ERROR(tls.RequireString("cert", &config->link.tls.cert));
+  VIGIL_RETURN_IF_ERROR(tls.RequireString("key", &config->link.tls.key));
+  config->link.tls.ca = Resolve(base_dir, config->link.tls.ca);
+  config->link.tls.cert = Resolve(base_dir, config->link.tls.cert);
+  config->link.tls.key = Resolve(base_dir, config->link.tls.key);
+
+  VIGIL_RETURN_IF_ERROR(root.GetDuration("interval", &config->interval));
+  if (config->interval < absl::Milliseconds(100) || config->interval > absl::Hours(1)) {
+    return root.Error("interval", "must be between 100ms and 1h");
+  }
+
+  for (const SourceInfo& info : AllSources()) config->sources.emplace_back(info.name);
+  if (root.Has("sources")) {
+    VIGIL_RETURN_IF_ERROR(root.GetStringList("sources", &config->sources));
+    for (const std::string& name : config->sources) {
+      bool known = false;
+      for (const SourceInfo& info : AllSources()) known |= info.name == name;
+      if (!known) {
+        absl::Status unknown = CreateSource(name, SourceOptions()).status();
+        return root.Error("sources", unknown.message());
+      }
+    }
+  }
+  const ConfigNode intervals = root.Child("intervals");
+  std::vector<absl::string_view> source_names;
+  for (const SourceInfo& info : AllSources()) source_names.push_back(info.name);
+  VIGIL_RETURN_IF_ERROR(intervals.CheckKeys(source_names));
+  // Process scans cost more than /proc reads; every 5 s is quick enough to page on.
+  for (const char* name : {"postgres", "oracle"}) {
+    config->source_intervals[name] = std::max(config->interval, absl::Seconds(5));
+  }
+  for (absl::string_view name : source_names) {
+    if (!intervals.Has(name)) continue;
+    absl::Duration d;
+    VIGIL_RETURN_IF_ERROR(intervals.GetDuration(name, &d));
+    config->source_intervals[std::string(name)] = d;
+  }
+  for (auto& [name, d] : config->source_intervals) {
+    absl::Duration rem;
+    if (absl::IDivDuration(d, config->interval, &rem) < 1 || rem != absl::ZeroDuration()) {
+      if (intervals.Has(name)) {
+        return intervals.Error(name, "must be a whole multiple of the base interval");
+      }
+      d -= rem;  // a default that does not divide evenly is rounded down
+    }
+  }
+
+  SourceOptions& so = config->source_options;
+  const ConfigNode paths = root.Child("paths");
+  VIGIL_RETURN_IF_ERROR(paths.CheckKeys({"proc", "sys", "rootfs"}));
+  VIGIL_RETURN_IF_ERROR(paths.GetString("proc", &so.proc_root));
+  VIGIL_RETURN_IF_ERROR(paths.GetString("sys", &so.sys_root));
+  VIGIL_RETURN_IF_ERROR(paths.GetString("rootfs", &so.root_fs));
+
+  const ConfigNode fs = root.Child("filesystem");
+  VIGIL_RETURN_IF_ERROR(fs.CheckKeys({"exclude_mountpoints", "exclude_fstypes", "statfs_timeout"}));
+  VIGIL_RETURN_IF_ERROR(GetRegex(fs, "exclude_mountpoints", &so.filesystem_exclude_mountpoints));
+  VIGIL_RETURN_IF_ERROR(GetRegex(fs, "exclude_fstypes", &so.filesystem_exclude_fstypes));
+  VIGIL_RETURN_IF_ERROR(fs.GetDuration("statfs_timeout", &so.statfs_timeout));
+
+  const ConfigNode disk = root.Child("diskstats");
+  VIGIL_RETURN_IF_ERROR(disk.CheckKeys({"exclude_devices"}));
+  VIGIL_RETURN_IF_ERROR(GetRegex(disk, "exclude_devices", &so.diskstats_exclude_devices));
+  const ConfigNode net = root.Child("netdev");
+  VIGIL_RETURN_IF_ERROR(net.CheckKeys({"exclude_devices"}));
+  VIGIL_RETURN_IF_ERROR(GetRegex(net, "exclude_devices", &so.netdev_exclude_devices));
+
+  const ConfigNode pg = root.Child("postgres");
+  VIGIL_RETURN_IF_ERROR(pg.CheckKeys({"expected"}));
+  VIGIL_ASSIGN_OR_RETURN(std::vector<ConfigNode> expected, pg.Child("expected").Elements());
+  for (const ConfigNode& e : expected) {
+    VIGIL_RETURN_IF_ERROR(e.CheckKeys({"port", "data_dir"}));
+    ExpectedPostgres instance;
+    VIGIL_RETURN_IF_ERROR(e.RequireString("port", &instance.port));
+    VIGIL_RETURN_IF_ERROR(e.GetString("data_dir", &instance.data_dir));
+    so.expected_postgres.push_back(std::move(instance));
+  }
+  const ConfigNode ora = root.Child("oracle");
+  VIGIL_RETURN_IF_ERROR(ora.CheckKeys({"expected_sids", "expected_listeners"}));
+  VIGIL_RETURN_IF_ERROR(ora.GetStringList("expected_sids", &so.expected_oracle_sids));
+  VIGIL_RETURN_IF_ERROR(ora.GetStringList("expected_listeners", &so.expected_oracle_listeners));
+
+  const ConfigNode buffer = root.Child("buffer");
+  VIGIL_RETURN_IF_ERROR(buffer.CheckKeys({"max_bytes"}));
+  int64_t max_bytes = static_cast<int64_t>(config->buffer_max_bytes);
+  VIGIL_RETURN_IF_ERROR(buffer.GetInt("max_bytes", &max_bytes));
+  if (max_bytes < (64 << 10)) return buffer.Error("max_bytes", "must be at least 65536");
+  config->buffer_max_bytes = static_cast<size_t>(max_bytes);
+
+  std::string level = "info";
+  VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));
+  if (!ParseLogLevel(level, &config->log_level)) {
+    return root.Error("log_level", "must be debug, info, warning or error");
+  }
+  // Each source validates its own options (regexes) when created.
+  for (const std::string& name : config->sources) {
+    absl::Status created = CreateSource(name, so).status();
+    if (!created.ok()) return root.Error(name, created.message());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<AgentConfig> ParseAgentConfig(absl::string_view yaml, const std::string& file_name,
+                                             const std::string& base_dir) {
+  VIGIL_ASSIGN_OR_RETURN(ConfigNode root, ConfigNode::LoadString(yaml, file_name));
+  AgentConfig config;
+  VIGIL_RETURN_IF_ERROR(ParseInto(root, base_dir, &config));
+  return config;
+}
+
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path, 4 << 20);
+  if (!text.ok()) return text.status();
+  return ParseAgentConfig(*text, path, std::filesystem::path(path).parent_path().string());
+}
+
+}  // namespace vigil::agent

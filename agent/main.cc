@@ -1,0 +1,116 @@
+// vigil-agent: samples this host and its databases and streams the samples to the
+// collector over mutually authenticated TLS.
+#include <signal.h>
+
+#include <algorithm>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "agent/agent.h"
+#include "agent/config.h"
+#include "common/labels.h"
+#include "common/log.h"
+#include "common/sample_value.h"
+#include "common/version.h"
+
+namespace {
+
+// Prints samples in the Prometheus text format, for --once.
+class PrintingSink : public vigil::agent::SampleSink {
+ public:
+  using SampleSink::Add;
+  void Add(absl::string_view metric, std::span<const vigil::agent::LabelPair> labels,
+           double value) override {
+    std::vector<vigil::agent::LabelPair> sorted(labels.begin(), labels.end());
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::string line(metric);
+    if (!sorted.empty()) {
+      line += '{';
+      for (size_t i = 0; i < sorted.size(); ++i) {
+        if (i > 0) line += ',';
+        absl::StrAppend(&line, sorted[i].name, "=\"", vigil::EscapeLabelValue(sorted[i].value),
+                        "\"");
+      }
+      line += '}';
+    }
+    absl::StrAppend(&line, " ", vigil::FormatSampleValue(value), "\n");
+    std::cout << line;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Vigil agent: samples this host and its databases for the Vigil collector"};
+  std::string config_path = "/etc/vigil/agent.yaml";
+  bool check_only = false;
+  bool once = false;
+  app.add_option("-c,--config", config_path, "configuration file (YAML)");
+  app.add_flag("--check-config", check_only, "validate the configuration and exit");
+  app.add_flag("--once", once,
+               "sample every source once, print the samples (Prometheus text format) and exit");
+  app.set_version_flag("--version", vigil::kVersion);
+  CLI11_PARSE(app, argc, argv);
+
+  vigil::SetLogComponent("agent");
+  absl::StatusOr<vigil::agent::AgentConfig> config = vigil::agent::LoadAgentConfig(config_path);
+  if (!config.ok()) {
+    std::cerr << "vigil-agent: " << config.status().message() << "\n";
+    return 2;
+  }
+  if (check_only) {
+    absl::StatusOr<vigil::TlsMaterial> tls = vigil::LoadTlsMaterial(config->link.tls);
+    if (!tls.ok()) {
+      std::cerr << "vigil-agent: " << config_path << ": tls: " << tls.status().message() << "\n";
+      return 2;
+    }
+    std::cout << config_path << ": OK\n";
+    return 0;
+  }
+  vigil::SetLogLevel(config->log_level);
+  vigil::RouteGrpcLogs();
+
+  if (!once) {
+    // A missing or unreadable certificate is a configuration error, reported now.
+    absl::StatusOr<vigil::TlsMaterial> tls = vigil::LoadTlsMaterial(config->link.tls);
+    if (!tls.ok()) {
+      vigil::LogError("cannot start: tls: ", tls.status().message());
+      return 2;
+    }
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  absl::StatusOr<std::unique_ptr<vigil::agent::Agent>> agent =
+      vigil::agent::Agent::Create(*config, &vigil::Clock::Real());
+  if (!agent.ok()) {
+    vigil::LogError("cannot start: ", agent.status().message());
+    return 1;
+  }
+  if (once) {
+    PrintingSink sink;
+    (*agent)->SampleOnce(&sink);
+    return 0;
+  }
+  vigil::LogInfo("vigil-agent ", vigil::kVersion, " sampling every ",
+                 absl::FormatDuration(config->interval), ", sending to ", config->link.address);
+  std::thread signal_thread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    vigil::LogInfo("received signal ", sig, ", stopping");
+    (*agent)->Stop();
+  });
+  (*agent)->Run();
+  signal_thread.join();
+  vigil::LogInfo("stopped");
+  return 0;
+}

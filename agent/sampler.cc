@@ -1,0 +1,95 @@
+#include "agent/sampler.h"
+
+#include <time.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace vigil::agent {
+namespace {
+
+double MonotonicSeconds() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+// Forwards to two sinks.
+class TeeSink : public SampleSink {
+ public:
+  TeeSink(SampleSink* a, SampleSink* b) : a_(a), b_(b) {}
+  using SampleSink::Add;
+  void Add(absl::string_view metric, std::span<const LabelPair> labels, double value) override {
+    a_->Add(metric, labels, value);
+    if (b_ != nullptr) b_->Add(metric, labels, value);
+  }
+
+ private:
+  SampleSink* a_;
+  SampleSink* b_;
+};
+
+constexpr int kFailuresBeforeSlowRetry = 5;
+
+}  // namespace
+
+Sampler::Sampler(std::vector<ScheduledSource> sources, const std::string& proc_root,
+                 absl::Duration base_interval, SeriesRegistry* registry, PendingBatches* pending)
+    : processes_(proc_root),
+      base_interval_(base_interval),
+      registry_(registry),
+      pending_(pending) {
+  for (ScheduledSource& s : sources) sources_.push_back(State{std::move(s)});
+}
+
+void Sampler::Tick(absl::Time tick, SampleSink* also) {
+  v1::Batch batch;
+  BatchBuilder builder(registry_, absl::ToUnixMillis(tick), &batch);
+  TeeSink sink(&builder, also);
+  processes_.Invalidate();
+  TickContext context{tick, &processes_};
+  const int64_t tick_ms = absl::ToUnixMillis(tick);
+
+  for (State& state : sources_) {
+    Source& source = *state.scheduled.source;
+    const int64_t every_ms = absl::ToInt64Milliseconds(state.scheduled.interval);
+    const bool due = !state.ran || every_ms <= 0 || tick_ms % every_ms < absl::ToInt64Milliseconds(base_interval_);
+    if (due && tick >= state.retry_after) {
+      const double start = MonotonicSeconds();
+      absl::Status status = source.Collect(context, sink);
+      state.last_duration_s = MonotonicSeconds() - start;
+      state.ran = true;
+      state.up = status.ok();
+      if (status.ok()) {
+        if (state.consecutive_failures >= kFailuresBeforeSlowRetry) {
+          LogInfo("source ", source.name(), " works again");
+        }
+        state.consecutive_failures = 0;
+        state.retry_after = absl::InfinitePast();
+      } else {
+        ++state.errors;
+        ++state.consecutive_failures;
+        if (state.consecutive_failures == 1) {
+          LogWarning("source ", source.name(), ": ", status.message());
+        } else if (state.consecutive_failures == kFailuresBeforeSlowRetry) {
+          LogWarning("source ", source.name(), " failed ", kFailuresBeforeSlowRetry,
+                     " times in a row; retrying once a minute: ", status.message());
+        }
+        if (state.consecutive_failures >= kFailuresBeforeSlowRetry) {
+          state.retry_after = tick + absl::Minutes(1);
+        }
+      }
+    }
+    const std::string name(source.name());
+    sink.Add("vigil_agent_source_up", {{"source", name}}, state.up ? 1 : 0);
+    sink.Add("vigil_agent_source_errors_total", {{"source", name}},
+             static_cast<double>(state.errors));
+    sink.Add("vigil_agent_source_duration_seconds", {{"source", name}}, state.last_duration_s);
+  }
+  sink.Add("vigil_agent_pending_batches", {}, static_cast<double>(pending_->size()));
+  sink.Add("vigil_agent_samples_dropped_total", {}, static_cast<double>(pending_->dropped_samples()));
+  sink.Add("vigil_agent_series", {}, static_cast<double>(registry_->size()));
+  pending_->Push(std::move(batch));
+}
+
+}  // namespace vigil::agent

@@ -1,0 +1,68 @@
+#include "agent/series_registry.h"
+
+#include <algorithm>
+
+namespace vigil::agent {
+
+uint64_t SeriesRegistry::Intern(absl::string_view metric, std::span<const LabelPair> labels) {
+  // Labels sorted by name make the key independent of the order a source used.
+  LabelPair sorted[16];
+  std::vector<LabelPair> spill;
+  LabelPair* begin = sorted;
+  if (labels.size() > std::size(sorted)) {
+    spill.assign(labels.begin(), labels.end());
+    begin = spill.data();
+  } else {
+    std::copy(labels.begin(), labels.end(), sorted);
+  }
+  LabelPair* end = begin + labels.size();
+  std::sort(begin, end, [](const LabelPair& a, const LabelPair& b) { return a.name < b.name; });
+
+  absl::MutexLock lock(&mu_);
+  key_.assign(metric.data(), metric.size());
+  for (const LabelPair* l = begin; l != end; ++l) {
+    key_.push_back('\xff');
+    key_.append(l->name.data(), l->name.size());
+    key_.push_back('\xfe');
+    key_.append(l->value.data(), l->value.size());
+  }
+  auto it = ids_.find(key_);
+  if (it != ids_.end()) return it->second;
+  Definition def;
+  def.metric = std::string(metric);
+  for (const LabelPair* l = begin; l != end; ++l) {
+    def.labels.emplace_back(std::string(l->name), std::string(l->value));
+  }
+  definitions_.push_back(std::move(def));
+  const uint64_t id = definitions_.size();
+  ids_.emplace(key_, id);
+  return id;
+}
+
+bool SeriesRegistry::Define(uint64_t id, v1::SeriesDefinition* def) const {
+  absl::MutexLock lock(&mu_);
+  if (id == 0 || id > definitions_.size()) return false;
+  const Definition& d = definitions_[id - 1];
+  def->set_series_id(id);
+  def->set_metric(d.metric);
+  for (const auto& [name, value] : d.labels) {
+    v1::Label* l = def->add_labels();
+    l->set_name(name);
+    l->set_value(value);
+  }
+  return true;
+}
+
+size_t SeriesRegistry::size() const {
+  absl::MutexLock lock(&mu_);
+  return definitions_.size();
+}
+
+void BatchBuilder::Add(absl::string_view metric, std::span<const LabelPair> labels, double value) {
+  v1::SeriesSamples* s = batch_->add_series();
+  s->set_series_id(registry_->Intern(metric, labels));
+  s->add_timestamps_ms(timestamp_ms_);
+  s->add_values(value);
+}
+
+}  // namespace vigil::agent

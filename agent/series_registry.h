@@ -1,0 +1,54 @@
+// Agent-local series ids. The first time a (metric, labels) pair is sampled it gets
+// the next id; the definition (id -> metric + labels) travels to the collector once per
+// stream and later batches carry only ids and values.
+//
+// Thread-safe: the sampling thread interns, the transport thread reads definitions.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "agent/sources/source.h"
+#include "vigil/v1/ingest.pb.h"
+
+namespace vigil::agent {
+
+class SeriesRegistry {
+ public:
+  // The id of metric{labels}, assigned on first use (ids start at 1).
+  uint64_t Intern(absl::string_view metric, std::span<const LabelPair> labels);
+  // Fills `def` for a known id; false if unknown.
+  bool Define(uint64_t id, v1::SeriesDefinition* def) const;
+  size_t size() const;
+
+ private:
+  struct Definition {
+    std::string metric;
+    std::vector<std::pair<std::string, std::string>> labels;
+  };
+  mutable absl::Mutex mu_;
+  std::string key_ ABSL_GUARDED_BY(mu_);  // scratch, reused across calls
+  absl::flat_hash_map<std::string, uint64_t> ids_ ABSL_GUARDED_BY(mu_);
+  std::vector<Definition> definitions_ ABSL_GUARDED_BY(mu_);  // index = id - 1
+};
+
+// A SampleSink that appends one tick's samples, stamped with one timestamp, to a Batch.
+class BatchBuilder : public SampleSink {
+ public:
+  BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::Batch* batch)
+      : registry_(registry), timestamp_ms_(timestamp_ms), batch_(batch) {}
+  using SampleSink::Add;
+  void Add(absl::string_view metric, std::span<const LabelPair> labels, double value) override;
+
+ private:
+  SeriesRegistry* const registry_;
+  const int64_t timestamp_ms_;
+  v1::Batch* const batch_;
+};
+
+}  // namespace vigil::agent

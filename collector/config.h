@@ -1,0 +1,32 @@
+// The collector's configuration file (YAML). See deploy/collector.example.yaml and the
+// README's configuration reference.
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "collector/ingest/ingest_service.h"
+#include "collector/query/query_service.h"
+#include "common/log.h"
+#include "common/tls.h"
+
+namespace vigil::collector {
+
+struct CollectorConfig {
+  std::string listen = "127.0.0.1:7070";  // host:port for agents and operators (gRPC, mTLS)
+  std::string data_dir;                   // RocksDB lives here
+  TlsFiles tls;
+  bool sync_writes = true;
+  ingest::IngestLimits ingest_limits;
+  query::QueryLimits query_limits;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// Parses and validates; every error names the file, line and key. Relative paths are
+// resolved against the config file's directory.
+absl::StatusOr<CollectorConfig> LoadCollectorConfig(const std::string& path);
+absl::StatusOr<CollectorConfig> ParseCollectorConfig(absl::string_view yaml,
+                                                     const std::string& file_name,
+                                                     const std::string& base_dir);
+
+}  // namespace vigil::collector

@@ -1,0 +1,164 @@
+// vigilctl: the operator's command line for Vigil: certificates, hosts, queries.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "collector/ctl/certs.h"
+#include "collector/ctl/client_config.h"
+#include "collector/ctl/output.h"
+#include "common/time_parse.h"
+#include "common/version.h"
+#include "vigil/v1/query.grpc.pb.h"
+
+namespace {
+
+int Fail(absl::string_view message) {
+  std::cerr << "vigilctl: " << message << "\n";
+  return 1;
+}
+
+int FailRpc(const grpc::Status& status, const std::string& collector) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return Fail(absl::StrCat("cannot reach the collector at ", collector, ": ",
+                             status.error_message()));
+  }
+  return Fail(status.error_message());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"vigilctl: certificates, hosts and queries for Vigil"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", vigil::kVersion);
+
+  std::string config_path;
+  vigil::ctl::ClientConfig flags;
+  double timeout_s = 30;
+  app.add_option("--config", config_path,
+                 "client config (default $VIGILCTL_CONFIG or ~/.config/vigil/vigilctl.yaml)");
+  app.add_option("--collector", flags.collector, "collector address HOST:PORT");
+  app.add_option("--server-name", flags.server_name, "name in the collector's certificate");
+  app.add_option("--ca", flags.tls.ca, "CA certificate");
+  app.add_option("--cert", flags.tls.cert, "operator certificate");
+  app.add_option("--key", flags.tls.key, "operator key");
+  app.add_option("--timeout", timeout_s, "seconds to wait for the collector");
+
+  // certs
+  CLI::App* certs = app.add_subcommand("certs", "create a CA and issue certificates");
+  certs->require_subcommand(1);
+  std::string ca_dir;
+  std::string org = "Vigil";
+  bool force = false;
+  CLI::App* init_ca = certs->add_subcommand("init-ca", "create DIR/ca.crt and DIR/ca.key");
+  init_ca->add_option("--dir", ca_dir, "directory of the CA")->required();
+  init_ca->add_option("--org", org, "organization name in the CA's subject");
+  init_ca->add_flag("--force", force, "overwrite an existing CA");
+  vigil::ctl::CertRequest request;
+  CLI::App* issue = certs->add_subcommand("issue", "issue DIR/NAME.crt and DIR/NAME.key");
+  issue->add_option("--dir", ca_dir, "directory of the CA")->required();
+  issue->add_option("--kind", request.kind, "agent, collector or operator")
+      ->required()
+      ->check(CLI::IsMember({"agent", "collector", "operator"}));
+  issue->add_option("--name", request.name,
+                    "host name (agent, collector) or person (operator); the certificate's CN")
+      ->required();
+  issue->add_option("--san", request.sans,
+                    "extra subject alternative name, DNS:name or IP:address (repeatable)");
+  issue->add_option("--days", request.validity_days, "validity in days");
+  issue->add_flag("--force", force, "overwrite an existing certificate");
+
+  // hosts
+  bool json = false;
+  CLI::App* hosts = app.add_subcommand("hosts", "list the hosts that report to the collector");
+  hosts->add_flag("--json", json, "print JSON");
+
+  // query
+  std::string selector;
+  std::string since = "5m";
+  std::string start_text;
+  std::string end_text;
+  CLI::App* query = app.add_subcommand("query", "print the samples of the series a selector matches");
+  query->add_option("selector", selector, "series selector, e.g. 'node_load1{instance=\"db1\"}'")
+      ->required();
+  query->add_option("--since", since, "from this long ago until now (default 5m)");
+  query->add_option("--start", start_text, "start: Unix seconds or RFC 3339");
+  query->add_option("--end", end_text, "end: Unix seconds or RFC 3339 (default now)");
+  query->add_flag("--json", json, "print Prometheus-style JSON");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*init_ca) {
+    absl::Status s = vigil::ctl::InitCa(ca_dir, org, force);
+    if (!s.ok()) return Fail(s.message());
+    std::cout << "created " << ca_dir << "/ca.crt and " << ca_dir << "/ca.key\n";
+    return 0;
+  }
+  if (*issue) {
+    absl::Status s = vigil::ctl::IssueCertificate(ca_dir, request, force);
+    if (!s.ok()) return Fail(s.message());
+    std::cout << "issued " << ca_dir << "/" << request.name << ".crt and " << ca_dir << "/"
+              << request.name << ".key (" << request.kind << ")\n";
+    return 0;
+  }
+
+  // Commands that talk to the collector: config file, then flags on top.
+  const bool explicit_config = !config_path.empty();
+  if (!explicit_config) config_path = vigil::ctl::DefaultClientConfigPath();
+  absl::StatusOr<vigil::ctl::ClientConfig> config =
+      vigil::ctl::LoadClientConfig(config_path, explicit_config);
+  if (!config.ok()) return Fail(config.status().message());
+  if (!flags.collector.empty()) config->collector = flags.collector;
+  if (!flags.server_name.empty()) config->server_name = flags.server_name;
+  if (!flags.tls.ca.empty()) config->tls.ca = flags.tls.ca;
+  if (!flags.tls.cert.empty()) config->tls.cert = flags.tls.cert;
+  if (!flags.tls.key.empty()) config->tls.key = flags.tls.key;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = vigil::ctl::OpenChannel(*config);
+  if (!channel.ok()) return Fail(channel.status().message());
+  std::unique_ptr<vigil::v1::Query::Stub> stub = vigil::v1::Query::NewStub(*channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000)));
+
+  if (*hosts) {
+    vigil::v1::ListHostsResponse response;
+    grpc::Status s = stub->ListHosts(&context, vigil::v1::ListHostsRequest(), &response);
+    if (!s.ok()) return FailRpc(s, config->collector);
+    std::cout << (json ? vigil::ctl::FormatHostsJson(response)
+                       : vigil::ctl::FormatHostsTable(response, absl::Now()));
+    return 0;
+  }
+  if (*query) {
+    absl::Time end = absl::Now();
+    absl::Time start;
+    if (!end_text.empty()) {
+      absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(end_text);
+      if (!t.ok()) return Fail(absl::StrCat("--end: ", t.status().message()));
+      end = *t;
+    }
+    if (!start_text.empty()) {
+      absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(start_text);
+      if (!t.ok()) return Fail(absl::StrCat("--start: ", t.status().message()));
+      start = *t;
+    } else {
+      absl::StatusOr<absl::Duration> d = vigil::ParseDuration(since);
+      if (!d.ok()) return Fail(absl::StrCat("--since: ", d.status().message()));
+      start = end - *d;
+    }
+    if (start > end) return Fail("--start is after --end");
+    vigil::v1::QueryRangeRequest req;
+    req.set_selector(selector);
+    req.set_start_ms(absl::ToUnixMillis(start));
+    req.set_end_ms(absl::ToUnixMillis(end));
+    vigil::v1::QueryRangeResponse response;
+    grpc::Status s = stub->QueryRange(&context, req, &response);
+    if (!s.ok()) return FailRpc(s, config->collector);
+    std::cout << (json ? vigil::ctl::FormatSeriesJson(response)
+                       : vigil::ctl::FormatSeriesTable(response));
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,23 @@
+// How vigilctl prints what the collector answers: aligned tables for people, JSON for
+// scripts. Pure functions of the response, so they are tested without a server.
+#pragma once
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "vigil/v1/query.pb.h"
+
+namespace vigil::ctl {
+
+// One row per host: name, state (up/down), last seen (age), agent version, OS, kernel,
+// CPUs, memory. `now` gives the ages.
+std::string FormatHostsTable(const v1::ListHostsResponse& response, absl::Time now);
+std::string FormatHostsJson(const v1::ListHostsResponse& response);
+
+// A block per series: its label set, then "time  value" rows (RFC 3339, UTC).
+std::string FormatSeriesTable(const v1::QueryRangeResponse& response);
+// Prometheus' range-query JSON: {"status":"success","data":{"resultType":"matrix",
+// "result":[{"metric":{...},"values":[[<unix seconds>,"<value>"],...]}]}}
+std::string FormatSeriesJson(const v1::QueryRangeResponse& response);
+
+}  // namespace vigil::ctl

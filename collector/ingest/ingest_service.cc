@@ -1,0 +1,170 @@
+#include "collector/ingest/ingest_service.h"
+
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/labels.h"
+#include "common/log.h"
+#include "common/tls.h"
+
+namespace vigil::ingest {
+namespace {
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+// Builds the stored label set of an agent's definition: its labels, __name__, and the
+// instance from the certificate. Fails on names that break the data model.
+absl::StatusOr<LabelSet> StoredLabels(const v1::SeriesDefinition& def, const std::string& host) {
+  if (!IsValidMetricName(def.metric())) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid metric name \"", def.metric(), "\""));
+  }
+  std::vector<Label> labels;
+  labels.reserve(def.labels_size() + 2);
+  for (const v1::Label& l : def.labels()) {
+    if (!IsValidLabelName(l.name()) || l.name().starts_with("__")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(def.metric(), ": invalid label name \"", l.name(), "\""));
+    }
+    if (l.value().find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(def.metric(), ": label ", l.name(), " has a NUL byte in its value"));
+    }
+    if (l.name() == kInstanceLabel) continue;  // the certificate decides the instance
+    if (l.value().empty()) continue;            // an empty label is an absent label
+    labels.push_back(Label{l.name(), l.value()});
+  }
+  labels.push_back(Label{std::string(kMetricNameLabel), def.metric()});
+  labels.push_back(Label{std::string(kInstanceLabel), host});
+  return LabelSet(std::move(labels));
+}
+
+}  // namespace
+
+grpc::Status IngestService::Stream(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<v1::CollectorMessage, v1::AgentMessage>* stream) {
+  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindAgent);
+  if (!peer.ok()) {
+    LogWarning("ingest: refused: ", peer.status().message());
+    return ToGrpc(peer.status());
+  }
+  const std::string& host = peer->name;
+
+  v1::AgentMessage message;
+  if (!stream->Read(&message)) return grpc::Status::OK;
+  if (!message.has_hello()) {
+    LogWarning("ingest: ", host, " (", peer->address, "): first message is not a hello");
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be a hello");
+  }
+  const v1::Hello hello = message.hello();
+  if (hello.run_id().empty() || hello.run_id().size() > 128) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "hello.run_id must be 1-128 bytes");
+  }
+  absl::StatusOr<uint64_t> high_water =
+      tsdb_->RecordHello(host, hello, peer->address, clock_->NowMs());
+  if (!high_water.ok()) {
+    LogError("ingest: ", host, ": ", high_water.status().message());
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+  }
+  {
+    v1::CollectorMessage reply;
+    v1::HelloAck* ack = reply.mutable_hello_ack();
+    ack->set_host(host);
+    ack->set_last_durable_sequence(*high_water);
+    ack->set_collector_time_ms(clock_->NowMs());
+    if (!stream->Write(reply)) return grpc::Status::OK;
+  }
+  LogInfo("ingest: ", host, " connected from ", peer->address, " (agent ", hello.agent_version(),
+          ", run ", hello.run_id(), ", resuming after sequence ", *high_water, ")");
+  connections_->Opened(host);
+
+  absl::flat_hash_map<uint64_t, storage::SeriesId> series;  // agent id -> stored id
+  uint64_t last_sequence = *high_water;
+  uint64_t rejected_definitions = 0;
+  grpc::Status result = grpc::Status::OK;
+  std::vector<storage::SeriesWrite> writes;
+
+  while (stream->Read(&message)) {
+    if (!message.has_batch()) {
+      result = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "expected a batch after the hello");
+      break;
+    }
+    const v1::Batch& batch = message.batch();
+    v1::CollectorMessage reply;
+    v1::BatchAck* ack = reply.mutable_batch_ack();
+    ack->set_sequence(batch.sequence());
+    if (batch.sequence() == 0) {
+      result = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "batch sequence must be > 0");
+      break;
+    }
+    // Definitions are applied even for a duplicate: later batches may use them.
+    for (const v1::SeriesDefinition& def : batch.definitions()) {
+      if (series.contains(def.series_id())) continue;
+      if (series.size() >= limits_.max_series_per_stream) {
+        ++rejected_definitions;
+        continue;
+      }
+      absl::StatusOr<LabelSet> labels = StoredLabels(def, host);
+      if (!labels.ok()) {
+        ++rejected_definitions;
+        LogWarning("ingest: ", host, ": rejected series definition: ", labels.status().message());
+        continue;
+      }
+      absl::StatusOr<storage::SeriesId> id = tsdb_->index().GetOrCreate(*labels);
+      if (!id.ok()) {
+        LogError("ingest: ", host, ": ", id.status().message());
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+      }
+      series.emplace(def.series_id(), *id);
+    }
+    if (batch.sequence() <= last_sequence) {
+      ack->set_duplicate(true);
+      if (!stream->Write(reply)) break;
+      continue;
+    }
+    writes.clear();
+    uint32_t stored = 0;
+    uint32_t rejected = 0;
+    for (const v1::SeriesSamples& s : batch.series()) {
+      auto it = series.find(s.series_id());
+      const bool ordered = std::is_sorted(s.timestamps_ms().begin(), s.timestamps_ms().end());
+      if (it == series.end() || s.timestamps_ms_size() != s.values_size() || !ordered) {
+        rejected += static_cast<uint32_t>(s.values_size());
+        continue;
+      }
+      writes.push_back(storage::SeriesWrite{
+          it->second,
+          std::span<const int64_t>(s.timestamps_ms().data(), s.timestamps_ms_size()),
+          std::span<const double>(s.values().data(), s.values_size())});
+      stored += static_cast<uint32_t>(s.values_size());
+    }
+    absl::Status committed = tsdb_->Commit(
+        writes, storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
+    if (!committed.ok()) {
+      // Not acknowledged: the agent keeps the batch and sends it again after reconnecting.
+      LogError("ingest: ", host, ": batch ", batch.sequence(), " not stored: ", committed.message());
+      result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+      break;
+    }
+    last_sequence = batch.sequence();
+    ack->set_samples_stored(stored);
+    ack->set_samples_rejected(rejected);
+    if (rejected > 0) {
+      LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": rejected ", rejected,
+                 " samples (unknown series id, unsorted or mismatched timestamps)");
+    }
+    if (!stream->Write(reply)) break;
+  }
+  connections_->Closed(host);
+  LogInfo("ingest: ", host, " disconnected (last durable sequence ", last_sequence,
+          rejected_definitions > 0 ? absl::StrCat(", ", rejected_definitions,
+                                                  " series definitions rejected")
+                                   : "",
+          ")");
+  return result;
+}
+
+}  // namespace vigil::ingest

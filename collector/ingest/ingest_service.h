@@ -1,0 +1,45 @@
+// The agent -> collector stream (proto/vigil/v1/ingest.proto).
+//
+// For each stream: admit only a verified certificate of kind "agent" and take the host
+// name from its CN (never from what the agent says); answer the hello with the run's
+// durable high-water mark; then for each batch resolve the series it defines (setting
+// "instance" to the host), commit its samples durably and only then acknowledge it.
+// Batches at or below the high-water mark are acknowledged as duplicates without
+// being written again, so a resend after a reconnect is stored exactly once.
+//
+// Thread-safe: gRPC runs each stream on its own thread.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "collector/ingest/connections.h"
+#include "collector/storage/tsdb.h"
+#include "common/clock.h"
+#include "vigil/v1/ingest.grpc.pb.h"
+
+namespace vigil::ingest {
+
+struct IngestLimits {
+  // Series one agent stream may define; beyond it definitions are rejected and counted.
+  size_t max_series_per_stream = 200000;
+};
+
+class IngestService final : public v1::Ingest::Service {
+ public:
+  // Does not take ownership; all must outlive the service.
+  IngestService(storage::Tsdb* tsdb, Connections* connections, const Clock* clock,
+                IngestLimits limits)
+      : tsdb_(tsdb), connections_(connections), clock_(clock), limits_(limits) {}
+
+  grpc::Status Stream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::CollectorMessage, v1::AgentMessage>* stream) override;
+
+ private:
+  storage::Tsdb* const tsdb_;
+  Connections* const connections_;
+  const Clock* const clock_;
+  const IngestLimits limits_;
+};
+
+}  // namespace vigil::ingest

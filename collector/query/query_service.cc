@@ -1,0 +1,78 @@
+#include "collector/query/query_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "collector/query/selector.h"
+#include "common/log.h"
+#include "common/tls.h"
+
+namespace vigil::query {
+namespace {
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+}  // namespace
+
+grpc::Status QueryService::ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest*,
+                                     v1::ListHostsResponse* response) {
+  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindOperator);
+  if (!peer.ok()) {
+    LogWarning("query: refused: ", peer.status().message());
+    return ToGrpc(peer.status());
+  }
+  for (v1::HostInfo& host : tsdb_->Hosts()) {
+    host.set_connected(connections_->IsConnected(host.host()));
+    *response->add_hosts() = std::move(host);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
+                                      const v1::QueryRangeRequest* request,
+                                      v1::QueryRangeResponse* response) {
+  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindOperator);
+  if (!peer.ok()) {
+    LogWarning("query: refused: ", peer.status().message());
+    return ToGrpc(peer.status());
+  }
+  if (request->start_ms() > request->end_ms()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "start is after end");
+  }
+  absl::StatusOr<std::vector<storage::LabelMatcher>> matchers = ParseSelector(request->selector());
+  if (!matchers.ok()) return ToGrpc(matchers.status());
+  absl::StatusOr<std::vector<storage::SeriesId>> ids =
+      tsdb_->index().Select(*matchers, limits_.max_series);
+  if (!ids.ok()) return ToGrpc(ids.status());
+
+  size_t samples = 0;
+  std::vector<int64_t> timestamps;
+  std::vector<double> values;
+  for (storage::SeriesId id : *ids) {
+    std::optional<LabelSet> labels = tsdb_->index().Labels(id);
+    if (!labels.has_value()) continue;
+    timestamps.clear();
+    values.clear();
+    absl::Status read = tsdb_->ReadRange(id, request->start_ms(), request->end_ms(),
+                                         limits_.max_samples - samples, &timestamps, &values);
+    if (!read.ok()) {
+      if (read.code() != absl::StatusCode::kResourceExhausted) {
+        LogError("query: ", read.message());
+      }
+      return ToGrpc(read);
+    }
+    if (timestamps.empty()) continue;
+    samples += timestamps.size();
+    v1::SeriesData* series = response->add_series();
+    for (const Label& label : labels->labels()) {
+      v1::Label* l = series->add_labels();
+      l->set_name(label.name);
+      l->set_value(label.value);
+    }
+    series->mutable_timestamps_ms()->Add(timestamps.begin(), timestamps.end());
+    series->mutable_values()->Add(values.begin(), values.end());
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace vigil::query

@@ -1,0 +1,38 @@
+// The operator read API (proto/vigil/v1/query.proto): list hosts, range queries by
+// selector. Admits only certificates of kind "operator". Limits how many series and
+// samples one query may touch so that one careless query cannot starve ingestion.
+//
+// Thread-safe.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "collector/ingest/connections.h"
+#include "collector/storage/tsdb.h"
+#include "vigil/v1/query.grpc.pb.h"
+
+namespace vigil::query {
+
+struct QueryLimits {
+  size_t max_series = 10000;
+  size_t max_samples = 2000000;
+};
+
+class QueryService final : public v1::Query::Service {
+ public:
+  // Does not take ownership; both must outlive the service.
+  QueryService(storage::Tsdb* tsdb, const ingest::Connections* connections, QueryLimits limits)
+      : tsdb_(tsdb), connections_(connections), limits_(limits) {}
+
+  grpc::Status ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest* request,
+                         v1::ListHostsResponse* response) override;
+  grpc::Status QueryRange(grpc::ServerContext* context, const v1::QueryRangeRequest* request,
+                          v1::QueryRangeResponse* response) override;
+
+ private:
+  storage::Tsdb* const tsdb_;
+  const ingest::Connections* const connections_;
+  const QueryLimits limits_;
+};
+
+}  // namespace vigil::query

@@ -1,0 +1,66 @@
+#include "collector/server.h"
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
+namespace vigil::collector {
+
+absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
+    const CollectorConfig& config, const Clock* clock) {
+  std::unique_ptr<CollectorServer> server(new CollectorServer());
+  absl::StatusOr<TlsMaterial> tls = LoadTlsMaterial(config.tls);
+  if (!tls.ok()) return tls.status();
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create data_dir ", config.data_dir, ": ", ec.message()));
+  }
+  absl::StatusOr<std::unique_ptr<storage::Tsdb>> tsdb =
+      storage::Tsdb::Open({.dir = config.data_dir, .sync_writes = config.sync_writes});
+  if (!tsdb.ok()) return tsdb.status();
+  server->tsdb_ = std::move(*tsdb);
+
+  server->ingest_ = std::make_unique<ingest::IngestService>(
+      server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
+  server->query_ = std::make_unique<query::QueryService>(
+      server->tsdb_.get(), &server->connections_, config.query_limits);
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen, MakeServerCredentials(*tls), &port);
+  builder.RegisterService(server->ingest_.get());
+  builder.RegisterService(server->query_.get());
+  builder.SetMaxSendMessageSize(64 << 20);
+  builder.SetMaxReceiveMessageSize(16 << 20);
+  // Notice dead agents (a pulled cable) within a minute, not hours.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || port == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", config.listen, " (address in use or not available on this host)"));
+  }
+  const std::string host = config.listen.substr(0, config.listen.rfind(':'));
+  server->address_ = absl::StrCat(host, ":", port);
+  return server;
+}
+
+void CollectorServer::Shutdown(absl::Duration deadline) {
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
+    server_->Wait();
+    server_.reset();
+  }
+  tsdb_.reset();
+}
+
+CollectorServer::~CollectorServer() { Shutdown(absl::Seconds(1)); }
+
+}  // namespace vigil::collector

@@ -1,0 +1,46 @@
+// The collector daemon assembled: storage, ingest and query services on one mTLS gRPC
+// port. Start() fails with a clear message (bad certificate path, port in use, storage
+// that cannot open) instead of starting half-way.
+//
+// Thread-safety: Start/Shutdown from one thread; the services are thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "collector/config.h"
+#include "collector/ingest/connections.h"
+#include "collector/ingest/ingest_service.h"
+#include "collector/query/query_service.h"
+#include "collector/storage/tsdb.h"
+#include "common/clock.h"
+
+namespace vigil::collector {
+
+class CollectorServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<CollectorServer>> Start(const CollectorConfig& config,
+                                                                const Clock* clock);
+  ~CollectorServer();
+
+  // "host:port" actually bound (the port is chosen by the kernel if configured as 0).
+  const std::string& address() const { return address_; }
+
+  // Stops accepting, waits up to `deadline` for calls in flight, then closes storage.
+  void Shutdown(absl::Duration deadline);
+
+ private:
+  CollectorServer() = default;
+
+  std::string address_;
+  std::unique_ptr<storage::Tsdb> tsdb_;
+  ingest::Connections connections_;
+  std::unique_ptr<ingest::IngestService> ingest_;
+  std::unique_ptr<query::QueryService> query_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace vigil::collector

@@ -1,0 +1,90 @@
+#include "collector/storage/chunk_codec.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace vigil::storage {
+namespace {
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetVarint(absl::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    const uint8_t byte = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+}  // namespace
+
+std::string EncodePlainChunk(int64_t start_ms, std::span<const int64_t> timestamps_ms,
+                             std::span<const double> values) {
+  std::string out;
+  out.reserve(2 + timestamps_ms.size() * 10);
+  out.push_back(static_cast<char>(kChunkFormatPlain));
+  PutVarint(&out, timestamps_ms.size());
+  int64_t previous = start_ms;
+  for (int64_t t : timestamps_ms) {
+    PutVarint(&out, ZigZag(t - previous));
+    previous = t;
+  }
+  for (double v : values) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+  }
+  return out;
+}
+
+absl::Status DecodeChunk(int64_t start_ms, absl::string_view chunk,
+                         std::vector<int64_t>* timestamps_ms, std::vector<double>* values) {
+  if (chunk.empty()) return absl::DataLossError("empty chunk");
+  const uint8_t format = static_cast<uint8_t>(chunk.front());
+  chunk.remove_prefix(1);
+  if (format != kChunkFormatPlain) {
+    return absl::DataLossError(absl::StrCat("unknown chunk format ", format));
+  }
+  uint64_t count = 0;
+  if (!GetVarint(&chunk, &count) || count > chunk.size()) {
+    return absl::DataLossError("corrupt chunk header");
+  }
+  const size_t base = timestamps_ms->size();
+  int64_t t = start_ms;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t delta = 0;
+    if (!GetVarint(&chunk, &delta)) return absl::DataLossError("corrupt chunk timestamps");
+    t += UnZigZag(delta);
+    timestamps_ms->push_back(t);
+  }
+  if (chunk.size() != count * 8) {
+    timestamps_ms->resize(base);
+    return absl::DataLossError("corrupt chunk values");
+  }
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t bits = 0;
+    for (int b = 0; b < 8; ++b) bits |= static_cast<uint64_t>(static_cast<uint8_t>(chunk[i * 8 + b])) << (8 * b);
+    double v;
+    std::memcpy(&v, &bits, sizeof(v));
+    values->push_back(v);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace vigil::storage

@@ -1,0 +1,47 @@
+// Byte layouts of the collector's RocksDB keys. Integers are big-endian so that
+// RocksDB's bytewise order is numeric order; timestamps are sign-flipped so that
+// negative times sort before positive ones.
+//
+//   series_index CF   'l' <canonical labels>                -> series id (8 bytes)
+//                     'i' <series id>                       -> canonical labels
+//                     'p' <label name> 0x00 <value> 0x00 <series id> -> ""   (postings)
+//   chunks CF         <series id> <chunk start ms>          -> chunk (chunk_codec.h)
+//   hosts CF          <host>                                -> vigil.v1.HostInfo
+//   ingest_state CF   <host> 0x00 <agent run id>            -> last durable sequence (8 bytes)
+//
+// The chunk key is what the compressed head of the storage issue writes too: one
+// value per (series, chunk start), so later chunk formats need no migration.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace vigil::storage {
+
+using SeriesId = uint64_t;
+
+void PutBigEndian64(std::string* out, uint64_t v);
+uint64_t GetBigEndian64(const char* p);
+
+// Timestamps: big-endian with the sign bit flipped.
+void PutTimestamp(std::string* out, int64_t ms);
+int64_t GetTimestamp(const char* p);
+
+std::string LabelsKey(absl::string_view canonical_labels);
+std::string SeriesKey(SeriesId id);
+std::string PostingKey(absl::string_view name, absl::string_view value, SeriesId id);
+// Prefix of every posting of name=value.
+std::string PostingValuePrefix(absl::string_view name, absl::string_view value);
+// Prefix of every posting of label `name`, whatever its value.
+std::string PostingNamePrefix(absl::string_view name);
+
+inline constexpr size_t kChunkKeySize = 16;
+std::string ChunkKey(SeriesId id, int64_t start_ms);
+// Splits a chunk key; false if it is not kChunkKeySize bytes.
+bool ParseChunkKey(absl::string_view key, SeriesId* id, int64_t* start_ms);
+
+std::string IngestStateKey(absl::string_view host, absl::string_view run_id);
+
+}  // namespace vigil::storage

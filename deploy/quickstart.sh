@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Runs Vigil on this machine: a collector (embedded RocksDB) and an agent for this host,
+# talking mutually authenticated TLS on loopback, with a demo CA made by vigilctl.
+#
+#   deploy/quickstart.sh [--dir DIR] [--detach | --stop]
+#
+#   --dir DIR   all state: certificates, configs, data, logs, pids (default ./.vigil-demo)
+#   --detach    leave both daemons running in the background and return once data flows
+#   --stop      stop what --detach started
+# Without --detach it stays in the foreground until Ctrl-C, then stops both daemons.
+# Run twice, it reuses the CA, certificates, port and data in DIR.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DIR=./.vigil-demo
+DETACH=0
+STOP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) DIR=${2:?--dir needs a directory}; shift 2 ;;
+    --dir=*) DIR=${1#--dir=}; shift ;;
+    --detach) DETACH=1; shift ;;
+    --stop) STOP=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "quickstart.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+stop_daemons() {
+  local name pidfile pid
+  for name in agent collector; do
+    pidfile="$DIR/$name.pid"
+    if alive "$pidfile"; then
+      pid=$(cat "$pidfile")
+      kill -TERM "$pid"
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+      echo "stopped vigil-$name (pid $pid)"
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+if [ "$STOP" = 1 ]; then
+  stop_daemons
+  exit 0
+fi
+
+# shellcheck source=deploy/debian-deps.sh
+. "$ROOT/deploy/debian-deps.sh"
+vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}"
+echo "building vigil-collector, vigil-agent, vigilctl in $ROOT/build ..."
+vigil_build "$ROOT" vigil-collector vigil-agent vigilctl >/dev/null
+BIN=$ROOT/build/bin
+
+# Certificates: a demo CA, the collector (localhost), this host's agent, an operator.
+HOST=$(hostname -s 2>/dev/null || hostname)
+CERTS=$DIR/certs
+if [ ! -f "$CERTS/ca.crt" ]; then
+  "$BIN/vigilctl" certs init-ca --dir "$CERTS" --org "Vigil demo" >/dev/null
+fi
+[ -f "$CERTS/localhost.crt" ] ||
+  "$BIN/vigilctl" certs issue --dir "$CERTS" --kind collector --name localhost --san IP:127.0.0.1 >/dev/null
+[ -f "$CERTS/$HOST.crt" ] || "$BIN/vigilctl" certs issue --dir "$CERTS" --kind agent --name "$HOST" >/dev/null
+[ -f "$CERTS/operator.crt" ] ||
+  "$BIN/vigilctl" certs issue --dir "$CERTS" --kind operator --name operator >/dev/null
+
+# A loopback port, chosen once and kept in DIR/port.
+if [ ! -f "$DIR/port" ]; then
+  for port in $(seq 7070 7170); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port" >"$DIR/port"; break; fi
+  done
+fi
+PORT=$(cat "$DIR/port")
+ADDRESS=127.0.0.1:$PORT
+
+mkdir -p "$DIR/logs" "$DIR/data"
+cat >"$DIR/collector.yaml" <<YAML
+# Written by deploy/quickstart.sh. Reference: README.md, "Configuration".
+listen: $ADDRESS
+data_dir: $DIR/data
+tls:
+  ca: $CERTS/ca.crt
+  cert: $CERTS/localhost.crt
+  key: $CERTS/localhost.key
+YAML
+cat >"$DIR/agent.yaml" <<YAML
+# Written by deploy/quickstart.sh. Reference: README.md, "Configuration".
+collector:
+  address: $ADDRESS
+tls:
+  ca: $CERTS/ca.crt
+  cert: $CERTS/$HOST.crt
+  key: $CERTS/$HOST.key
+interval: 1s
+YAML
+cat >"$DIR/vigilctl.yaml" <<YAML
+collector: $ADDRESS
+ca: $CERTS/ca.crt
+cert: $CERTS/operator.crt
+key: $CERTS/operator.key
+YAML
+
+if alive "$DIR/collector.pid"; then
+  echo "vigil-collector already running (pid $(cat "$DIR/collector.pid"))"
+else
+  rm -f "$DIR/collector.ready"
+  setsid "$BIN/vigil-collector" --config "$DIR/collector.yaml" --ready-file "$DIR/collector.ready" \
+    >>"$DIR/logs/collector.log" 2>&1 </dev/null &
+  echo $! >"$DIR/collector.pid"
+  for _ in $(seq 1 300); do
+    [ -f "$DIR/collector.ready" ] && break
+    alive "$DIR/collector.pid" || { echo "vigil-collector failed to start:" >&2; tail -5 "$DIR/logs/collector.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -f "$DIR/collector.ready" ] || { echo "vigil-collector did not start listening in 30 s" >&2; exit 1; }
+  echo "vigil-collector listening on $ADDRESS (pid $(cat "$DIR/collector.pid"))"
+fi
+
+if alive "$DIR/agent.pid"; then
+  echo "vigil-agent already running (pid $(cat "$DIR/agent.pid"))"
+else
+  setsid "$BIN/vigil-agent" --config "$DIR/agent.yaml" >>"$DIR/logs/agent.log" 2>&1 </dev/null &
+  echo $! >"$DIR/agent.pid"
+  echo "vigil-agent sampling this host as \"$HOST\" (pid $(cat "$DIR/agent.pid"))"
+fi
+
+CTL="$BIN/vigilctl --config $DIR/vigilctl.yaml"
+echo "waiting for samples ..."
+flowing=0
+for _ in $(seq 1 300); do
+  if $CTL query "node_load1{instance=\"$HOST\"}" --since 1m 2>/dev/null | grep -q '^  '; then
+    flowing=1
+    break
+  fi
+  alive "$DIR/agent.pid" || break
+  sleep 0.1
+done
+if [ "$flowing" != 1 ]; then
+  echo "no samples arrived; see $DIR/logs/agent.log and $DIR/logs/collector.log" >&2
+  exit 1
+fi
+
+cat <<TEXT
+
+Vigil is running. Samples are flowing from "$HOST". Try:
+
+  $CTL hosts
+  $CTL query 'node_load1{instance="$HOST"}' --since 5m
+  $CTL query 'node_cpu_seconds_total{mode="idle"}' --since 1m --json
+  $CTL query '{__name__=~"vigil_.*"}' --since 1m
+
+Logs: $DIR/logs/   Configs: $DIR/*.yaml   Data: $DIR/data
+TEXT
+
+if [ "$DETACH" = 1 ]; then
+  echo "Stop with: $0 --dir $DIR --stop"
+  exit 0
+fi
+echo "Press Ctrl-C to stop."
+trap 'echo; stop_daemons; exit 0' INT TERM
+while alive "$DIR/collector.pid" && alive "$DIR/agent.pid"; do sleep 1; done
+echo "a daemon exited; see $DIR/logs/" >&2
+stop_daemons
+exit 1
