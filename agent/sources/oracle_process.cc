@@ -176,8 +176,7 @@ std::optional<OracleBackgroundName> ParseOracleBackgroundName(absl::string_view 
     return std::nullopt;
   }
   const size_t underscore = argv0.find('_');
-  if (underscore == absl::string_view::npos || underscore == 0 ||
-      underscore + 1 == argv0.size()) {
+  if (underscore == absl::string_view::npos || underscore == 0 || underscore + 1 == argv0.size()) {
     return std::nullopt;
   }
   name.role = argv0.substr(0, underscore);
@@ -190,8 +189,8 @@ std::optional<OracleBackgroundName> ParseOracleBackgroundName(absl::string_view 
 
 absl::string_view OracleRoleFamily(absl::string_view role) {
   if (role.size() == 4 && absl::StartsWith(role, "dbw") && IsAlnum(role[3])) return "dbw";
-  if ((role.size() == 4 || role.size() == 5) && absl::StartsWith(role, "bw") &&
-      IsDigit(role[2]) && IsDigit(role[3]) && (role.size() == 4 || IsDigit(role[4]))) {
+  if ((role.size() == 4 || role.size() == 5) && absl::StartsWith(role, "bw") && IsDigit(role[2]) &&
+      IsDigit(role[3]) && (role.size() == 4 || IsDigit(role[4]))) {
     return "dbw";
   }
   if (role.size() == 4 && absl::StartsWith(role, "arc") && IsAlnum(role[3])) return "arc";

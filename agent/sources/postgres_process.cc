@@ -8,10 +8,10 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "agent/sources/process_table.h"
 #include "common/file.h"
 
@@ -153,8 +153,7 @@ class PostgresProcessSource : public Source {
   absl::flat_hash_map<std::string, InstanceLabels> seen_;
 };
 
-std::string PostgresProcessSource::ReadPortFromPidFile(const std::string& data_dir,
-                                                       int pid) const {
+std::string PostgresProcessSource::ReadPortFromPidFile(const std::string& data_dir, int pid) const {
   // The data directory as the agent sees it (root_fs for an agent in a container), then
   // through the postmaster's own cwd link, which reaches it across mount namespaces.
   std::string paths[2];
@@ -172,8 +171,7 @@ std::string PostgresProcessSource::ReadPortFromPidFile(const std::string& data_d
   return "";
 }
 
-InstanceLabels PostgresProcessSource::Identify(ProcessTable& table,
-                                               const ProcessInfo& postmaster) {
+InstanceLabels PostgresProcessSource::Identify(ProcessTable& table, const ProcessInfo& postmaster) {
   auto it = identities_.find(postmaster.pid);
   if (it != identities_.end() && it->second.start_time_ticks == postmaster.start_time_ticks) {
     return it->second.labels;
@@ -185,7 +183,7 @@ InstanceLabels PostgresProcessSource::Identify(ProcessTable& table,
     labels.data_dir = table.Cwd(postmaster.pid);
   }
   labels.port = args.port.empty() ? ReadPortFromPidFile(labels.data_dir, postmaster.pid)
-                                   : std::move(args.port);
+                                  : std::move(args.port);
   if (!labels.port.empty()) {
     labels.instance_name = labels.port;
   } else if (!labels.data_dir.empty()) {
@@ -206,10 +204,14 @@ void PostgresProcessSource::EmitInstance(ProcessTable& table, const Instance& in
   auto count = [&](PostgresRole role) { return instance.counts[static_cast<size_t>(role)]; };
   sink.Add("vigil_process_up", {{"db", kDb}, {"instance_name", name}, {"role", "postmaster"}}, 1);
   static constexpr PostgresRole kUpRoles[] = {
-      PostgresRole::kCheckpointer,       PostgresRole::kBackgroundWriter,
-      PostgresRole::kWalWriter,          PostgresRole::kAutovacuumLauncher,
-      PostgresRole::kArchiver,           PostgresRole::kWalSender,
-      PostgresRole::kWalReceiver,        PostgresRole::kStartup,
+      PostgresRole::kCheckpointer,
+      PostgresRole::kBackgroundWriter,
+      PostgresRole::kWalWriter,
+      PostgresRole::kAutovacuumLauncher,
+      PostgresRole::kArchiver,
+      PostgresRole::kWalSender,
+      PostgresRole::kWalReceiver,
+      PostgresRole::kStartup,
       PostgresRole::kLogicalReplicationLauncher,
   };
   for (PostgresRole role : kUpRoles) {
@@ -219,8 +221,7 @@ void PostgresProcessSource::EmitInstance(ProcessTable& table, const Instance& in
   }
   for (PostgresRole role : {PostgresRole::kWalSender, PostgresRole::kAutovacuumWorker}) {
     sink.Add("vigil_process_count",
-             {{"db", kDb}, {"instance_name", name}, {"role", PostgresRoleName(role)}},
-             count(role));
+             {{"db", kDb}, {"instance_name", name}, {"role", PostgresRoleName(role)}}, count(role));
   }
   sink.Add("vigil_db_backends", {{"db", kDb}, {"instance_name", name}},
            count(PostgresRole::kClientBackend));
@@ -267,9 +268,8 @@ absl::Status PostgresProcessSource::Collect(const TickContext& tick, SampleSink&
     ++instances_[it->second].counts[static_cast<size_t>(*role)];
   }
   // Identities of postmasters that are gone.
-  absl::erase_if(identities_, [&](const auto& entry) {
-    return !postmaster_index_.contains(entry.first);
-  });
+  absl::erase_if(identities_,
+                 [&](const auto& entry) { return !postmaster_index_.contains(entry.first); });
 
   absl::Status status;
   present_.clear();
@@ -282,8 +282,7 @@ absl::Status PostgresProcessSource::Collect(const TickContext& tick, SampleSink&
     // its port is the same instance, not a gone one.
     if (!labels.data_dir.empty()) {
       absl::erase_if(seen_, [&](const auto& entry) {
-        return entry.second.data_dir == labels.data_dir &&
-               entry.first != labels.instance_name;
+        return entry.second.data_dir == labels.data_dir && entry.first != labels.instance_name;
       });
     }
     seen_[labels.instance_name] = labels;
@@ -297,8 +296,8 @@ absl::Status PostgresProcessSource::Collect(const TickContext& tick, SampleSink&
       up = up || (expected.port.empty() ? instance.labels.data_dir == expected.data_dir
                                         : instance.labels.port == expected.port);
     }
-    InstanceLabels labels{expected.port.empty() ? expected.data_dir : expected.port,
-                          expected.port, expected.data_dir};
+    InstanceLabels labels{expected.port.empty() ? expected.data_dir : expected.port, expected.port,
+                          expected.data_dir};
     if (up || labels.instance_name.empty() || seen_.contains(labels.instance_name)) continue;
     AddDbUp(sink, labels, 0);
   }

@@ -10,10 +10,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/file.h"
 
 namespace vigil::agent {
@@ -219,7 +219,9 @@ absl::StatusOr<double> ProcessTable::StartTimeSeconds(const ProcessInfo& process
     absl::StatusOr<std::string> text = ReadFile(path, 1 << 20);
     if (!text.ok()) return text.status();
     absl::StatusOr<int64_t> boot_time = ParseBootTime(*text);
-    if (!boot_time.ok()) return absl::Status(boot_time.status().code(), absl::StrCat(path, ": ", boot_time.status().message()));
+    if (!boot_time.ok())
+      return absl::Status(boot_time.status().code(),
+                          absl::StrCat(path, ": ", boot_time.status().message()));
     boot_time_seconds_ = *boot_time;
   }
   static const long ticks_per_second = sysconf(_SC_CLK_TCK);

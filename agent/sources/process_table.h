@@ -34,7 +34,7 @@ struct ProcessInfo {
   // for which NeedsProcStat(argv[0]) holds; has_stat says whether they are filled.
   bool has_stat = false;
   int ppid = 0;
-  std::string comm;               // from stat, without parentheses
+  std::string comm;  // from stat, without parentheses
   // cmdline split at NUL (cut at 16 KiB); a rewritten title is one element
   std::vector<std::string> argv;
   uint64_t start_time_ticks = 0;  // stat field 22, clock ticks after boot

@@ -1,5 +1,7 @@
 #include "agent/sources/time.h"
 
+#include <cstdint>
+
 namespace vigil::agent {
 namespace {
 
@@ -15,7 +17,13 @@ class TimeSource : public Source {
 
 }  // namespace
 
-double UnixSeconds(absl::Time time) { return absl::ToDoubleSeconds(time - absl::UnixEpoch()); }
+double UnixSeconds(absl::Time time) {
+  // Whole seconds and the fraction apart: absl::ToDoubleSeconds(time - UnixEpoch())
+  // loses the last digits of the fraction.
+  const int64_t seconds = absl::ToUnixSeconds(time);  // rounds towards -infinity
+  return static_cast<double>(seconds) +
+         absl::ToDoubleSeconds(time - absl::FromUnixSeconds(seconds));
+}
 
 absl::StatusOr<std::unique_ptr<Source>> CreateTimeSource(const SourceOptions& options) {
   return std::make_unique<TimeSource>();

@@ -132,7 +132,7 @@ grpc::Status IngestService::Stream(
       auto it = series.find(s.series_id());
       const bool ordered = std::is_sorted(s.timestamps_ms().begin(), s.timestamps_ms().end());
       if (it == series.end() || s.timestamps_ms_size() != s.values_size() || !ordered) {
-        rejected += static_cast<uint32_t>(s.values_size());
+        rejected += static_cast<uint32_t>(std::max(s.timestamps_ms_size(), s.values_size()));
         continue;
       }
       writes.push_back(storage::SeriesWrite{

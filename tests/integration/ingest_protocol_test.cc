@@ -1,0 +1,192 @@
+// The ingest contract, driven message by message against an in-process collector with
+// real mTLS: identity from the certificate, exactly-once by sequence, definitions per
+// stream, rejection of malformed samples, durability across a restart.
+#include <catch2/catch.hpp>
+#include <grpcpp/grpcpp.h>
+
+#include "collector/ctl/certs.h"
+#include "collector/server.h"
+#include "tests/support/temp_dir.h"
+#include "vigil/v1/ingest.grpc.pb.h"
+#include "vigil/v1/query.grpc.pb.h"
+
+namespace vigil::testing {
+namespace {
+
+class InProcessCollector {
+ public:
+  InProcessCollector() {
+    REQUIRE(ctl::InitCa(dir_.Path("ca"), "Test", false).ok());
+    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"collector", "localhost", {"IP:127.0.0.1"}},
+                                  false)
+                .ok());
+    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"agent", "db-proto", {}}, false).ok());
+    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"operator", "oncall", {}}, false).ok());
+    config_.listen = "127.0.0.1:0";
+    config_.data_dir = dir_.Path("data");
+    config_.tls = {dir_.Path("ca/ca.crt"), dir_.Path("ca/localhost.crt"),
+                   dir_.Path("ca/localhost.key")};
+    Start();
+  }
+
+  void Start() {
+    auto server = collector::CollectorServer::Start(config_, &Clock::Real());
+    INFO(server.status().message());
+    REQUIRE(server.ok());
+    server_ = std::move(*server);
+  }
+  void Restart() {
+    server_->Shutdown(absl::Seconds(1));
+    server_.reset();
+    Start();
+  }
+
+  std::shared_ptr<grpc::Channel> Channel(const std::string& name) {
+    auto tls = LoadTlsMaterial(
+        {dir_.Path("ca/ca.crt"), dir_.Path("ca/" + name + ".crt"), dir_.Path("ca/" + name + ".key")});
+    REQUIRE(tls.ok());
+    return grpc::CreateChannel(server_->address(), MakeClientCredentials(*tls));
+  }
+
+ private:
+  TempDir dir_;
+  collector::CollectorConfig config_;
+  std::unique_ptr<collector::CollectorServer> server_;
+};
+
+// One agent stream, message by message.
+class AgentStream {
+ public:
+  AgentStream(std::shared_ptr<grpc::Channel> channel, const std::string& run_id)
+      : stub_(v1::Ingest::NewStub(channel)), stream_(stub_->Stream(&context_)) {
+    v1::AgentMessage hello;
+    hello.mutable_hello()->set_run_id(run_id);
+    hello.mutable_hello()->set_agent_version("test");
+    REQUIRE(stream_->Write(hello));
+    v1::CollectorMessage reply;
+    REQUIRE(stream_->Read(&reply));
+    REQUIRE(reply.has_hello_ack());
+    ack_ = reply.hello_ack();
+  }
+  ~AgentStream() {
+    stream_->WritesDone();
+    stream_->Finish();
+  }
+  const v1::HelloAck& hello_ack() const { return ack_; }
+
+  v1::BatchAck Send(const v1::Batch& batch) {
+    v1::AgentMessage message;
+    *message.mutable_batch() = batch;
+    REQUIRE(stream_->Write(message));
+    v1::CollectorMessage reply;
+    REQUIRE(stream_->Read(&reply));
+    REQUIRE(reply.has_batch_ack());
+    return reply.batch_ack();
+  }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<v1::Ingest::Stub> stub_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>> stream_;
+  v1::HelloAck ack_;
+};
+
+v1::Batch MakeBatch(uint64_t seq, bool define, uint64_t series_id,
+                    std::vector<std::pair<int64_t, double>> samples) {
+  v1::Batch batch;
+  batch.set_sequence(seq);
+  if (define) {
+    v1::SeriesDefinition* def = batch.add_definitions();
+    def->set_series_id(series_id);
+    def->set_metric("vigil_test_value");
+    v1::Label* spoof = def->add_labels();
+    spoof->set_name("instance");
+    spoof->set_value("someone-else");  // must be ignored: the certificate decides
+    v1::Label* role = def->add_labels();
+    role->set_name("role");
+    role->set_value("primary");
+  }
+  v1::SeriesSamples* s = batch.add_series();
+  s->set_series_id(series_id);
+  for (auto [t, v] : samples) {
+    s->add_timestamps_ms(t);
+    s->add_values(v);
+  }
+  return batch;
+}
+
+v1::QueryRangeResponse Query(InProcessCollector& collector, const std::string& selector) {
+  auto stub = v1::Query::NewStub(collector.Channel("oncall"));
+  grpc::ClientContext context;
+  v1::QueryRangeRequest request;
+  request.set_selector(selector);
+  request.set_start_ms(0);
+  request.set_end_ms(100000);
+  v1::QueryRangeResponse response;
+  grpc::Status status = stub->QueryRange(&context, request, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  return response;
+}
+
+TEST_CASE("the ingest stream stores each batch exactly once under the certificate's host",
+          "[integration][ingest]") {
+  InProcessCollector collector;
+  {
+    AgentStream agent(collector.Channel("db-proto"), "run-1");
+    CHECK(agent.hello_ack().host() == "db-proto");
+    CHECK(agent.hello_ack().last_durable_sequence() == 0);
+
+    v1::BatchAck ack = agent.Send(MakeBatch(1, true, 7, {{1000, 1.0}, {2000, 2.0}}));
+    CHECK(ack.sequence() == 1);
+    CHECK(ack.samples_stored() == 2);
+    CHECK_FALSE(ack.duplicate());
+
+    // A resend of batch 1 (as after a lost ack) is acknowledged and not stored again.
+    ack = agent.Send(MakeBatch(1, false, 7, {{3000, 3.0}}));
+    CHECK(ack.duplicate());
+    CHECK(ack.samples_stored() == 0);
+
+    // Unknown series ids and mismatched lengths are rejected and counted.
+    v1::Batch bad = MakeBatch(2, false, 99, {{4000, 4.0}});
+    v1::SeriesSamples* mismatched = bad.add_series();
+    mismatched->set_series_id(7);
+    mismatched->add_timestamps_ms(5000);
+    ack = agent.Send(bad);
+    CHECK(ack.samples_rejected() == 2);
+    CHECK(ack.samples_stored() == 0);
+  }
+
+  v1::QueryRangeResponse r = Query(collector, "vigil_test_value");
+  REQUIRE(r.series_size() == 1);
+  std::map<std::string, std::string> labels;
+  for (const auto& l : r.series(0).labels()) labels[l.name()] = l.value();
+  CHECK(labels["instance"] == "db-proto");
+  CHECK(labels["role"] == "primary");
+  CHECK(std::vector<int64_t>(r.series(0).timestamps_ms().begin(),
+                             r.series(0).timestamps_ms().end()) ==
+        std::vector<int64_t>{1000, 2000});
+
+  SECTION("a new stream of the same run resumes after the durable mark, across a restart") {
+    collector.Restart();
+    AgentStream agent(collector.Channel("db-proto"), "run-1");
+    CHECK(agent.hello_ack().last_durable_sequence() == 2);
+    // Definitions do not carry over from the previous stream.
+    v1::BatchAck ack = agent.Send(MakeBatch(3, false, 7, {{6000, 6.0}}));
+    CHECK(ack.samples_rejected() == 1);
+    ack = agent.Send(MakeBatch(4, true, 7, {{6000, 6.0}}));
+    CHECK(ack.samples_stored() == 1);
+    r = Query(collector, "vigil_test_value{instance=\"db-proto\"}");
+    REQUIRE(r.series_size() == 1);
+    CHECK(r.series(0).timestamps_ms_size() == 3);
+  }
+
+  SECTION("another run of the same agent starts its own sequence") {
+    AgentStream agent(collector.Channel("db-proto"), "run-2");
+    CHECK(agent.hello_ack().last_durable_sequence() == 0);
+    CHECK(agent.Send(MakeBatch(1, true, 7, {{7000, 7.0}})).samples_stored() == 1);
+  }
+}
+
+}  // namespace
+}  // namespace vigil::testing
