@@ -26,9 +26,8 @@ absl::StatusOr<std::unique_ptr<Agent>> Agent::Create(const AgentConfig& config,
     absl::StatusOr<std::unique_ptr<Source>> source = CreateSource(name, config.source_options);
     if (!source.ok()) return source.status();
     auto it = config.source_intervals.find(name);
-    sources.push_back(ScheduledSource{std::move(*source),
-                                      it != config.source_intervals.end() ? it->second
-                                                                          : config.interval});
+    sources.push_back(ScheduledSource{
+        std::move(*source), it != config.source_intervals.end() ? it->second : config.interval});
   }
   agent->sampler_ = std::make_unique<Sampler>(std::move(sources), config.source_options.proc_root,
                                               config.interval, &agent->registry_, &agent->pending_);

@@ -1,8 +1,8 @@
 #include "agent/config.h"
 
-#include <filesystem>
-
 #include <re2/re2.h>
+
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "agent/registry.h"
@@ -26,9 +26,9 @@ absl::Status GetRegex(const ConfigNode& node, absl::string_view key, std::string
 }
 
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, AgentConfig* config) {
-  VIGIL_RETURN_IF_ERROR(root.CheckKeys({"collector", "tls", "interval", "sources", "intervals",
-                                        "paths", "filesystem", "diskstats", "netdev", "postgres",
-                                        "oracle", "buffer", "log_level"}));
+  VIGIL_RETURN_IF_ERROR(
+      root.CheckKeys({"collector", "tls", "interval", "sources", "intervals", "paths", "filesystem",
+                      "diskstats", "netdev", "postgres", "oracle", "buffer", "log_level"}));
   const ConfigNode collector = root.Child("collector");
   if (!root.Has("collector")) return root.Error("collector", "is required (address)");
   VIGIL_RETURN_IF_ERROR(collector.CheckKeys({"address", "server_name"}));
@@ -38,7 +38,8 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   }
   VIGIL_RETURN_IF_ERROR(collector.GetString("server_name", &config->link.server_name));
 
-  if (!root.Has("tls")) return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
+  if (!root.Has("tls"))
+    return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
   const ConfigNode tls = root.Child("tls");
   VIGIL_RETURN_IF_ERROR(tls.CheckKeys({"ca", "cert", "key"}));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("ca", &config->link.tls.ca));

@@ -14,15 +14,19 @@ namespace vigil::agent {
 
 void ParseOsRelease(absl::string_view text, v1::HostFacts* facts) {
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(line, absl::MaxSplits('=', 1));
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(line, absl::MaxSplits('=', 1));
     absl::string_view value = absl::StripAsciiWhitespace(kv.second);
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
         value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     }
-    if (kv.first == "PRETTY_NAME") facts->set_os_pretty_name(std::string(value));
-    else if (kv.first == "ID") facts->set_os_id(std::string(value));
-    else if (kv.first == "VERSION_ID") facts->set_os_version_id(std::string(value));
+    if (kv.first == "PRETTY_NAME")
+      facts->set_os_pretty_name(std::string(value));
+    else if (kv.first == "ID")
+      facts->set_os_id(std::string(value));
+    else if (kv.first == "VERSION_ID")
+      facts->set_os_version_id(std::string(value));
   }
 }
 
@@ -52,7 +56,8 @@ v1::HostFacts ReadHostFacts(const std::string& proc_root, const std::string& roo
       line = absl::StripAsciiWhitespace(line);
       absl::ConsumeSuffix(&line, "kB");
       uint64_t kb = 0;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &kb)) facts.set_memory_bytes(kb * 1024);
+      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &kb))
+        facts.set_memory_bytes(kb * 1024);
       break;
     }
   }

@@ -1,8 +1,8 @@
-#include "absl/strings/string_view.h"
 #include "agent/registry.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "agent/sources/cpu.h"
 #include "agent/sources/diskstats.h"
 #include "agent/sources/filesystem.h"
@@ -17,8 +17,10 @@ namespace vigil::agent {
 
 const std::vector<SourceInfo>& AllSources() {
   static const auto* sources = new std::vector<SourceInfo>{
-      {"cpu", "/proc/stat: CPU time per mode, context switches, forks, interrupts, boot time, "
-              "running and blocked processes", CreateCpuSource},
+      {"cpu",
+       "/proc/stat: CPU time per mode, context switches, forks, interrupts, boot time, "
+       "running and blocked processes",
+       CreateCpuSource},
       {"meminfo", "/proc/meminfo: memory and swap", CreateMeminfoSource},
       {"diskstats", "/proc/diskstats: disk I/O per device", CreateDiskstatsSource},
       {"netdev", "/proc/net/dev: network traffic and errors per interface", CreateNetdevSource},

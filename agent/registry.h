@@ -2,10 +2,10 @@
 #pragma once
 
 #include <memory>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "agent/sources/source.h"
 
 namespace vigil::agent {

@@ -35,10 +35,7 @@ constexpr int kFailuresBeforeSlowRetry = 5;
 
 Sampler::Sampler(std::vector<ScheduledSource> sources, const std::string& proc_root,
                  absl::Duration base_interval, SeriesRegistry* registry, PendingBatches* pending)
-    : processes_(proc_root),
-      base_interval_(base_interval),
-      registry_(registry),
-      pending_(pending) {
+    : processes_(proc_root), base_interval_(base_interval), registry_(registry), pending_(pending) {
   for (ScheduledSource& s : sources) sources_.push_back(State{std::move(s)});
 }
 
@@ -53,7 +50,8 @@ void Sampler::Tick(absl::Time tick, SampleSink* also) {
   for (State& state : sources_) {
     Source& source = *state.scheduled.source;
     const int64_t every_ms = absl::ToInt64Milliseconds(state.scheduled.interval);
-    const bool due = !state.ran || every_ms <= 0 || tick_ms % every_ms < absl::ToInt64Milliseconds(base_interval_);
+    const bool due = !state.ran || every_ms <= 0 ||
+                     tick_ms % every_ms < absl::ToInt64Milliseconds(base_interval_);
     if (due && tick >= state.retry_after) {
       const double start = MonotonicSeconds();
       absl::Status status = source.Collect(context, sink);
@@ -87,7 +85,8 @@ void Sampler::Tick(absl::Time tick, SampleSink* also) {
     sink.Add("vigil_agent_source_duration_seconds", {{"source", name}}, state.last_duration_s);
   }
   sink.Add("vigil_agent_pending_batches", {}, static_cast<double>(pending_->size()));
-  sink.Add("vigil_agent_samples_dropped_total", {}, static_cast<double>(pending_->dropped_samples()));
+  sink.Add("vigil_agent_samples_dropped_total", {},
+           static_cast<double>(pending_->dropped_samples()));
   sink.Add("vigil_agent_series", {}, static_cast<double>(registry_->size()));
   pending_->Push(std::move(batch));
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/config_node.h"
 #include "common/file.h"
@@ -17,15 +18,24 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
 
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
                        CollectorConfig* config) {
-  VIGIL_RETURN_IF_ERROR(root.CheckKeys({"listen", "data_dir", "tls", "storage", "limits", "log_level"}));
+  VIGIL_RETURN_IF_ERROR(
+      root.CheckKeys({"listen", "data_dir", "tls", "storage", "limits", "log_level"}));
   VIGIL_RETURN_IF_ERROR(root.GetString("listen", &config->listen));
-  if (config->listen.find(':') == std::string::npos) {
-    return root.Error("listen", "must be host:port, e.g. 0.0.0.0:7070 or 127.0.0.1:7070");
+  {
+    const size_t colon = config->listen.rfind(':');
+    int port = -1;
+    if (colon == std::string::npos || colon == 0 ||
+        !absl::SimpleAtoi(absl::string_view(config->listen).substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      return root.Error("listen",
+                        "must be host:port with a port from 0 to 65535, e.g. 0.0.0.0:7070");
+    }
   }
   VIGIL_RETURN_IF_ERROR(root.RequireString("data_dir", &config->data_dir));
   config->data_dir = Resolve(base_dir, config->data_dir);
 
-  if (!root.Has("tls")) return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
+  if (!root.Has("tls"))
+    return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
   const ConfigNode tls = root.Child("tls");
   VIGIL_RETURN_IF_ERROR(tls.CheckKeys({"ca", "cert", "key"}));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("ca", &config->tls.ca));

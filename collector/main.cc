@@ -2,10 +2,9 @@
 // RocksDB and answers queries.
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "collector/config.h"
@@ -36,7 +35,8 @@ int main(int argc, char** argv) {
   if (check_only) {
     absl::StatusOr<vigil::TlsMaterial> tls = vigil::LoadTlsMaterial(config->tls);
     if (!tls.ok()) {
-      std::cerr << "vigil-collector: " << config_path << ": tls: " << tls.status().message() << "\n";
+      std::cerr << "vigil-collector: " << config_path << ": tls: " << tls.status().message()
+                << "\n";
       return 2;
     }
     std::cout << config_path << ": OK\n";

@@ -26,8 +26,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
 
   server->ingest_ = std::make_unique<ingest::IngestService>(
       server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
-  server->query_ = std::make_unique<query::QueryService>(
-      server->tsdb_.get(), &server->connections_, config.query_limits);
+  server->query_ = std::make_unique<query::QueryService>(server->tsdb_.get(), &server->connections_,
+                                                         config.query_limits);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -43,8 +43,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", config.listen, " (address in use or not available on this host)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen,
+                                               " (address in use or not available on this host)"));
   }
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);

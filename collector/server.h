@@ -5,10 +5,10 @@
 // Thread-safety: Start/Shutdown from one thread; the services are thread-safe.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "collector/config.h"

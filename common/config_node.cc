@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/config_node.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "common/file.h"
 #include "common/time_parse.h"
 
@@ -31,8 +31,8 @@ absl::StatusOr<ConfigNode> ConfigNode::LoadString(absl::string_view yaml, std::s
     }
     return ConfigNode(root, std::move(file), "");
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(file, ":", e.mark.line + 1, ":",
-                                                   e.mark.column + 1, ": YAML syntax: ", e.msg));
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax: ", e.msg));
   }
 }
 
@@ -131,9 +131,12 @@ absl::Status ConfigNode::GetBool(absl::string_view key, bool* out) const {
   if (!Has(key)) return absl::OkStatus();
   absl::Status status = GetString(key, &text);
   if (!status.ok()) return status;
-  if (text == "true" || text == "yes" || text == "on") *out = true;
-  else if (text == "false" || text == "no" || text == "off") *out = false;
-  else return Error(key, absl::StrCat("must be true or false, not \"", text, "\""));
+  if (text == "true" || text == "yes" || text == "on")
+    *out = true;
+  else if (text == "false" || text == "no" || text == "off")
+    *out = false;
+  else
+    return Error(key, absl::StrCat("must be true or false, not \"", text, "\""));
   return absl::OkStatus();
 }
 

@@ -5,16 +5,16 @@
 // Value type; cheap to copy (yaml-cpp nodes share their document).
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <initializer_list>
 #include <span>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace vigil {

@@ -1,12 +1,12 @@
 // Whole-file reads and atomic writes. Errors name the path and the errno text.
 #pragma once
 
-#include "absl/strings/string_view.h"
 #include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace vigil {
 

@@ -5,9 +5,8 @@
 // Thread-safe: each call writes one whole line.
 #pragma once
 
-#include "absl/strings/string_view.h"
-
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace vigil {
 

@@ -6,10 +6,10 @@
 #include "absl/status/statusor.h"
 
 // Evaluates `expr` (an absl::Status); returns it from the calling function if not ok.
-#define VIGIL_RETURN_IF_ERROR(expr)                 \
-  do {                                              \
-    ::absl::Status vigil_status_ = (expr);          \
-    if (!vigil_status_.ok()) return vigil_status_;  \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::absl::Status vigil_status_ = (expr);         \
+    if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)
 
 #define VIGIL_STATUS_CONCAT_INNER_(a, b) a##b
@@ -20,7 +20,7 @@
 #define VIGIL_ASSIGN_OR_RETURN(lhs, expr) \
   VIGIL_ASSIGN_OR_RETURN_IMPL_(VIGIL_STATUS_CONCAT_(vigil_statusor_, __LINE__), lhs, expr)
 
-#define VIGIL_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                 \
+#define VIGIL_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr)  \
+  auto statusor = (expr);                                  \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()

@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/time_parse.h"
 
 #include <cctype>
@@ -7,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace vigil {
 
@@ -17,13 +17,13 @@ absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text) {
   absl::string_view rest = text;
   while (!rest.empty()) {
     size_t digits = 0;
-    while (digits < rest.size() && (std::isdigit(static_cast<unsigned char>(rest[digits])) ||
-                                    rest[digits] == '.')) {
+    while (digits < rest.size() &&
+           (std::isdigit(static_cast<unsigned char>(rest[digits])) || rest[digits] == '.')) {
       ++digits;
     }
     if (digits == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid duration \"", text, "\": expected a number like 30s, 5m, 1h, 7d"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid duration \"", text, "\": expected a number like 30s, 5m, 1h, 7d"));
     }
     double number = 0;
     if (!absl::SimpleAtod(rest.substr(0, digits), &number)) {
@@ -37,15 +37,21 @@ absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text) {
     const absl::string_view unit = rest.substr(0, unit_len);
     rest.remove_prefix(unit_len);
     absl::Duration scale;
-    if (unit == "ms") scale = absl::Milliseconds(1);
-    else if (unit == "s") scale = absl::Seconds(1);
-    else if (unit == "m") scale = absl::Minutes(1);
-    else if (unit == "h") scale = absl::Hours(1);
-    else if (unit == "d") scale = absl::Hours(24);
-    else if (unit == "w") scale = absl::Hours(24 * 7);
+    if (unit == "ms")
+      scale = absl::Milliseconds(1);
+    else if (unit == "s")
+      scale = absl::Seconds(1);
+    else if (unit == "m")
+      scale = absl::Minutes(1);
+    else if (unit == "h")
+      scale = absl::Hours(1);
+    else if (unit == "d")
+      scale = absl::Hours(24);
+    else if (unit == "w")
+      scale = absl::Hours(24 * 7);
     else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid duration \"", text, "\": unit must be one of ms, s, m, h, d, w"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid duration \"", text, "\": unit must be one of ms, s, m, h, d, w"));
     }
     total += number * scale;
   }

@@ -2,9 +2,8 @@
 // "500ms"; "1732400000", "1732400000.5", "2026-11-23T20:00:00Z".
 #pragma once
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace vigil {

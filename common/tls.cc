@@ -1,4 +1,3 @@
-#include "absl/strings/string_view.h"
 #include "common/tls.h"
 
 #include <openssl/bio.h>
@@ -8,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/file.h"
 
 namespace vigil {
@@ -41,7 +41,8 @@ absl::Time Asn1ToTime(const ASN1_TIME* t) {
 }
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view what) {
-  if (path.empty()) return absl::InvalidArgumentError(absl::StrCat("no ", what, " file configured"));
+  if (path.empty())
+    return absl::InvalidArgumentError(absl::StrCat("no ", what, " file configured"));
   absl::StatusOr<std::string> pem = ReadFile(path, 1 << 20);
   if (!pem.ok()) {
     return absl::Status(pem.status().code(),
@@ -156,15 +157,15 @@ absl::StatusOr<PeerIdentity> AuthorizePeer(const grpc::ServerContext& context,
   }
   absl::StatusOr<CertificateInfo> info = ParseCertificate(pem);
   if (!info.ok()) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("peer ", peer.address, ": cannot read its certificate: ", info.status().message()));
+    return absl::UnauthenticatedError(absl::StrCat(
+        "peer ", peer.address, ": cannot read its certificate: ", info.status().message()));
   }
   peer.name = info->common_name;
   peer.kind = info->organizational_unit;
   if (!IsValidPeerName(peer.name)) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "peer ", peer.address, ": certificate common name \"", peer.name,
-        "\" is not a valid host name (printable, no spaces or quotes)"));
+    return absl::PermissionDeniedError(
+        absl::StrCat("peer ", peer.address, ": certificate common name \"", peer.name,
+                     "\" is not a valid host name (printable, no spaces or quotes)"));
   }
   if (peer.kind != required_kind) {
     return absl::PermissionDeniedError(

@@ -8,13 +8,13 @@
 // data and an operator certificate cannot inject samples.
 #pragma once
 
-#include "absl/strings/string_view.h"
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace vigil {

@@ -60,8 +60,8 @@ class CpuSource : public Source {
     }
     if (stat->skipped_lines > 0 && !warned_) {
       warned_ = true;
-      LogWarning(path_, ": skipped ", stat->skipped_lines, " malformed lines, first: ",
-                 stat->first_skipped);
+      LogWarning(path_, ": skipped ", stat->skipped_lines,
+                 " malformed lines, first: ", stat->first_skipped);
     }
     for (const CpuTimes& cpu : stat->cpus) Emit(cpu, sink);
     auto emit = [&sink](absl::string_view metric, const std::optional<uint64_t>& value) {

@@ -41,7 +41,7 @@ struct CpuTimes {
 
 // The parts of /proc/stat the agent reports. Lines the kernel may omit are optional.
 struct ProcStat {
-  std::vector<CpuTimes> cpus;  // per-CPU lines, in file order; never the aggregate
+  std::vector<CpuTimes> cpus;                // per-CPU lines, in file order; never the aggregate
   std::optional<uint64_t> context_switches;  // "ctxt"
   std::optional<uint64_t> forks;             // "processes"
   std::optional<uint64_t> interrupts;        // first number of "intr"

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "re2/re2.h"
@@ -48,8 +48,7 @@ constexpr OptionalCounter kOptionalCounters[] = {
     {"node_disk_discards_completed_total", &DiskDeviceStats::discards_completed, 1},
     {"node_disk_discards_merged_total", &DiskDeviceStats::discards_merged, 1},
     {"node_disk_discarded_sectors_total", &DiskDeviceStats::sectors_discarded, 1},
-    {"node_disk_discard_time_seconds_total", &DiskDeviceStats::discard_time_ms,
-     1 / kMsPerSecond},
+    {"node_disk_discard_time_seconds_total", &DiskDeviceStats::discard_time_ms, 1 / kMsPerSecond},
     {"node_disk_flush_requests_total", &DiskDeviceStats::flush_requests, 1},
     {"node_disk_flush_requests_time_seconds_total", &DiskDeviceStats::flush_time_ms,
      1 / kMsPerSecond},
@@ -74,9 +73,9 @@ std::string ParseLine(absl::string_view line, DiskDeviceStats* disk) {
       return absl::StrCat("bad number \"", fields[i + 3], "\"");
     }
   }
-  uint64_t* base[] = {&disk->reads_completed, &disk->reads_merged,     &disk->sectors_read,
-                      &disk->read_time_ms,    &disk->writes_completed, &disk->writes_merged,
-                      &disk->sectors_written, &disk->write_time_ms,    &disk->ios_in_progress,
+  uint64_t* base[] = {&disk->reads_completed, &disk->reads_merged,       &disk->sectors_read,
+                      &disk->read_time_ms,    &disk->writes_completed,   &disk->writes_merged,
+                      &disk->sectors_written, &disk->write_time_ms,      &disk->ios_in_progress,
                       &disk->io_time_ms,      &disk->weighted_io_time_ms};
   for (size_t i = 0; i < 11; ++i) *base[i] = values[i];
   std::optional<uint64_t>* extra[] = {&disk->discards_completed, &disk->discards_merged,
@@ -103,8 +102,8 @@ class DiskstatsSource : public Source {
     }
     if (stats->skipped_lines > 0 && !warned_) {
       warned_ = true;
-      LogWarning(path_, ": skipped ", stats->skipped_lines, " lines, first: ",
-                 stats->first_skipped);
+      LogWarning(path_, ": skipped ", stats->skipped_lines,
+                 " lines, first: ", stats->first_skipped);
     }
     for (const DiskDeviceStats& disk : stats->devices) {
       if (exclude_ != nullptr &&

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -37,9 +36,7 @@ struct StatfsMailbox {
   int error ABSL_GUARDED_BY(mu) = 0;
   struct statvfs stats ABSL_GUARDED_BY(mu) = {};
 
-  bool HasWork() const ABSL_SHARED_LOCKS_REQUIRED(mu) {
-    return quit || state == State::kRequested;
-  }
+  bool HasWork() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return quit || state == State::kRequested; }
   bool Done() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return state == State::kDone; }
 };
 
@@ -85,8 +82,8 @@ std::string ParseMountinfoLine(absl::string_view line, MountInfo* mount) {
   size_t separator = 6;  // optional fields ("shared:1 master:2") end at "-"
   while (separator < fields.size() && fields[separator] != "-") ++separator;
   if (separator + 2 >= fields.size()) {
-    return absl::StrCat("expected \"-\", fstype and source after the 6th field (",
-                        fields.size(), " fields)");
+    return absl::StrCat("expected \"-\", fstype and source after the 6th field (", fields.size(),
+                        " fields)");
   }
   const std::pair<absl::string_view, absl::string_view> device =
       absl::StrSplit(fields[2], absl::MaxSplits(':', 1));
@@ -116,12 +113,12 @@ bool Matches(const re2::RE2* re, const std::string& text) {
 }
 
 absl::StatusOr<std::unique_ptr<re2::RE2>> CompileOption(absl::string_view option,
-                                                         const std::string& pattern) {
+                                                        const std::string& pattern) {
   if (pattern.empty()) return nullptr;
   auto re = std::make_unique<re2::RE2>(pattern, re2::RE2::Quiet);
   if (!re->ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(option, ": invalid regular expression \"",
-                                                   pattern, "\": ", re->error()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(option, ": invalid regular expression \"", pattern, "\": ", re->error()));
   }
   return re;
 }
@@ -195,8 +192,8 @@ absl::StatusOr<std::unique_ptr<FilesystemSource>> FilesystemSource::Create(
       std::unique_ptr<re2::RE2> exclude_fstypes,
       CompileOption("filesystem_exclude_fstypes", options.filesystem_exclude_fstypes));
   if (options.statfs_timeout <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "statfs_timeout: must be positive, got ", absl::FormatDuration(options.statfs_timeout)));
+    return absl::InvalidArgumentError(absl::StrCat("statfs_timeout: must be positive, got ",
+                                                   absl::FormatDuration(options.statfs_timeout)));
   }
   if (stat == nullptr) return absl::InvalidArgumentError("no stat function");
   return std::unique_ptr<FilesystemSource>(new FilesystemSource(
@@ -205,9 +202,9 @@ absl::StatusOr<std::unique_ptr<FilesystemSource>> FilesystemSource::Create(
 
 FilesystemSource::FilesystemSource(const SourceOptions& options,
                                    std::unique_ptr<re2::RE2> exclude_mountpoints,
-                                   std::unique_ptr<re2::RE2> exclude_fstypes,
-                                   StatvfsFunction stat)
-    : mountinfo_path_(absl::StrCat(options.proc_root, "/self/mountinfo")),
+                                   std::unique_ptr<re2::RE2> exclude_fstypes, StatvfsFunction stat)
+    : host_mountinfo_path_(absl::StrCat(options.proc_root, "/1/mountinfo")),
+      own_mountinfo_path_(absl::StrCat(options.proc_root, "/self/mountinfo")),
       root_fs_(absl::StripSuffix(options.root_fs, "/")),
       timeout_(options.statfs_timeout),
       exclude_mountpoints_(std::move(exclude_mountpoints)),
@@ -252,8 +249,7 @@ void FilesystemSource::SweepStuck() {
 }
 
 FilesystemSource::StatOutcome FilesystemSource::Stat(const std::string& mountpoint,
-                                                     const std::string& path,
-                                                     struct statvfs* out) {
+                                                     const std::string& path, struct statvfs* out) {
   if (worker_ == nullptr) {
     auto box = std::make_shared<StatfsMailbox>();
     try {
@@ -289,12 +285,19 @@ FilesystemSource::StatOutcome FilesystemSource::Stat(const std::string& mountpoi
 }
 
 absl::Status FilesystemSource::Collect(const TickContext& tick, SampleSink& sink) {
-  absl::Status read = ReadFileInto(mountinfo_path_, &buffer_);
+  // The host's mount table is init's (an agent in a container sees the host's mounts
+  // there, as node_exporter does); our own is the fallback when /proc/1 is hidden.
+  const std::string* mountinfo_path = &host_mountinfo_path_;
+  absl::Status read = ReadFileInto(host_mountinfo_path_, &buffer_);
+  if (!read.ok()) {
+    mountinfo_path = &own_mountinfo_path_;
+    read = ReadFileInto(own_mountinfo_path_, &buffer_);
+  }
   if (!read.ok()) return read;
   absl::StatusOr<Mountinfo> mountinfo = ParseMountinfo(buffer_);
   if (!mountinfo.ok()) {
     return absl::Status(mountinfo.status().code(),
-                        absl::StrCat(mountinfo_path_, " ", mountinfo.status().message()));
+                        absl::StrCat(*mountinfo_path, " ", mountinfo.status().message()));
   }
   SweepStuck();
   for (const MountInfo& mount : VisibleMounts(std::move(mountinfo->mounts))) {

@@ -121,13 +121,13 @@ class FilesystemSource : public Source {
   bool Excluded(const MountInfo& mount) const;
   // Runs stat_(path) on the worker thread, waiting at most timeout_. On kTimedOut the
   // call is recorded in stuck_ under `mountpoint`.
-  StatOutcome Stat(const std::string& mountpoint, const std::string& path,
-                   struct statvfs* out);
+  StatOutcome Stat(const std::string& mountpoint, const std::string& path, struct statvfs* out);
   // Forgets stuck calls that have returned.
   void SweepStuck();
 
-  const std::string mountinfo_path_;
-  const std::string root_fs_;  // without a trailing '/'
+  const std::string host_mountinfo_path_;  // <proc_root>/1/mountinfo
+  const std::string own_mountinfo_path_;   // <proc_root>/self/mountinfo
+  const std::string root_fs_;              // without a trailing '/'
   const absl::Duration timeout_;
   const std::unique_ptr<re2::RE2> exclude_mountpoints_;  // null: exclude nothing
   const std::unique_ptr<re2::RE2> exclude_fstypes_;      // null: exclude nothing

@@ -3,10 +3,10 @@
 #include <limits>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "common/file.h"
 #include "common/log.h"
 
@@ -53,8 +53,8 @@ class MeminfoSource : public Source {
     }
     if (meminfo->skipped_lines > 0 && !warned_) {
       warned_ = true;
-      LogWarning(path_, ": skipped ", meminfo->skipped_lines, " malformed lines, first: ",
-                 meminfo->first_skipped);
+      LogWarning(path_, ": skipped ", meminfo->skipped_lines,
+                 " malformed lines, first: ", meminfo->first_skipped);
     }
     std::string metric;
     for (const MeminfoEntry& entry : meminfo->entries) {

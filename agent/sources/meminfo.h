@@ -19,8 +19,8 @@
 namespace vigil::agent {
 
 struct MeminfoEntry {
-  std::string key;  // normalised: "Active_anon"
-  uint64_t value = 0;  // bytes if in_bytes, else the number as printed
+  std::string key;        // normalised: "Active_anon"
+  uint64_t value = 0;     // bytes if in_bytes, else the number as printed
   bool in_bytes = false;  // the kernel printed "kB"
 };
 

@@ -2,10 +2,10 @@
 
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "re2/re2.h"
@@ -75,8 +75,8 @@ class NetdevSource : public Source {
     }
     if (netdev->skipped_lines > 0 && !warned_) {
       warned_ = true;
-      LogWarning(path_, ": skipped ", netdev->skipped_lines, " malformed lines, first: ",
-                 netdev->first_skipped);
+      LogWarning(path_, ": skipped ", netdev->skipped_lines,
+                 " malformed lines, first: ", netdev->first_skipped);
     }
     for (const NetDevStats& dev : netdev->devices) {
       if (exclude_ != nullptr &&

@@ -45,9 +45,10 @@ struct NetDev {
 };
 
 // Parses the content of /proc/net/dev. The two header lines are skipped; both the
-// "eth0: 123" form and the old "eth0:123" form (no space once the byte counter grew
-// wide, kernels < 2.6.2x) are read. Malformed lines are skipped and counted; fails
-// ("line N: ...") only if there are interface lines and none parses.
+// "eth0: 123" form and the old "%6s:%8lu" form of kernels such as RHEL 5's 2.6.18
+// ("eth0:3721937218": no space once the byte counter is wider than 8 digits) are read.
+// Malformed lines are skipped and counted; fails ("line N: ...") only if there are
+// interface lines and none parses.
 absl::StatusOr<NetDev> ParseNetDev(absl::string_view text);
 
 // Fails (naming the option) if netdev_exclude_devices is not a valid RE2.

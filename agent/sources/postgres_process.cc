@@ -98,11 +98,13 @@ struct InstanceLabels {
   std::string data_dir;
 };
 
+// vigil_db_up is identified by db, instance_name and port only, so an expected instance
+// reported down (whose data directory may be unknown) and the same instance found
+// running are one series. The data directory goes to vigil_db_info.
 void AddDbUp(SampleSink& sink, const InstanceLabels& labels, double value) {
-  LabelPair pairs[4] = {{"db", kDb}, {"instance_name", labels.instance_name}};
+  LabelPair pairs[3] = {{"db", kDb}, {"instance_name", labels.instance_name}};
   size_t count = 2;
   if (!labels.port.empty()) pairs[count++] = {"port", labels.port};
-  if (!labels.data_dir.empty()) pairs[count++] = {"data_dir", labels.data_dir};
   sink.Add("vigil_db_up", std::span<const LabelPair>(pairs, count), value);
 }
 
@@ -201,6 +203,10 @@ void PostgresProcessSource::EmitInstance(ProcessTable& table, const Instance& in
                                          SampleSink& sink, absl::Status* status) {
   const absl::string_view name = instance.labels.instance_name;
   AddDbUp(sink, instance.labels, 1);
+  if (!instance.labels.data_dir.empty()) {
+    sink.Add("vigil_db_info",
+             {{"db", kDb}, {"instance_name", name}, {"data_dir", instance.labels.data_dir}}, 1);
+  }
   auto count = [&](PostgresRole role) { return instance.counts[static_cast<size_t>(role)]; };
   sink.Add("vigil_process_up", {{"db", kDb}, {"instance_name", name}, {"role", "postmaster"}}, 1);
   static constexpr PostgresRole kUpRoles[] = {

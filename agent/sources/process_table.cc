@@ -4,7 +4,9 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <utility>
 
@@ -164,6 +166,32 @@ bool ProcessTable::ReadRelative(const char* name, size_t max_bytes, absl::string
   return ok;
 }
 
+bool ProcessTable::Refresh(const char* pid_name, KnownProcess* known, bool is_new) {
+  char path[NAME_MAX + 16];
+  absl::string_view text;
+  std::snprintf(path, sizeof(path), "%s/cmdline", pid_name);
+  if (!ReadRelative(path, kMaxCmdlineBytes, &text)) return false;
+  ParseCmdlineInto(text, &argv_);
+  ProcessInfo& info = known->info;
+  known->confirmed = !is_new && argv_ == info.argv;
+  const bool had_stat = !is_new && info.has_stat;
+  info.argv.swap(argv_);
+  if (info.argv.empty() || !NeedsProcStat(info.argv[0])) {
+    info.has_stat = false;
+    info.ppid = 0;
+    info.comm.clear();
+    info.start_time_ticks = 0;
+    return true;
+  }
+  // A title change (a PostgreSQL backend's activity) does not change the stat fields
+  // that are used; they are read when the process becomes a candidate and on refresh.
+  if (had_stat && !known->confirmed) return true;
+  std::snprintf(path, sizeof(path), "%s/stat", pid_name);
+  if (!ReadRelative(path, kMaxStatBytes, &text)) return false;
+  info.has_stat = ParseProcPidStat(text, &info).ok();
+  return info.has_stat;
+}
+
 absl::StatusOr<const std::vector<ProcessInfo>*> ProcessTable::Processes() {
   if (fresh_) return &processes_;
   if (dir_ == nullptr) {
@@ -172,32 +200,35 @@ absl::StatusOr<const std::vector<ProcessInfo>*> ProcessTable::Processes() {
   } else {
     rewinddir(dir_);
   }
+  ++scans_;
   size_t count = 0;
-  char path[NAME_MAX + 16];
-  absl::string_view text;
   while (const dirent* entry = readdir(dir_)) {
     int pid = 0;
     if (!ParsePid(entry->d_name, &pid)) continue;
-    std::snprintf(path, sizeof(path), "%s/cmdline", entry->d_name);
-    if (!ReadRelative(path, kMaxCmdlineBytes, &text)) continue;  // vanished
-    if (count == processes_.size()) processes_.emplace_back();
-    ProcessInfo& process = processes_[count];
-    ParseCmdlineInto(text, &process.argv);
-    if (process.argv.empty()) continue;  // kernel thread or zombie
-    process.pid = pid;
-    process.has_stat = false;
-    process.ppid = 0;
-    process.comm.clear();
-    process.start_time_ticks = 0;
-    if (NeedsProcStat(process.argv[0])) {
-      std::snprintf(path, sizeof(path), "%s/stat", entry->d_name);
-      if (!ReadRelative(path, kMaxStatBytes, &text)) continue;
-      if (!ParseProcPidStat(text, &process).ok()) continue;
-      process.has_stat = true;
+    auto [it, inserted] = known_.try_emplace(pid);
+    KnownProcess& known = it->second;
+    const bool is_new = inserted || known.inode != entry->d_ino;
+    known.inode = entry->d_ino;
+    const bool due = (scans_ + static_cast<uint64_t>(pid)) % kRefreshScans == 0;
+    if (is_new || !known.confirmed || due) {
+      if (!Refresh(entry->d_name, &known, is_new)) {
+        known_.erase(it);  // vanished, or unreadable: tried again next scan
+        continue;
+      }
     }
-    ++count;
+    known.seen_scan = scans_;
+    if (known.info.argv.empty()) continue;  // kernel thread or zombie
+    if (count == processes_.size()) processes_.emplace_back();
+    ProcessInfo& process = processes_[count++];
+    process.pid = pid;
+    process.has_stat = known.info.has_stat;
+    process.ppid = known.info.ppid;
+    process.comm = known.info.comm;
+    process.argv = known.info.argv;  // reuses the slot's strings
+    process.start_time_ticks = known.info.start_time_ticks;
   }
   processes_.erase(processes_.begin() + static_cast<std::ptrdiff_t>(count), processes_.end());
+  absl::erase_if(known_, [&](const auto& entry) { return entry.second.seen_scan != scans_; });
   fresh_ = true;
   return &processes_;
 }
@@ -219,9 +250,10 @@ absl::StatusOr<double> ProcessTable::StartTimeSeconds(const ProcessInfo& process
     absl::StatusOr<std::string> text = ReadFile(path, 1 << 20);
     if (!text.ok()) return text.status();
     absl::StatusOr<int64_t> boot_time = ParseBootTime(*text);
-    if (!boot_time.ok())
+    if (!boot_time.ok()) {
       return absl::Status(boot_time.status().code(),
                           absl::StrCat(path, ": ", boot_time.status().message()));
+    }
     boot_time_seconds_ = *boot_time;
   }
   static const long ticks_per_second = sysconf(_SC_CLK_TCK);

@@ -24,6 +24,7 @@ std::string CollectorLink::host() const {
 
 void CollectorLink::Stop() {
   if (!stop_.HasBeenNotified()) stop_.Notify();
+  pending_->Interrupt();
   absl::MutexLock lock(&mu_);
   if (context_ != nullptr) context_->TryCancel();
 }
@@ -93,7 +94,8 @@ absl::Status CollectorLink::RunStream() {
   auto finish = [&](absl::string_view what) {
     grpc::Status s = stream->Finish();
     clear_context();
-    if (s.ok()) return absl::UnavailableError(absl::StrCat(what, ": stream closed by the collector"));
+    if (s.ok())
+      return absl::UnavailableError(absl::StrCat(what, ": stream closed by the collector"));
     return absl::UnavailableError(absl::StrCat(what, ": ", s.error_message()));
   };
 
@@ -127,12 +129,14 @@ absl::Status CollectorLink::RunStream() {
       }
     }
     reader_done = true;
+    pending_->Interrupt();  // wake the sender below
   });
 
   absl::flat_hash_set<uint64_t> defined;  // series defined on this stream
   uint64_t sent = durable;
   while (!stop_.HasBeenNotified() && !reader_done.load()) {
-    std::optional<v1::Batch> batch = pending_->NextAfter(sent, absl::Milliseconds(200));
+    // Woken by a new batch, by the reader ending (Interrupt) or by Stop (Interrupt).
+    std::optional<v1::Batch> batch = pending_->NextAfter(sent, absl::Seconds(5));
     if (!batch.has_value()) continue;
     for (const v1::SeriesSamples& s : batch->series()) {
       if (defined.insert(s.series_id()).second) {

@@ -19,11 +19,13 @@ void PendingBatches::Push(v1::Batch batch) {
 
 std::optional<v1::Batch> PendingBatches::NextAfter(uint64_t after, absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
+  const uint64_t interrupts = interrupts_;
   auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return closed_ || (!queue_.empty() && queue_.back().batch.sequence() > after);
+    return closed_ || interrupts_ != interrupts ||
+           (!queue_.empty() && queue_.back().batch.sequence() > after);
   };
   mu_.AwaitWithTimeout(absl::Condition(&ready), timeout);
-  if (closed_) return std::nullopt;
+  if (closed_ || interrupts_ != interrupts) return std::nullopt;
   for (const Entry& e : queue_) {
     if (e.batch.sequence() > after) return e.batch;
   }
@@ -36,6 +38,11 @@ void PendingBatches::Acknowledge(uint64_t sequence) {
     bytes_ -= queue_.front().bytes;
     queue_.pop_front();
   }
+}
+
+void PendingBatches::Interrupt() {
+  absl::MutexLock lock(&mu_);
+  ++interrupts_;
 }
 
 void PendingBatches::Close() {

@@ -34,6 +34,9 @@ class PendingBatches {
   // Forgets every batch with sequence <= `sequence`.
   void Acknowledge(uint64_t sequence);
 
+  // Wakes current waiters, which return nullopt (the stream they send on broke).
+  void Interrupt();
+
   // Wakes waiters; NextAfter returns nullopt from now on.
   void Close();
 
@@ -55,6 +58,7 @@ class PendingBatches {
   uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t dropped_samples_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t interrupts_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace vigil::agent

@@ -40,9 +40,9 @@ absl::StatusOr<ClientConfig> LoadClientConfig(const std::string& path, bool requ
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(const ClientConfig& config) {
   if (config.collector.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "no collector address: pass --collector HOST:PORT or set \"collector\" in ",
-        DefaultClientConfigPath()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("no collector address: pass --collector HOST:PORT or set \"collector\" in ",
+                     DefaultClientConfigPath()));
   }
   if (config.tls.ca.empty() || config.tls.cert.empty() || config.tls.key.empty()) {
     return absl::InvalidArgumentError(

@@ -8,10 +8,10 @@
 //   key: ~/.config/vigil/alice.key
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "common/tls.h"

@@ -1,7 +1,6 @@
 // vigilctl: the operator's command line for Vigil: certificates, hosts, queries.
-#include <iostream>
-
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -22,8 +21,8 @@ int Fail(absl::string_view message) {
 int FailRpc(const grpc::Status& status, const std::string& collector) {
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return Fail(absl::StrCat("cannot reach the collector at ", collector, ": ",
-                             status.error_message()));
+    return Fail(
+        absl::StrCat("cannot reach the collector at ", collector, ": ", status.error_message()));
   }
   return Fail(status.error_message());
 }
@@ -63,8 +62,9 @@ int main(int argc, char** argv) {
   issue->add_option("--kind", request.kind, "agent, collector or operator")
       ->required()
       ->check(CLI::IsMember({"agent", "collector", "operator"}));
-  issue->add_option("--name", request.name,
-                    "host name (agent, collector) or person (operator); the certificate's CN")
+  issue
+      ->add_option("--name", request.name,
+                   "host name (agent, collector) or person (operator); the certificate's CN")
       ->required();
   issue->add_option("--san", request.sans,
                     "extra subject alternative name, DNS:name or IP:address (repeatable)");
@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   std::string since = "5m";
   std::string start_text;
   std::string end_text;
-  CLI::App* query = app.add_subcommand("query", "print the samples of the series a selector matches");
+  CLI::App* query =
+      app.add_subcommand("query", "print the samples of the series a selector matches");
   query->add_option("selector", selector, "series selector, e.g. 'node_load1{instance=\"db1\"}'")
       ->required();
   query->add_option("--since", since, "from this long ago until now (default 5m)");

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -45,6 +44,12 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
     out += line + "\n";
   }
   return out;
+}
+
+// Prometheus writes sample times as Unix seconds: 1795466815 or 1795466815.123.
+nlohmann::json UnixSecondsJson(int64_t ms) {
+  if (ms % 1000 == 0) return ms / 1000;
+  return static_cast<double>(ms) / 1000.0;
 }
 
 std::string SeriesName(const v1::SeriesData& series) {
@@ -97,11 +102,11 @@ std::string FormatSeriesTable(const v1::QueryRangeResponse& response) {
   for (const v1::SeriesData& s : response.series()) {
     absl::StrAppend(&out, SeriesName(s), "\n");
     for (int i = 0; i < s.timestamps_ms_size(); ++i) {
-      absl::StrAppend(&out, "  ",
-                      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
-                                       absl::FromUnixMillis(s.timestamps_ms(i)),
-                                       absl::UTCTimeZone()),
-                      "  ", FormatSampleValue(s.values(i)), "\n");
+      absl::StrAppend(
+          &out, "  ",
+          absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(s.timestamps_ms(i)),
+                           absl::UTCTimeZone()),
+          "  ", FormatSampleValue(s.values(i)), "\n");
     }
   }
   return out;
@@ -114,7 +119,7 @@ std::string FormatSeriesJson(const v1::QueryRangeResponse& response) {
     for (const v1::Label& l : s.labels()) metric[l.name()] = l.value();
     nlohmann::json values = nlohmann::json::array();
     for (int i = 0; i < s.timestamps_ms_size(); ++i) {
-      values.push_back({static_cast<double>(s.timestamps_ms(i)) / 1000.0, FormatSampleValue(s.values(i))});
+      values.push_back({UnixSecondsJson(s.timestamps_ms(i)), FormatSampleValue(s.values(i))});
     }
     result.push_back({{"metric", metric}, {"values", values}});
   }

@@ -33,7 +33,7 @@ absl::StatusOr<LabelSet> StoredLabels(const v1::SeriesDefinition& def, const std
           absl::StrCat(def.metric(), ": label ", l.name(), " has a NUL byte in its value"));
     }
     if (l.name() == kInstanceLabel) continue;  // the certificate decides the instance
-    if (l.value().empty()) continue;            // an empty label is an absent label
+    if (l.value().empty()) continue;           // an empty label is an absent label
     labels.push_back(Label{l.name(), l.value()});
   }
   labels.push_back(Label{std::string(kMetricNameLabel), def.metric()});
@@ -136,8 +136,7 @@ grpc::Status IngestService::Stream(
         continue;
       }
       writes.push_back(storage::SeriesWrite{
-          it->second,
-          std::span<const int64_t>(s.timestamps_ms().data(), s.timestamps_ms_size()),
+          it->second, std::span<const int64_t>(s.timestamps_ms().data(), s.timestamps_ms_size()),
           std::span<const double>(s.values().data(), s.values_size())});
       stored += static_cast<uint32_t>(s.values_size());
     }
@@ -145,7 +144,8 @@ grpc::Status IngestService::Stream(
         writes, storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
     if (!committed.ok()) {
       // Not acknowledged: the agent keeps the batch and sends it again after reconnecting.
-      LogError("ingest: ", host, ": batch ", batch.sequence(), " not stored: ", committed.message());
+      LogError("ingest: ", host, ": batch ", batch.sequence(),
+               " not stored: ", committed.message());
       result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
       break;
     }
@@ -160,9 +160,9 @@ grpc::Status IngestService::Stream(
   }
   connections_->Closed(host);
   LogInfo("ingest: ", host, " disconnected (last durable sequence ", last_sequence,
-          rejected_definitions > 0 ? absl::StrCat(", ", rejected_definitions,
-                                                  " series definitions rejected")
-                                   : "",
+          rejected_definitions > 0
+              ? absl::StrCat(", ", rejected_definitions, " series definitions rejected")
+              : "",
           ")");
   return result;
 }

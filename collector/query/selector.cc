@@ -116,9 +116,17 @@ class SelectorParser {
         if (pos_ >= text_.size()) break;
         const char e = text_[pos_++];
         switch (e) {
-          case 'n': c = '\n'; break;
-          case 't': c = '\t'; break;
-          case '\\': case '"': case '\'': c = e; break;
+          case 'n':
+            c = '\n';
+            break;
+          case 't':
+            c = '\t';
+            break;
+          case '\\':
+          case '"':
+          case '\'':
+            c = e;
+            break;
           default:
             // Keep unknown escapes for the regex engine (\d, \.).
             out.push_back('\\');

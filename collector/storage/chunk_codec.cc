@@ -29,7 +29,9 @@ bool GetVarint(absl::string_view* in, uint64_t* v) {
   return false;
 }
 
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 }  // namespace
@@ -42,7 +44,8 @@ std::string EncodePlainChunk(int64_t start_ms, std::span<const int64_t> timestam
   PutVarint(&out, timestamps_ms.size());
   int64_t previous = start_ms;
   for (int64_t t : timestamps_ms) {
-    PutVarint(&out, ZigZag(t - previous));
+    PutVarint(&out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(t) -
+                                                static_cast<uint64_t>(previous))));
     previous = t;
   }
   for (double v : values) {
@@ -69,8 +72,12 @@ absl::Status DecodeChunk(int64_t start_ms, absl::string_view chunk,
   int64_t t = start_ms;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t delta = 0;
-    if (!GetVarint(&chunk, &delta)) return absl::DataLossError("corrupt chunk timestamps");
-    t += UnZigZag(delta);
+    if (!GetVarint(&chunk, &delta)) {
+      timestamps_ms->resize(base);
+      return absl::DataLossError("corrupt chunk timestamps");
+    }
+    // Unsigned arithmetic: wraps instead of overflowing on absurd deltas.
+    t = static_cast<int64_t>(static_cast<uint64_t>(t) + static_cast<uint64_t>(UnZigZag(delta)));
     timestamps_ms->push_back(t);
   }
   if (chunk.size() != count * 8) {
@@ -79,7 +86,8 @@ absl::Status DecodeChunk(int64_t start_ms, absl::string_view chunk,
   }
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t bits = 0;
-    for (int b = 0; b < 8; ++b) bits |= static_cast<uint64_t>(static_cast<uint8_t>(chunk[i * 8 + b])) << (8 * b);
+    for (int b = 0; b < 8; ++b)
+      bits |= static_cast<uint64_t>(static_cast<uint8_t>(chunk[i * 8 + b])) << (8 * b);
     double v;
     std::memcpy(&v, &bits, sizeof(v));
     values->push_back(v);

@@ -11,10 +11,17 @@ absl::StatusOr<LabelMatcher> LabelMatcher::Create(Type type, std::string name, s
     RE2::Options options;
     options.set_log_errors(false);
     options.set_dot_nl(true);
+    // The value must be a regular expression on its own: "a)|(b" would otherwise close
+    // the anchoring group below and match more than it says.
+    RE2 alone(value, options);
+    if (!alone.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid regular expression for label ", name, ": ", alone.error()));
+    }
     auto compiled = std::make_shared<RE2>(absl::StrCat("^(?:", value, ")$"), options);
     if (!compiled->ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid regular expression for label ", name,
-                                                     ": ", compiled->error()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid regular expression for label ", name, ": ", compiled->error()));
     }
     re = std::move(compiled);
   }

@@ -3,10 +3,10 @@
 // as in Prometheus. A missing label has the value "".
 #pragma once
 
+#include <re2/re2.h>
+
 #include <memory>
 #include <string>
-
-#include <re2/re2.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

@@ -19,8 +19,8 @@ absl::StatusOr<std::unique_ptr<SeriesIndex>> SeriesIndex::Load(rocksdb::DB* db,
     absl::StatusOr<LabelSet> labels =
         LabelSet::FromCanonical(absl::string_view(it->value().data(), it->value().size()));
     if (!labels.ok()) {
-      return absl::DataLossError(absl::StrCat("series index: series ", id, ": ",
-                                              labels.status().message()));
+      return absl::DataLossError(
+          absl::StrCat("series index: series ", id, ": ", labels.status().message()));
     }
     index->by_labels_.emplace(labels->Canonical(), id);
     index->by_id_.emplace(id, std::move(*labels));
@@ -105,9 +105,9 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Select(std::span<const LabelM
   if (driver == nullptr) {
     std::vector<std::string> texts;
     for (const LabelMatcher& m : matchers) texts.push_back(m.ToString());
-    return absl::InvalidArgumentError(absl::StrCat(
-        "selector {", absl::StrJoin(texts, ","),
-        "} must contain at least one matcher that does not match the empty string"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("selector {", absl::StrJoin(texts, ","),
+                     "} must contain at least one matcher that does not match the empty string"));
   }
   absl::StatusOr<std::vector<SeriesId>> candidates = Postings(*driver);
   if (!candidates.ok()) return candidates.status();
@@ -125,9 +125,9 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Select(std::span<const LabelM
     }
     if (!all) continue;
     if (result.size() >= max_series) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "the selector matches more than ", max_series,
-          " series (the query.max_series limit); add matchers to narrow it"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the selector matches more than ", max_series,
+                       " series (the query.max_series limit); add matchers to narrow it"));
     }
     result.push_back(id);
   }

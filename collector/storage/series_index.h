@@ -7,12 +7,12 @@
 // Thread-safe. Does not own the RocksDB handles (the Tsdb does).
 #pragma once
 
+#include <rocksdb/db.h>
+
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"

@@ -1,11 +1,11 @@
 #include "collector/storage/tsdb.h"
 
-#include <algorithm>
-#include <numeric>
-
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <numeric>
 
 #include "absl/strings/str_cat.h"
 #include "collector/storage/chunk_codec.h"
@@ -61,7 +61,8 @@ absl::StatusOr<std::unique_ptr<Tsdb>> Tsdb::Open(const TsdbOptions& options) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::HostInfo info;
     if (!info.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(absl::StrCat("storage: corrupt host record ", it->key().ToString()));
+      return absl::DataLossError(
+          absl::StrCat("storage: corrupt host record ", it->key().ToString()));
     }
     info.set_connected(false);
     tsdb->hosts_[info.host()] = std::move(info);
@@ -159,8 +160,8 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
     absl::Status decoded = DecodeChunk(
         chunk_start, absl::string_view(it->value().data(), it->value().size()), &ts, &vs);
     if (!decoded.ok()) {
-      return absl::DataLossError(absl::StrCat("series ", id, " chunk at ", chunk_start, ": ",
-                                              decoded.message()));
+      return absl::DataLossError(
+          absl::StrCat("series ", id, " chunk at ", chunk_start, ": ", decoded.message()));
     }
     for (size_t i = 0; i < ts.size(); ++i) {
       if (ts[i] < start_ms || ts[i] > end_ms) continue;

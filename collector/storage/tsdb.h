@@ -6,12 +6,12 @@
 // Owns the RocksDB instance and its column families.
 #pragma once
 
+#include <rocksdb/db.h>
+
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <rocksdb/db.h>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"

@@ -66,12 +66,12 @@ void Cluster::StartCollector(int port) {
                                                 "  key: ca/localhost.key\n"));
   const std::string ready = dir_.Path("collector.ready");
   std::filesystem::remove(ready);
-  collector_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{Binary("vigil-collector"), "--config", config, "--ready-file",
-                               ready},
-      collector_log());
-  const bool up = WaitFor(
-      [&] { return std::filesystem::exists(ready) || !collector_->Running(); }, absl::Seconds(30));
+  collector_ =
+      std::make_unique<ChildProcess>(std::vector<std::string>{Binary("vigil-collector"), "--config",
+                                                              config, "--ready-file", ready},
+                                     collector_log());
+  const bool up = WaitFor([&] { return std::filesystem::exists(ready) || !collector_->Running(); },
+                          absl::Seconds(30));
   INFO(collector_->Output());
   REQUIRE(up);
   REQUIRE(collector_->Running());

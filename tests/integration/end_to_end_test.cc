@@ -1,11 +1,11 @@
 // End to end on loopback: vigilctl-made certificates, the real collector and agent
 // binaries, and vigilctl reading back what arrived.
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -164,11 +164,10 @@ TEST_CASE("each certificate kind is admitted only to its own service", "[integra
 
   // An agent certificate cannot read.
   std::string out;
-  const int rc = RunVigilctl({"--collector", cluster.collector_address(), "--ca",
-                              cluster.CaDir() + "/ca.crt", "--cert",
-                              cluster.CaDir() + "/db-kind.crt", "--key",
-                              cluster.CaDir() + "/db-kind.key", "hosts"},
-                             &out);
+  const int rc = RunVigilctl(
+      {"--collector", cluster.collector_address(), "--ca", cluster.CaDir() + "/ca.crt", "--cert",
+       cluster.CaDir() + "/db-kind.crt", "--key", cluster.CaDir() + "/db-kind.key", "hosts"},
+      &out);
   CHECK(rc != 0);
   CHECK(absl::StrContains(out, "kind \"operator\" is required"));
 
@@ -191,10 +190,12 @@ TEST_CASE("nothing acknowledged is lost when the collector is killed and restart
   cluster.StartCollector(port);
   ChildProcess* agent = cluster.StartAgent("db-restart");
   const std::string selector = "node_time_seconds{instance=\"db-restart\"}";
-  REQUIRE(WaitFor([&] {
-    nlohmann::json r = Query(cluster, selector, "1m");
-    return r.size() == 1 && r[0]["values"].size() >= 3;
-  }, absl::Seconds(30)));
+  REQUIRE(WaitFor(
+      [&] {
+        nlohmann::json r = Query(cluster, selector, "1m");
+        return r.size() == 1 && r[0]["values"].size() >= 3;
+      },
+      absl::Seconds(30)));
 
   cluster.StopCollector(SIGKILL);
   // The agent notices and keeps sampling into its buffer.
@@ -203,20 +204,25 @@ TEST_CASE("nothing acknowledged is lost when the collector is killed and restart
 
   // After the reconnect the buffered samples arrive: one sample every second, no gap.
   nlohmann::json values;
-  REQUIRE(WaitFor([&] {
-    nlohmann::json r = Query(cluster, selector, "5m");
-    if (r.size() != 1) return false;
-    values = r[0]["values"];
-    return absl::StrContains(agent->Output(), "connected to collector") &&
-           values.size() >= 10 && ReadAll(cluster.collector_log()).find("resuming") != std::string::npos;
-  }, absl::Seconds(60)));
-  REQUIRE(WaitFor([&] {
-    // Wait until the samples taken after the restart are in as well.
-    nlohmann::json r = Query(cluster, selector, "5m");
-    values = r[0]["values"];
-    const double last = values.back()[0].get<double>();
-    return last * 1000 > static_cast<double>(absl::ToUnixMillis(absl::Now())) - 3000;
-  }, absl::Seconds(30)));
+  REQUIRE(WaitFor(
+      [&] {
+        nlohmann::json r = Query(cluster, selector, "5m");
+        if (r.size() != 1) return false;
+        values = r[0]["values"];
+        return absl::StrContains(agent->Output(), "connected to collector") &&
+               values.size() >= 10 &&
+               ReadAll(cluster.collector_log()).find("resuming") != std::string::npos;
+      },
+      absl::Seconds(60)));
+  REQUIRE(WaitFor(
+      [&] {
+        // Wait until the samples taken after the restart are in as well.
+        nlohmann::json r = Query(cluster, selector, "5m");
+        values = r[0]["values"];
+        const double last = values.back()[0].get<double>();
+        return last * 1000 > static_cast<double>(absl::ToUnixMillis(absl::Now())) - 3000;
+      },
+      absl::Seconds(30)));
   for (size_t i = 1; i < values.size(); ++i) {
     const double step = values[i][0].get<double>() - values[i - 1][0].get<double>();
     INFO("sample " << i << " of " << values.size());
@@ -230,9 +236,8 @@ TEST_CASE("configuration errors name the file, line and key", "[integration]") {
                 "listen: 127.0.0.1:0\ndata_dir: data\ntls:\n  ca: ca.crt\n  cert: c.crt\n"
                 "  kye: c.key\n");
   std::string out;
-  int status = RunCommand({Binary("vigil-collector"), "--check-config", "--config",
-                           dir.Path("collector.yaml")},
-                          &out);
+  int status = RunCommand(
+      {Binary("vigil-collector"), "--check-config", "--config", dir.Path("collector.yaml")}, &out);
   CHECK(WEXITSTATUS(status) == 2);
   CHECK(absl::StrContains(out, "collector.yaml:6: tls.kye: unknown key"));
 

@@ -1,8 +1,9 @@
 // The ingest contract, driven message by message against an in-process collector with
 // real mTLS: identity from the certificate, exactly-once by sequence, definitions per
 // stream, rejection of malformed samples, durability across a restart.
-#include <catch2/catch.hpp>
 #include <grpcpp/grpcpp.h>
+
+#include <catch2/catch.hpp>
 
 #include "collector/ctl/certs.h"
 #include "collector/server.h"
@@ -17,9 +18,9 @@ class InProcessCollector {
  public:
   InProcessCollector() {
     REQUIRE(ctl::InitCa(dir_.Path("ca"), "Test", false).ok());
-    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"collector", "localhost", {"IP:127.0.0.1"}},
-                                  false)
-                .ok());
+    REQUIRE(
+        ctl::IssueCertificate(dir_.Path("ca"), {"collector", "localhost", {"IP:127.0.0.1"}}, false)
+            .ok());
     REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"agent", "db-proto", {}}, false).ok());
     REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"operator", "oncall", {}}, false).ok());
     config_.listen = "127.0.0.1:0";
@@ -42,8 +43,8 @@ class InProcessCollector {
   }
 
   std::shared_ptr<grpc::Channel> Channel(const std::string& name) {
-    auto tls = LoadTlsMaterial(
-        {dir_.Path("ca/ca.crt"), dir_.Path("ca/" + name + ".crt"), dir_.Path("ca/" + name + ".key")});
+    auto tls = LoadTlsMaterial({dir_.Path("ca/ca.crt"), dir_.Path("ca/" + name + ".crt"),
+                                dir_.Path("ca/" + name + ".key")});
     REQUIRE(tls.ok());
     return grpc::CreateChannel(server_->address(), MakeClientCredentials(*tls));
   }

@@ -1,8 +1,7 @@
-#include "agent/config.h"
-
 #include <catch2/catch.hpp>
 
 #include "absl/strings/match.h"
+#include "agent/config.h"
 #include "agent/host_facts.h"
 
 namespace vigil::agent {

@@ -1,5 +1,6 @@
 #include "agent/transport/pending_batches.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -56,6 +57,32 @@ TEST_CASE("a waiting sender wakes when a batch arrives or the queue closes", "[t
   std::thread closer([&] { pending.Close(); });
   CHECK_FALSE(pending.NextAfter(1, absl::Seconds(30)).has_value());
   closer.join();
+}
+
+}  // namespace
+}  // namespace vigil::agent
+
+namespace vigil::agent {
+namespace {
+
+TEST_CASE("an interrupt wakes a waiting sender once, without closing the queue", "[transport]") {
+  PendingBatches pending(1 << 20);
+  pending.Interrupt();
+  // An interrupt before the wait began does not affect it: it times out normally.
+  CHECK_FALSE(pending.NextAfter(0, absl::Milliseconds(50)).has_value());
+
+  std::atomic<bool> returned{false};
+  std::thread sender([&] {
+    CHECK_FALSE(pending.NextAfter(0, absl::Seconds(60)).has_value());
+    returned = true;
+  });
+  while (!returned) {
+    pending.Interrupt();
+    std::this_thread::yield();
+  }
+  sender.join();
+  pending.Push(BatchOf(1));
+  CHECK(pending.NextAfter(0, absl::ZeroDuration())->sequence() == 1);
 }
 
 }  // namespace

@@ -71,7 +71,8 @@ TEST_CASE("the sampler queues one batch per tick with the sources' samples and i
   CHECK(Find(samples, "vigil_agent_source_up") == 1);
   CHECK(Find(samples, "vigil_agent_source_errors_total") == 0);
 
-  SECTION("a failing source is counted, keeps its samples, and is retried slowly after 5 failures") {
+  SECTION(
+      "a failing source is counted, keeps its samples, and is retried slowly after 5 failures") {
     fail = true;
     absl::Time t = t0;
     for (int i = 1; i <= 5; ++i) sampler.Tick(t += absl::Seconds(1));
@@ -88,8 +89,8 @@ TEST_CASE("the sampler queues one batch per tick with the sources' samples and i
     CHECK(runs == 8);
     sampler.Tick(t += absl::Seconds(1));
     CHECK(runs == 9);  // healthy again: every tick
-    samples = Decode(*pending.NextAfter(pending.last_sequence() - 1, absl::ZeroDuration()),
-                     registry);
+    samples =
+        Decode(*pending.NextAfter(pending.last_sequence() - 1, absl::ZeroDuration()), registry);
     CHECK(Find(samples, "vigil_agent_source_up") == 1);
   }
 }
@@ -107,7 +108,7 @@ TEST_CASE("a source with a longer interval runs on its first tick and then on it
   sampler.Tick(t);
   CHECK(runs == 1);
   for (int i = 0; i < 10; ++i) sampler.Tick(t += absl::Seconds(1));  // ...03 to ...12
-  CHECK(runs == 3);  // at ...05 and ...10
+  CHECK(runs == 3);                                                  // at ...05 and ...10
 }
 
 TEST_CASE("series ids are stable whatever the label order", "[sampler]") {

@@ -103,12 +103,12 @@ TEST_CASE("special values are stored exactly", "[storage]") {
 TEST_CASE("the series index selects by every kind of matcher", "[storage]") {
   TempDir dir;
   auto tsdb = OpenTsdb(dir);
-  const SeriesId idle0 =
-      *tsdb->index().GetOrCreate(Series("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "idle"}}));
-  const SeriesId user0 =
-      *tsdb->index().GetOrCreate(Series("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "user"}}));
-  const SeriesId idle1 =
-      *tsdb->index().GetOrCreate(Series("node_cpu_seconds_total", {{"cpu", "1"}, {"mode", "idle"}}));
+  const SeriesId idle0 = *tsdb->index().GetOrCreate(
+      Series("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "idle"}}));
+  const SeriesId user0 = *tsdb->index().GetOrCreate(
+      Series("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "user"}}));
+  const SeriesId idle1 = *tsdb->index().GetOrCreate(
+      Series("node_cpu_seconds_total", {{"cpu", "1"}, {"mode", "idle"}}));
   const SeriesId load = *tsdb->index().GetOrCreate(Series("node_load1", {}));
   // The same labels again give the same id.
   CHECK(*tsdb->index().GetOrCreate(Series("node_load1", {})) == load);
@@ -125,11 +125,9 @@ TEST_CASE("the series index selects by every kind of matcher", "[storage]") {
 
   auto matchers = query::ParseSelector("{cpu!=\"0\"}");
   REQUIRE(matchers.ok());
-  CHECK(tsdb->index().Select(*matchers, 100).status().code() ==
-        absl::StatusCode::kInvalidArgument);
+  CHECK(tsdb->index().Select(*matchers, 100).status().code() == absl::StatusCode::kInvalidArgument);
   matchers = query::ParseSelector("node_cpu_seconds_total");
-  CHECK(tsdb->index().Select(*matchers, 2).status().code() ==
-        absl::StatusCode::kResourceExhausted);
+  CHECK(tsdb->index().Select(*matchers, 2).status().code() == absl::StatusCode::kResourceExhausted);
 }
 
 TEST_CASE("series, samples, hosts and sequence marks survive a reopen", "[storage]") {

@@ -1,0 +1,277 @@
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "collector/config.h"
+#include "tests/support/temp_dir.h"
+
+namespace vigil::collector {
+namespace {
+
+// A minimal valid configuration: everything else has a default.
+constexpr absl::string_view kMinimal =
+    "data_dir: /var/lib/vigil\n"
+    "tls:\n"
+    "  ca: /etc/vigil/ca.crt\n"
+    "  cert: /etc/vigil/collector.crt\n"
+    "  key: /etc/vigil/collector.key\n";
+
+absl::StatusOr<CollectorConfig> Parse(absl::string_view yaml,
+                                      const std::string& base_dir = "/etc/vigil") {
+  return ParseCollectorConfig(yaml, "collector.yaml", base_dir);
+}
+
+std::string ErrorOf(absl::string_view yaml) {
+  absl::StatusOr<CollectorConfig> config = Parse(yaml);
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.status().code() == absl::StatusCode::kInvalidArgument);
+  return std::string(config.status().message());
+}
+
+TEST_CASE("A full collector config is parsed into the struct") {
+  absl::StatusOr<CollectorConfig> config = Parse(
+      "listen: 0.0.0.0:7443\n"
+      "data_dir: /srv/vigil/data\n"
+      "tls:\n"
+      "  ca: /etc/pki/ca.crt\n"
+      "  cert: /etc/pki/collector.crt\n"
+      "  key: /etc/pki/collector.key\n"
+      "storage:\n"
+      "  sync_writes: false\n"
+      "limits:\n"
+      "  max_series_per_agent: 5000\n"
+      "  query_max_series: 300\n"
+      "  query_max_samples: 123456\n"
+      "log_level: debug\n");
+  REQUIRE(config.ok());
+  CHECK(config->listen == "0.0.0.0:7443");
+  CHECK(config->data_dir == "/srv/vigil/data");
+  CHECK(config->tls.ca == "/etc/pki/ca.crt");
+  CHECK(config->tls.cert == "/etc/pki/collector.crt");
+  CHECK(config->tls.key == "/etc/pki/collector.key");
+  CHECK(config->sync_writes == false);
+  CHECK(config->ingest_limits.max_series_per_stream == 5000);
+  CHECK(config->query_limits.max_series == 300);
+  CHECK(config->query_limits.max_samples == 123456);
+  CHECK(config->log_level == LogLevel::kDebug);
+}
+
+TEST_CASE("The example config in deploy/ parses") {
+  absl::StatusOr<CollectorConfig> config =
+      LoadCollectorConfig(testing::TestDataDir() + "/../../deploy/collector.example.yaml");
+  REQUIRE(config.ok());
+  CHECK(config->listen == "0.0.0.0:7070");
+  CHECK(config->data_dir == "/var/lib/vigil/collector");
+  CHECK(config->tls.key == "/etc/vigil/tls/collector.key");
+  CHECK(config->sync_writes);
+  CHECK(config->ingest_limits.max_series_per_stream == 200000);
+  CHECK(config->log_level == LogLevel::kInfo);
+}
+
+TEST_CASE("Omitted keys take their defaults") {
+  absl::StatusOr<CollectorConfig> config = Parse(kMinimal);
+  REQUIRE(config.ok());
+  const CollectorConfig defaults;
+  CHECK(config->listen == "127.0.0.1:7070");
+  CHECK(config->sync_writes == true);
+  CHECK(config->ingest_limits.max_series_per_stream == 200000);
+  CHECK(config->query_limits.max_series == 10000);
+  CHECK(config->query_limits.max_samples == 2000000);
+  CHECK(config->log_level == LogLevel::kInfo);
+  CHECK(defaults.listen == config->listen);
+
+  // Empty sections are the same as absent ones.
+  config = Parse(absl::StrCat(kMinimal, "storage:\nlimits: {}\n"));
+  REQUIRE(config.ok());
+  CHECK(config->sync_writes == true);
+  CHECK(config->query_limits.max_series == 10000);
+
+  // One limit given, the others keep their defaults.
+  config = Parse(absl::StrCat(kMinimal, "limits:\n  query_max_series: 7\n"));
+  REQUIRE(config.ok());
+  CHECK(config->query_limits.max_series == 7);
+  CHECK(config->query_limits.max_samples == 2000000);
+  CHECK(config->ingest_limits.max_series_per_stream == 200000);
+}
+
+TEST_CASE("Relative paths are resolved against base_dir") {
+  struct Case {
+    std::string base_dir;
+    std::string path;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {"/etc/vigil", "data", "/etc/vigil/data"},
+      {"/etc/vigil", "./tls/ca.crt", "/etc/vigil/tls/ca.crt"},
+      {"/etc/vigil", "../lib/vigil", "/etc/lib/vigil"},
+      {"/etc/vigil/", "data", "/etc/vigil/data"},
+      {"/etc/vigil", "/abs/path", "/abs/path"},
+      {"", "data", "data"},  // no base: left as given
+      {"relative/base", "data", "relative/base/data"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.base_dir << " + " << c.path);
+    absl::StatusOr<CollectorConfig> config =
+        Parse(absl::StrCat("data_dir: ", c.path, "\ntls:\n  ca: ", c.path, "\n  cert: ", c.path,
+                           "\n  key: ", c.path, "\n"),
+              c.base_dir);
+    REQUIRE(config.ok());
+    CHECK(config->data_dir == c.want);
+    CHECK(config->tls.ca == c.want);
+    CHECK(config->tls.cert == c.want);
+    CHECK(config->tls.key == c.want);
+  }
+}
+
+TEST_CASE("LoadCollectorConfig resolves paths against the file's directory") {
+  testing::TempDir dir;
+  dir.WriteFile("etc/collector.yaml",
+                "data_dir: data\ntls:\n  ca: tls/ca.crt\n  cert: tls/c.crt\n  key: /k.key\n");
+  absl::StatusOr<CollectorConfig> config = LoadCollectorConfig(dir.Path("etc/collector.yaml"));
+  REQUIRE(config.ok());
+  CHECK(config->data_dir == dir.Path("etc/data"));
+  CHECK(config->tls.ca == dir.Path("etc/tls/ca.crt"));
+  CHECK(config->tls.cert == dir.Path("etc/tls/c.crt"));
+  CHECK(config->tls.key == "/k.key");
+
+  absl::StatusOr<CollectorConfig> missing = LoadCollectorConfig(dir.Path("absent.yaml"));
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK_THAT(std::string(missing.status().message()), Catch::Contains(dir.Path("absent.yaml")));
+
+  // Errors name the file by its path.
+  dir.WriteFile("bad.yaml", "data_dir: d\n");
+  absl::StatusOr<CollectorConfig> bad = LoadCollectorConfig(dir.Path("bad.yaml"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(std::string(bad.status().message()), Catch::StartsWith(dir.Path("bad.yaml") + ":"));
+}
+
+TEST_CASE("Required keys are named when missing") {
+  CHECK(ErrorOf("data_dir: /d\n") ==
+        "collector.yaml:1: tls: is required (ca, cert, key): mTLS is the only mode");
+  CHECK(ErrorOf("data_dir: /d\ntls:\n") ==  // an empty section is missing too
+        "collector.yaml:2: tls: is required (ca, cert, key): mTLS is the only mode");
+  CHECK(ErrorOf("tls:\n  ca: a\n  cert: b\n  key: c\n") ==
+        "collector.yaml:1: data_dir: is required");
+  CHECK(ErrorOf("data_dir: \"\"\ntls:\n  ca: a\n  cert: b\n  key: c\n") ==
+        "collector.yaml:1: data_dir: must not be empty");
+  CHECK(ErrorOf("data_dir: /d\ntls:\n  ca: a\n  cert: b\n") ==
+        "collector.yaml:3: tls.key: is required");
+  CHECK(ErrorOf("data_dir: /d\ntls:\n  cert: b\n  key: c\n") ==
+        "collector.yaml:3: tls.ca: is required");
+  CHECK(ErrorOf("data_dir: /d\ntls:\n  ca: a\n  key: c\n") ==
+        "collector.yaml:3: tls.cert: is required");
+  CHECK(ErrorOf("data_dir: /d\ntls: [a, b]\n") ==
+        "collector.yaml:2: tls: must be a mapping of keys to values");
+}
+
+TEST_CASE("Unknown keys are errors at every level, with their line") {
+  struct Case {
+    std::string yaml;
+    std::string want_prefix;
+  };
+  const std::vector<Case> cases = {
+      {absl::StrCat("listne: 1.2.3.4:5\n", kMinimal), "collector.yaml:1: listne: unknown key"},
+      {absl::StrCat(kMinimal, "  kye: x\n"), "collector.yaml:6: tls.kye: unknown key"},
+      {absl::StrCat(kMinimal, "storage:\n  sync: true\n"),
+       "collector.yaml:7: storage.sync: unknown key"},
+      {absl::StrCat(kMinimal, "limits:\n  query_max_series: 5\n  max_series: 10\n"),
+       "collector.yaml:8: limits.max_series: unknown key"},
+      {absl::StrCat(kMinimal, "\n\nretention: 30d\n"), "collector.yaml:8: retention: unknown key"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.yaml);
+    CHECK_THAT(ErrorOf(c.yaml), Catch::StartsWith(c.want_prefix));
+  }
+  CHECK_THAT(ErrorOf(absl::StrCat(kMinimal, "  kye: x\n")),
+             Catch::EndsWith("(known here: ca, cert, key)"));
+}
+
+TEST_CASE("Limits must be positive whole numbers") {
+  struct Case {
+    std::string key;
+    std::string value;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {"max_series_per_agent", "0", "limits.max_series_per_agent: must be a positive number"},
+      {"query_max_series", "-1", "limits.query_max_series: must be a positive number"},
+      {"query_max_samples", "0", "limits.query_max_samples: must be a positive number"},
+      {"query_max_series", "10k", "limits.query_max_series: must be a whole number, not \"10k\""},
+      {"query_max_samples", "1.5", "limits.query_max_samples: must be a whole number, not \"1.5\""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.key << ": " << c.value);
+    CHECK(ErrorOf(absl::StrCat(kMinimal, "limits:\n  ", c.key, ": ", c.value, "\n")) ==
+          "collector.yaml:7: " + c.want);
+  }
+  absl::StatusOr<CollectorConfig> config =
+      Parse(absl::StrCat(kMinimal, "limits:\n  query_max_series: 1\n"));
+  REQUIRE(config.ok());
+  CHECK(config->query_limits.max_series == 1);
+}
+
+TEST_CASE("sync_writes takes a boolean") {
+  absl::StatusOr<CollectorConfig> config =
+      Parse(absl::StrCat(kMinimal, "storage:\n  sync_writes: no\n"));
+  REQUIRE(config.ok());
+  CHECK_FALSE(config->sync_writes);
+  CHECK(ErrorOf(absl::StrCat(kMinimal, "storage:\n  sync_writes: sometimes\n")) ==
+        "collector.yaml:7: storage.sync_writes: must be true or false, not \"sometimes\"");
+}
+
+TEST_CASE("log_level must be one of the known levels") {
+  struct Case {
+    std::string text;
+    LogLevel want;
+  };
+  for (const Case& c : {Case{"debug", LogLevel::kDebug}, Case{"info", LogLevel::kInfo},
+                        Case{"warning", LogLevel::kWarning}, Case{"error", LogLevel::kError}}) {
+    INFO(c.text);
+    absl::StatusOr<CollectorConfig> config = Parse(absl::StrCat(kMinimal, "log_level: ", c.text));
+    REQUIRE(config.ok());
+    CHECK(config->log_level == c.want);
+  }
+  for (const char* bad : {"verbose", "INFO", "warn", "\"\""}) {
+    INFO(bad);
+    CHECK(ErrorOf(absl::StrCat(kMinimal, "\nlog_level: ", bad, "\n")) ==
+          "collector.yaml:7: log_level: must be debug, info, warning or error");
+  }
+}
+
+TEST_CASE("listen must be host:port") {
+  for (const char* good : {"0.0.0.0:7070", "127.0.0.1:0", "[::]:7070", "localhost:7070"}) {
+    INFO(good);
+    absl::StatusOr<CollectorConfig> config =
+        Parse(absl::StrCat("listen: \"", good, "\"\n", kMinimal));
+    REQUIRE(config.ok());
+    CHECK(config->listen == good);
+  }
+  for (const char* bad : {"127.0.0.1", "localhost", "7070"}) {
+    INFO(bad);
+    CHECK_THAT(ErrorOf(absl::StrCat(kMinimal, "listen: ", bad, "\n")),
+               Catch::StartsWith("collector.yaml:6: listen: must be host:port"));
+  }
+  CHECK_THAT(ErrorOf(absl::StrCat(kMinimal, "listen: [a, b]\n")),
+             Catch::StartsWith("collector.yaml:6: listen: must be a single value"));
+}
+
+// Regression: only the ':' was checked, so "127.0.0.1:" or port 70000 failed late, at
+// startup, with a misleading "address in use".
+TEST_CASE("listen without a port number is rejected") {
+  for (const char* bad : {"\"127.0.0.1:\"", "\":\"", "\"db1:\"", "0.0.0.0:70000", "0.0.0.0:-1"}) {
+    INFO(bad);
+    absl::StatusOr<CollectorConfig> config = Parse(absl::StrCat(kMinimal, "listen: ", bad, "\n"));
+    CHECK_FALSE(config.ok());
+  }
+}
+
+TEST_CASE("A YAML syntax error is reported with line and column") {
+  CHECK_THAT(ErrorOf("data_dir: /d\ntls: [a\n"),
+             Catch::StartsWith("collector.yaml:3:1: YAML syntax:"));
+}
+
+}  // namespace
+}  // namespace vigil::collector
