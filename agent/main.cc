@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "agent/agent.h"
 #include "agent/config.h"
+#include "common/daemon.h"
 #include "common/labels.h"
 #include "common/log.h"
 #include "common/sample_value.h"
@@ -82,12 +83,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  vigil::PrepareDaemonProcess();
+  sigset_t signals = vigil::BlockTerminationSignals();
 
   absl::StatusOr<std::unique_ptr<vigil::agent::Agent>> agent =
       vigil::agent::Agent::Create(*config, &vigil::Clock::Real());

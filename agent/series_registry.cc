@@ -58,11 +58,18 @@ size_t SeriesRegistry::size() const {
   return definitions_.size();
 }
 
+BatchBuilder::BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::Batch* batch)
+    : registry_(registry), group_(batch->add_groups()) {
+  group_->set_timestamp_ms(timestamp_ms);
+  // A tick samples about as many series as the last one did.
+  const int expected = static_cast<int>(registry->size());
+  group_->mutable_series_ids()->Reserve(expected);
+  group_->mutable_values()->Reserve(expected);
+}
+
 void BatchBuilder::Add(absl::string_view metric, std::span<const LabelPair> labels, double value) {
-  v1::SeriesSamples* s = batch_->add_series();
-  s->set_series_id(registry_->Intern(metric, labels));
-  s->add_timestamps_ms(timestamp_ms_);
-  s->add_values(value);
+  group_->add_series_ids(registry_->Intern(metric, labels));
+  group_->add_values(value);
 }
 
 }  // namespace vigil::agent

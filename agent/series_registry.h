@@ -37,18 +37,17 @@ class SeriesRegistry {
   std::vector<Definition> definitions_ ABSL_GUARDED_BY(mu_);  // index = id - 1
 };
 
-// A SampleSink that appends one tick's samples, stamped with one timestamp, to a Batch.
+// A SampleSink that appends one tick's samples, stamped with one timestamp, to a new
+// SampleGroup of a Batch.
 class BatchBuilder : public SampleSink {
  public:
-  BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::Batch* batch)
-      : registry_(registry), timestamp_ms_(timestamp_ms), batch_(batch) {}
+  BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::Batch* batch);
   using SampleSink::Add;
   void Add(absl::string_view metric, std::span<const LabelPair> labels, double value) override;
 
  private:
   SeriesRegistry* const registry_;
-  const int64_t timestamp_ms_;
-  v1::Batch* const batch_;
+  v1::SampleGroup* const group_;
 };
 
 }  // namespace vigil::agent

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "collector/config.h"
 #include "collector/server.h"
+#include "common/daemon.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/version.h"
@@ -45,13 +46,9 @@ int main(int argc, char** argv) {
   vigil::SetLogLevel(config->log_level);
   vigil::RouteGrpcLogs();
 
-  // Signals are taken by a dedicated sigwait below, so block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Signals are taken by sigwait below, so block them before any thread starts.
+  vigil::PrepareDaemonProcess();
+  sigset_t signals = vigil::BlockTerminationSignals();
 
   absl::StatusOr<std::unique_ptr<vigil::collector::CollectorServer>> server =
       vigil::collector::CollectorServer::Start(*config, &vigil::Clock::Real());

@@ -13,15 +13,6 @@
 namespace vigil {
 namespace {
 
-std::string OpenSslError() {
-  const unsigned long err = ERR_get_error();
-  ERR_clear_error();
-  if (err == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(err, buf, sizeof(buf));
-  return buf;
-}
-
 std::string NameEntry(X509_NAME* name, int nid) {
   const int index = X509_NAME_get_index_by_NID(name, nid, -1);
   if (index < 0) return "";
@@ -52,6 +43,15 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view w
 }
 
 }  // namespace
+
+std::string OpenSslError() {
+  const unsigned long err = ERR_get_error();
+  ERR_clear_error();
+  if (err == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(err, buf, sizeof(buf));
+  return buf;
+}
 
 absl::StatusOr<CertificateInfo> ParseCertificate(absl::string_view pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));

@@ -67,6 +67,9 @@ struct PeerIdentity {
 absl::StatusOr<PeerIdentity> AuthorizePeer(const grpc::ServerContext& context,
                                            absl::string_view required_kind);
 
+// The oldest queued OpenSSL error (usually the root cause) as text; clears the queue.
+std::string OpenSslError();
+
 // A CN is used as the `instance` label: printable ASCII, no spaces or quotes, 1-253 chars.
 bool IsValidPeerName(absl::string_view name);
 

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "agent/sources/proc_file.h"
 #include "common/file.h"
 #include "common/log.h"
 
@@ -47,22 +48,13 @@ std::string ParseCpuLine(const std::vector<absl::string_view>& fields, CpuTimes*
 class CpuSource : public Source {
  public:
   CpuSource(std::string path, double ticks_per_second)
-      : path_(std::move(path)), ticks_per_second_(ticks_per_second) {}
+      : file_(std::move(path)), ticks_per_second_(ticks_per_second) {}
 
   absl::string_view name() const override { return "cpu"; }
 
   absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
-    absl::Status read = ReadFileInto(path_, &buffer_);
-    if (!read.ok()) return read;
-    absl::StatusOr<ProcStat> stat = ParseProcStat(buffer_);
-    if (!stat.ok()) {
-      return absl::Status(stat.status().code(), absl::StrCat(path_, " ", stat.status().message()));
-    }
-    if (stat->skipped_lines > 0 && !warned_) {
-      warned_ = true;
-      LogWarning(path_, ": skipped ", stat->skipped_lines,
-                 " malformed lines, first: ", stat->first_skipped);
-    }
+    absl::StatusOr<ProcStat> stat = file_.ReadAndParse(ParseProcStat);
+    if (!stat.ok()) return stat.status();
     for (const CpuTimes& cpu : stat->cpus) Emit(cpu, sink);
     auto emit = [&sink](absl::string_view metric, const std::optional<uint64_t>& value) {
       if (value.has_value()) sink.Add(metric, {}, static_cast<double>(*value));
@@ -100,10 +92,8 @@ class CpuSource : public Source {
     optional_seconds(kGuest, "nice", cpu.guest_nice);
   }
 
-  const std::string path_;
+  ProcFile file_;
   const double ticks_per_second_;
-  std::string buffer_;
-  bool warned_ = false;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "agent/sources/proc_file.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "re2/re2.h"
@@ -88,23 +89,13 @@ std::string ParseLine(absl::string_view line, DiskDeviceStats* disk) {
 class DiskstatsSource : public Source {
  public:
   DiskstatsSource(std::string path, std::unique_ptr<RE2> exclude)
-      : path_(std::move(path)), exclude_(std::move(exclude)) {}
+      : file_(std::move(path)), exclude_(std::move(exclude)) {}
 
   absl::string_view name() const override { return "diskstats"; }
 
   absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
-    absl::Status read = ReadFileInto(path_, &buffer_);
-    if (!read.ok()) return read;
-    absl::StatusOr<Diskstats> stats = ParseDiskstats(buffer_);
-    if (!stats.ok()) {
-      return absl::Status(stats.status().code(),
-                          absl::StrCat(path_, " ", stats.status().message()));
-    }
-    if (stats->skipped_lines > 0 && !warned_) {
-      warned_ = true;
-      LogWarning(path_, ": skipped ", stats->skipped_lines,
-                 " lines, first: ", stats->first_skipped);
-    }
+    absl::StatusOr<Diskstats> stats = file_.ReadAndParse(ParseDiskstats);
+    if (!stats.ok()) return stats.status();
     for (const DiskDeviceStats& disk : stats->devices) {
       if (exclude_ != nullptr &&
           RE2::PartialMatch(re2::StringPiece(disk.device.data(), disk.device.size()), *exclude_)) {
@@ -125,10 +116,8 @@ class DiskstatsSource : public Source {
   }
 
  private:
-  const std::string path_;
+  ProcFile file_;
   const std::unique_ptr<RE2> exclude_;  // null: exclude nothing
-  std::string buffer_;
-  bool warned_ = false;
 };
 
 }  // namespace

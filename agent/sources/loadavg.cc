@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "agent/sources/proc_file.h"
 #include "common/file.h"
 
 namespace vigil::agent {
@@ -15,17 +16,13 @@ namespace {
 
 class LoadavgSource : public Source {
  public:
-  explicit LoadavgSource(std::string path) : path_(std::move(path)) {}
+  explicit LoadavgSource(std::string path) : file_(std::move(path)) {}
 
   absl::string_view name() const override { return "loadavg"; }
 
   absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
-    absl::Status read = ReadFileInto(path_, &buffer_);
-    if (!read.ok()) return read;
-    absl::StatusOr<Loadavg> load = ParseLoadavg(buffer_);
-    if (!load.ok()) {
-      return absl::Status(load.status().code(), absl::StrCat(path_, " ", load.status().message()));
-    }
+    absl::StatusOr<Loadavg> load = file_.ReadAndParse(ParseLoadavg);
+    if (!load.ok()) return load.status();
     sink.Add("node_load1", {}, load->load1);
     sink.Add("node_load5", {}, load->load5);
     sink.Add("node_load15", {}, load->load15);
@@ -33,8 +30,7 @@ class LoadavgSource : public Source {
   }
 
  private:
-  const std::string path_;
-  std::string buffer_;
+  ProcFile file_;
 };
 
 }  // namespace

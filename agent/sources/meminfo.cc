@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "agent/sources/proc_file.h"
 #include "common/file.h"
 #include "common/log.h"
 
@@ -39,23 +40,13 @@ std::string ParseLine(absl::string_view line, MeminfoEntry* entry) {
 
 class MeminfoSource : public Source {
  public:
-  explicit MeminfoSource(std::string path) : path_(std::move(path)) {}
+  explicit MeminfoSource(std::string path) : file_(std::move(path)) {}
 
   absl::string_view name() const override { return "meminfo"; }
 
   absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
-    absl::Status read = ReadFileInto(path_, &buffer_);
-    if (!read.ok()) return read;
-    absl::StatusOr<Meminfo> meminfo = ParseMeminfo(buffer_);
-    if (!meminfo.ok()) {
-      return absl::Status(meminfo.status().code(),
-                          absl::StrCat(path_, " ", meminfo.status().message()));
-    }
-    if (meminfo->skipped_lines > 0 && !warned_) {
-      warned_ = true;
-      LogWarning(path_, ": skipped ", meminfo->skipped_lines,
-                 " malformed lines, first: ", meminfo->first_skipped);
-    }
+    absl::StatusOr<Meminfo> meminfo = file_.ReadAndParse(ParseMeminfo);
+    if (!meminfo.ok()) return meminfo.status();
     std::string metric;
     for (const MeminfoEntry& entry : meminfo->entries) {
       metric = absl::StrCat("node_memory_", entry.key, entry.in_bytes ? "_bytes" : "");
@@ -65,9 +56,7 @@ class MeminfoSource : public Source {
   }
 
  private:
-  const std::string path_;
-  std::string buffer_;
-  bool warned_ = false;
+  ProcFile file_;
 };
 
 }  // namespace

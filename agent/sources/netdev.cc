@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "agent/sources/proc_file.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "re2/re2.h"
@@ -61,23 +62,13 @@ std::string ParseLine(absl::string_view line, NetDevStats* dev) {
 class NetdevSource : public Source {
  public:
   NetdevSource(std::string path, std::unique_ptr<RE2> exclude)
-      : path_(std::move(path)), exclude_(std::move(exclude)) {}
+      : file_(std::move(path)), exclude_(std::move(exclude)) {}
 
   absl::string_view name() const override { return "netdev"; }
 
   absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
-    absl::Status read = ReadFileInto(path_, &buffer_);
-    if (!read.ok()) return read;
-    absl::StatusOr<NetDev> netdev = ParseNetDev(buffer_);
-    if (!netdev.ok()) {
-      return absl::Status(netdev.status().code(),
-                          absl::StrCat(path_, " ", netdev.status().message()));
-    }
-    if (netdev->skipped_lines > 0 && !warned_) {
-      warned_ = true;
-      LogWarning(path_, ": skipped ", netdev->skipped_lines,
-                 " malformed lines, first: ", netdev->first_skipped);
-    }
+    absl::StatusOr<NetDev> netdev = file_.ReadAndParse(ParseNetDev);
+    if (!netdev.ok()) return netdev.status();
     for (const NetDevStats& dev : netdev->devices) {
       if (exclude_ != nullptr &&
           RE2::PartialMatch(re2::StringPiece(dev.device.data(), dev.device.size()), *exclude_)) {
@@ -92,10 +83,8 @@ class NetdevSource : public Source {
   }
 
  private:
-  const std::string path_;
+  ProcFile file_;
   const std::unique_ptr<RE2> exclude_;  // null: exclude nothing
-  std::string buffer_;
-  bool warned_ = false;
 };
 
 }  // namespace

@@ -70,6 +70,10 @@ absl::Status CollectorLink::RunStream() {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // One small batch a second needs no bandwidth probing (BDP pings wake both ends), and
+  // retries are ours: a failed stream is re-established by Run().
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   // Reconnection pacing is ours (Run's backoff), not gRPC's.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
@@ -138,9 +142,9 @@ absl::Status CollectorLink::RunStream() {
     // Woken by a new batch, by the reader ending (Interrupt) or by Stop (Interrupt).
     std::optional<v1::Batch> batch = pending_->NextAfter(sent, absl::Seconds(5));
     if (!batch.has_value()) continue;
-    for (const v1::SeriesSamples& s : batch->series()) {
-      if (defined.insert(s.series_id()).second) {
-        registry_->Define(s.series_id(), batch->add_definitions());
+    for (const v1::SampleGroup& group : batch->groups()) {
+      for (uint64_t id : group.series_ids()) {
+        if (defined.insert(id).second) registry_->Define(id, batch->add_definitions());
       }
     }
     v1::AgentMessage message;

@@ -6,7 +6,7 @@ void PendingBatches::Push(v1::Batch batch) {
   absl::MutexLock lock(&mu_);
   batch.set_sequence(next_sequence_++);
   size_t samples = 0;
-  for (const v1::SeriesSamples& s : batch.series()) samples += s.values_size();
+  for (const v1::SampleGroup& g : batch.groups()) samples += g.values_size();
   const size_t bytes = batch.ByteSizeLong();
   queue_.push_back(Entry{std::move(batch), bytes, samples});
   bytes_ += bytes;

@@ -63,16 +63,6 @@ constexpr size_t kMaxNameChars = 64;
 constexpr absl::string_view kCaCnSuffix = " Vigil CA";
 constexpr absl::string_view kDefaultOrganization = "Vigil";
 
-// The oldest queued OpenSSL error (usually the root cause) as text; clears the queue.
-std::string OpenSslError() {
-  const unsigned long err = ERR_get_error();
-  ERR_clear_error();
-  if (err == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(err, buf, sizeof(buf));
-  return buf;
-}
-
 absl::Status OpenSslStatus(absl::string_view what) {
   return absl::InternalError(absl::StrCat(what, ": ", OpenSslError()));
 }

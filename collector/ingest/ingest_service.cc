@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "collector/ingest/series_runs.h"
 #include "common/labels.h"
 #include "common/log.h"
 #include "common/tls.h"
@@ -85,7 +86,7 @@ grpc::Status IngestService::Stream(
   uint64_t last_sequence = *high_water;
   uint64_t rejected_definitions = 0;
   grpc::Status result = grpc::Status::OK;
-  std::vector<storage::SeriesWrite> writes;
+  SeriesRuns runs;
 
   while (stream->Read(&message)) {
     if (!message.has_batch()) {
@@ -125,23 +126,12 @@ grpc::Status IngestService::Stream(
       if (!stream->Write(reply)) break;
       continue;
     }
-    writes.clear();
-    uint32_t stored = 0;
-    uint32_t rejected = 0;
-    for (const v1::SeriesSamples& s : batch.series()) {
-      auto it = series.find(s.series_id());
-      const bool ordered = std::is_sorted(s.timestamps_ms().begin(), s.timestamps_ms().end());
-      if (it == series.end() || s.timestamps_ms_size() != s.values_size() || !ordered) {
-        rejected += static_cast<uint32_t>(std::max(s.timestamps_ms_size(), s.values_size()));
-        continue;
-      }
-      writes.push_back(storage::SeriesWrite{
-          it->second, std::span<const int64_t>(s.timestamps_ms().data(), s.timestamps_ms_size()),
-          std::span<const double>(s.values().data(), s.values_size())});
-      stored += static_cast<uint32_t>(s.values_size());
-    }
-    absl::Status committed = tsdb_->Commit(
-        writes, storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
+    runs.Build(batch, series);
+    const uint32_t stored = runs.stored();
+    const uint32_t rejected = runs.rejected();
+    absl::Status committed =
+        tsdb_->Commit(runs.writes(),
+                      storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
     if (!committed.ok()) {
       // Not acknowledged: the agent keeps the batch and sends it again after reconnecting.
       LogError("ingest: ", host, ": batch ", batch.sequence(),
@@ -154,7 +144,8 @@ grpc::Status IngestService::Stream(
     ack->set_samples_rejected(rejected);
     if (rejected > 0) {
       LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": rejected ", rejected,
-                 " samples (unknown series id, unsorted or mismatched timestamps)");
+                 " samples (unknown series id, ids and values of unequal length, or out of "
+                 "time order)");
     }
     if (!stream->Write(reply)) break;
   }

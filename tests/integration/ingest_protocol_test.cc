@@ -107,11 +107,11 @@ v1::Batch MakeBatch(uint64_t seq, bool define, uint64_t series_id,
     role->set_name("role");
     role->set_value("primary");
   }
-  v1::SeriesSamples* s = batch.add_series();
-  s->set_series_id(series_id);
   for (auto [t, v] : samples) {
-    s->add_timestamps_ms(t);
-    s->add_values(v);
+    v1::SampleGroup* group = batch.add_groups();
+    group->set_timestamp_ms(t);
+    group->add_series_ids(series_id);
+    group->add_values(v);
   }
   return batch;
 }
@@ -150,9 +150,9 @@ TEST_CASE("the ingest stream stores each batch exactly once under the certificat
 
     // Unknown series ids and mismatched lengths are rejected and counted.
     v1::Batch bad = MakeBatch(2, false, 99, {{4000, 4.0}});
-    v1::SeriesSamples* mismatched = bad.add_series();
-    mismatched->set_series_id(7);
-    mismatched->add_timestamps_ms(5000);
+    v1::SampleGroup* mismatched = bad.add_groups();
+    mismatched->set_timestamp_ms(5000);
+    mismatched->add_series_ids(7);  // and no value
     ack = agent.Send(bad);
     CHECK(ack.samples_rejected() == 2);
     CHECK(ack.samples_stored() == 0);

@@ -9,11 +9,11 @@ namespace {
 
 v1::Batch BatchOf(int samples) {
   v1::Batch b;
-  v1::SeriesSamples* s = b.add_series();
-  s->set_series_id(1);
   for (int i = 0; i < samples; ++i) {
-    s->add_timestamps_ms(i);
-    s->add_values(i);
+    v1::SampleGroup* g = b.add_groups();
+    g->set_timestamp_ms(i);
+    g->add_series_ids(1);
+    g->add_values(i);
   }
   return b;
 }

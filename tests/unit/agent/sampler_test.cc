@@ -32,10 +32,13 @@ struct Sample {
 
 std::vector<Sample> Decode(const v1::Batch& batch, const SeriesRegistry& registry) {
   std::vector<Sample> out;
-  for (const auto& s : batch.series()) {
+  REQUIRE(batch.groups_size() == 1);  // one instant per tick
+  const v1::SampleGroup& group = batch.groups(0);
+  REQUIRE(group.series_ids_size() == group.values_size());
+  for (int i = 0; i < group.series_ids_size(); ++i) {
     v1::SeriesDefinition def;
-    REQUIRE(registry.Define(s.series_id(), &def));
-    Sample sample{def.metric(), {}, s.values(0)};
+    REQUIRE(registry.Define(group.series_ids(i), &def));
+    Sample sample{def.metric(), {}, group.values(i)};
     for (const auto& l : def.labels()) sample.labels[l.name()] = l.value();
     out.push_back(sample);
   }
@@ -64,7 +67,7 @@ TEST_CASE("the sampler queues one batch per tick with the sources' samples and i
   sampler.Tick(t0);
   REQUIRE(pending.size() == 1);
   v1::Batch batch = *pending.NextAfter(0, absl::ZeroDuration());
-  CHECK(batch.series(0).timestamps_ms(0) == 1800000000000);
+  CHECK(batch.groups(0).timestamp_ms() == 1800000000000);
   std::vector<Sample> samples = Decode(batch, registry);
   CHECK(Find(samples, "scripted_value") == 42);
   CHECK(samples[0].labels == std::map<std::string, std::string>{{"a", "1"}, {"b", "2"}});

@@ -16,6 +16,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/file.h"
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/agent/sources/recording_sink.h"
 
@@ -129,17 +130,6 @@ int ThreadCount() {
     if (absl::StartsWith(line, "Threads:")) return std::stoi(line.substr(8));
   }
   return -1;
-}
-
-// Polls `done` until it is true or 10 s have passed.
-template <typename Predicate>
-bool Eventually(Predicate done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
 }
 
 constexpr char kRootMount[] =
@@ -440,7 +430,7 @@ TEST_CASE("filesystem source does not wait on a hung mount and stats it again on
 
   // The server comes back: the stuck call returns and a later tick stats the mount again.
   fs->released.Notify();
-  REQUIRE(Eventually([&] { return fs->Returned("/hung") == 1; }));
+  REQUIRE(vigil::testing::WaitFor([&] { return fs->Returned("/hung") == 1; }, absl::Seconds(10)));
   sink.Clear();
   REQUIRE((*source)->Collect(TickContext{}, sink).ok());
   CHECK((*source)->StuckMountpoints().empty());
@@ -486,7 +476,9 @@ TEST_CASE("filesystem source keeps one outstanding call and one thread per hung 
   source->reset();
   CHECK(absl::Now() - start < absl::Seconds(1));
   fs->released.Notify();
-  CHECK(Eventually([&] { return fs->Returned("/hung") == 1 && fs->Returned("/hung2") == 1; }));
+  CHECK(vigil::testing::WaitFor(
+      [&] { return fs->Returned("/hung") == 1 && fs->Returned("/hung2") == 1; },
+      absl::Seconds(10)));
 }
 
 TEST_CASE("filesystem source factory validates its options") {

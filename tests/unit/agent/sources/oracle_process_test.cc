@@ -24,34 +24,10 @@ namespace {
 using namespace std::string_literals;
 using Labels = std::map<std::string, std::string>;
 
+using testing::Matching;
 using testing::RecordedSample;
 using testing::RecordingSink;
-
-// The samples of `metric` whose labels include all of `subset` (the host may run other
-// database processes: assertions look at the test's own instances only).
-std::vector<RecordedSample> Matching(const RecordingSink& sink, const std::string& metric,
-                                     const Labels& subset) {
-  std::vector<RecordedSample> found;
-  for (const RecordedSample& sample : sink.samples()) {
-    if (sample.metric != metric) continue;
-    const Labels labels(sample.labels.begin(), sample.labels.end());
-    bool match = true;
-    for (const auto& [name, value] : subset) {
-      auto it = labels.find(name);
-      match = match && it != labels.end() && it->second == value;
-    }
-    if (match) found.push_back(sample);
-  }
-  return found;
-}
-
-// The value of the one sample matching; nullopt if none or several.
-std::optional<double> ValueOf(const RecordingSink& sink, const std::string& metric,
-                              const Labels& subset) {
-  const std::vector<RecordedSample> found = Matching(sink, metric, subset);
-  if (found.size() != 1) return std::nullopt;
-  return found[0].value;
-}
+using testing::ValueOf;
 
 TEST_CASE("ParseOracleBackgroundName splits role and SID", "[process]") {
   auto name = ParseOracleBackgroundName("ora_pmon_ORCL");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -92,5 +93,31 @@ class RecordingSink : public agent::SampleSink {
  private:
   std::vector<RecordedSample> samples_;
 };
+
+// The samples of `metric` whose labels include all of `subset` (the host may run other
+// database processes: assertions look at the test's own instances only).
+inline std::vector<RecordedSample> Matching(const RecordingSink& sink, const std::string& metric,
+                                            const std::map<std::string, std::string>& subset) {
+  std::vector<RecordedSample> found;
+  for (const RecordedSample& sample : sink.samples()) {
+    if (sample.metric != metric) continue;
+    const std::map<std::string, std::string> labels(sample.labels.begin(), sample.labels.end());
+    bool match = true;
+    for (const auto& [name, value] : subset) {
+      auto it = labels.find(name);
+      match = match && it != labels.end() && it->second == value;
+    }
+    if (match) found.push_back(sample);
+  }
+  return found;
+}
+
+// The value of the one sample matching; nullopt if none or several.
+inline std::optional<double> ValueOf(const RecordingSink& sink, const std::string& metric,
+                                     const std::map<std::string, std::string>& subset) {
+  const std::vector<RecordedSample> found = Matching(sink, metric, subset);
+  if (found.size() != 1) return std::nullopt;
+  return found[0].value;
+}
 
 }  // namespace vigil::testing
