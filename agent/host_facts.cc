@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/file.h"
+#include "common/utf8.h"
 
 namespace vigil::agent {
 
@@ -60,6 +61,12 @@ v1::HostFacts ReadHostFacts(const std::string& proc_root, const std::string& roo
         facts.set_memory_bytes(kb * 1024);
       break;
     }
+  }
+  for (std::string* text :
+       {facts.mutable_hostname(), facts.mutable_kernel_release(), facts.mutable_kernel_version(),
+        facts.mutable_machine(), facts.mutable_os_pretty_name(), facts.mutable_os_id(),
+        facts.mutable_os_version_id()}) {
+    *text = ToValidUtf8(*text);
   }
   return facts;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/utf8.h"
+
 namespace vigil::agent {
 
 uint64_t SeriesRegistry::Intern(absl::string_view metric, std::span<const LabelPair> labels) {
@@ -31,7 +33,9 @@ uint64_t SeriesRegistry::Intern(absl::string_view metric, std::span<const LabelP
   Definition def;
   def.metric = std::string(metric);
   for (const LabelPair* l = begin; l != end; ++l) {
-    def.labels.emplace_back(std::string(l->name), std::string(l->value));
+    // Values come from the kernel (paths, device names) and may be in any encoding;
+    // the wire takes UTF-8 only. Done once, when the series is first seen.
+    def.labels.emplace_back(std::string(l->name), ToValidUtf8(l->value));
   }
   definitions_.push_back(std::move(def));
   const uint64_t id = definitions_.size();
@@ -43,6 +47,7 @@ bool SeriesRegistry::Define(uint64_t id, v1::SeriesDefinition* def) const {
   absl::MutexLock lock(&mu_);
   if (id == 0 || id > definitions_.size()) return false;
   const Definition& d = definitions_[id - 1];
+  def->Clear();
   def->set_series_id(id);
   def->set_metric(d.metric);
   for (const auto& [name, value] : d.labels) {
@@ -62,7 +67,7 @@ BatchBuilder::BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::B
     : registry_(registry), group_(batch->add_groups()) {
   group_->set_timestamp_ms(timestamp_ms);
   // A tick samples about as many series as the last one did.
-  const int expected = static_cast<int>(registry->size());
+  const int expected = registry->last_tick_samples();
   group_->mutable_series_ids()->Reserve(expected);
   group_->mutable_values()->Reserve(expected);
 }

@@ -5,6 +5,7 @@
 // Thread-safe: the sampling thread interns, the transport thread reads definitions.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -25,6 +26,9 @@ class SeriesRegistry {
   // Fills `def` for a known id; false if unknown.
   bool Define(uint64_t id, v1::SeriesDefinition* def) const;
   size_t size() const;
+  // Samples in the last finished tick (BatchBuilder records it), to size the next one.
+  int last_tick_samples() const { return last_tick_samples_.load(); }
+  void set_last_tick_samples(int n) { last_tick_samples_ = n; }
 
  private:
   struct Definition {
@@ -35,6 +39,7 @@ class SeriesRegistry {
   std::string key_ ABSL_GUARDED_BY(mu_);  // scratch, reused across calls
   absl::flat_hash_map<std::string, uint64_t> ids_ ABSL_GUARDED_BY(mu_);
   std::vector<Definition> definitions_ ABSL_GUARDED_BY(mu_);  // index = id - 1
+  std::atomic<int> last_tick_samples_{0};
 };
 
 // A SampleSink that appends one tick's samples, stamped with one timestamp, to a new
@@ -42,6 +47,7 @@ class SeriesRegistry {
 class BatchBuilder : public SampleSink {
  public:
   BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::Batch* batch);
+  ~BatchBuilder() { registry_->set_last_tick_samples(group_->values_size()); }
   using SampleSink::Add;
   void Add(absl::string_view metric, std::span<const LabelPair> labels, double value) override;
 

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -63,10 +62,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) 
 }
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view data, int mode) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid(), ".", counter++);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return ErrnoStatus(errno, absl::StrCat("create ", tmp));
+  // mkstemp: a fresh name created exclusively, so nothing planted beside `path` (a file
+  // or a symlink) is ever opened or followed.
+  std::string tmp = absl::StrCat(path, ".tmp.XXXXXX");
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return ErrnoStatus(errno, absl::StrCat("create a temporary file beside ", path));
   size_t written = 0;
   while (written < data.size()) {
     const ssize_t n = ::write(fd, data.data() + written, data.size() - written);

@@ -54,20 +54,29 @@ fi
 . "$ROOT/deploy/debian-deps.sh"
 vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}"
 echo "building vigil-collector, vigil-agent, vigilctl in $ROOT/build ..."
-vigil_build "$ROOT" vigil-collector vigil-agent vigilctl >/dev/null
+mkdir -p "$DIR/logs"
+if ! vigil_build "$ROOT" vigil-collector vigil-agent vigilctl >"$DIR/logs/build.log" 2>&1; then
+  tail -40 "$DIR/logs/build.log" >&2
+  echo "the build failed; the whole log is $DIR/logs/build.log" >&2
+  exit 1
+fi
 BIN=$ROOT/build/bin
 
-# Certificates: a demo CA, the collector (localhost), this host's agent, an operator.
+# Certificates: a demo CA, the collector, this host's agent, an operator. The agent's
+# certificate is named after this host: that name is its "instance" label.
 HOST=$(hostname -s 2>/dev/null || hostname)
+case "$HOST" in vigil-collector | vigil-operator | ca | "") HOST="host-$HOST" ;; esac
 CERTS=$DIR/certs
 if [ ! -f "$CERTS/ca.crt" ]; then
+  mkdir -p "$CERTS" && chmod 0700 "$CERTS"
   "$BIN/vigilctl" certs init-ca --dir "$CERTS" --org "Vigil demo" >/dev/null
 fi
-[ -f "$CERTS/localhost.crt" ] ||
-  "$BIN/vigilctl" certs issue --dir "$CERTS" --kind collector --name localhost --san IP:127.0.0.1 >/dev/null
+[ -f "$CERTS/vigil-collector.crt" ] ||
+  "$BIN/vigilctl" certs issue --dir "$CERTS" --kind collector --name vigil-collector \
+    --san DNS:localhost --san IP:127.0.0.1 >/dev/null
 [ -f "$CERTS/$HOST.crt" ] || "$BIN/vigilctl" certs issue --dir "$CERTS" --kind agent --name "$HOST" >/dev/null
-[ -f "$CERTS/operator.crt" ] ||
-  "$BIN/vigilctl" certs issue --dir "$CERTS" --kind operator --name operator >/dev/null
+[ -f "$CERTS/vigil-operator.crt" ] ||
+  "$BIN/vigilctl" certs issue --dir "$CERTS" --kind operator --name vigil-operator >/dev/null
 
 # A loopback port, chosen once and kept in DIR/port.
 if [ ! -f "$DIR/port" ]; then
@@ -78,15 +87,15 @@ fi
 PORT=$(cat "$DIR/port")
 ADDRESS=127.0.0.1:$PORT
 
-mkdir -p "$DIR/logs" "$DIR/data"
+mkdir -p "$DIR/data"
 cat >"$DIR/collector.yaml" <<YAML
 # Written by deploy/quickstart.sh. Reference: README.md, "Configuration".
 listen: $ADDRESS
 data_dir: $DIR/data
 tls:
   ca: $CERTS/ca.crt
-  cert: $CERTS/localhost.crt
-  key: $CERTS/localhost.key
+  cert: $CERTS/vigil-collector.crt
+  key: $CERTS/vigil-collector.key
 YAML
 cat >"$DIR/agent.yaml" <<YAML
 # Written by deploy/quickstart.sh. Reference: README.md, "Configuration".
@@ -101,8 +110,8 @@ YAML
 cat >"$DIR/vigilctl.yaml" <<YAML
 collector: $ADDRESS
 ca: $CERTS/ca.crt
-cert: $CERTS/operator.crt
-key: $CERTS/operator.key
+cert: $CERTS/vigil-operator.crt
+key: $CERTS/vigil-operator.key
 YAML
 
 if alive "$DIR/collector.pid"; then

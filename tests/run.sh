@@ -21,7 +21,6 @@ fi
 . "$ROOT/deploy/debian-deps.sh"
 vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}" catch2
 
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 cmake -S "$ROOT" -B "$BUILD" -G Ninja "${CMAKE_ARGS[@]}" >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"
 

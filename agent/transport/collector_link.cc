@@ -96,6 +96,7 @@ absl::Status CollectorLink::RunStream() {
       stub->Stream(&context);
 
   auto finish = [&](absl::string_view what) {
+    context.TryCancel();  // Finish() would otherwise wait for the collector to end the call
     grpc::Status s = stream->Finish();
     clear_context();
     if (s.ok())

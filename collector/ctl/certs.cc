@@ -192,6 +192,16 @@ absl::Status MakeDirectory(const std::string& dir) {
     }
     if (pos == std::string::npos) break;
   }
+  // The directory that holds the keys must be ours alone: in a directory others may write
+  // to (a shared /tmp/x made by someone else), they could plant or swap files.
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return ErrnoStatus(errno, absl::StrCat("stat ", dir));
+  if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        dir,
+        " is writable by other users or owned by someone else; keys are not written there "
+        "(use a directory of your own with mode 0700)"));
+  }
   return absl::OkStatus();
 }
 

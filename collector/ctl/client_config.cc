@@ -32,7 +32,9 @@ absl::StatusOr<ClientConfig> LoadClientConfig(const std::string& path, bool requ
   VIGIL_RETURN_IF_ERROR(root.GetString("cert", &config.tls.cert));
   VIGIL_RETURN_IF_ERROR(root.GetString("key", &config.tls.key));
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
+  const char* home = std::getenv("HOME");
   for (std::string* p : {&config.tls.ca, &config.tls.cert, &config.tls.key}) {
+    if (p->starts_with("~/") && home != nullptr) *p = absl::StrCat(home, p->substr(1));
     if (!p->empty() && p->front() != '/') *p = (base / *p).lexically_normal().string();
   }
   return config;

@@ -117,10 +117,12 @@ grpc::Status IngestService::Stream(
       absl::StatusOr<storage::SeriesId> id = tsdb_->index().GetOrCreate(*labels);
       if (!id.ok()) {
         LogError("ingest: ", host, ": ", id.status().message());
-        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+        result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+        break;
       }
       series.emplace(def.series_id(), *id);
     }
+    if (!result.ok()) break;
     if (batch.sequence() <= last_sequence) {
       ack->set_duplicate(true);
       if (!stream->Write(reply)) break;
@@ -129,13 +131,20 @@ grpc::Status IngestService::Stream(
     runs.Build(batch, series);
     const uint32_t stored = runs.stored();
     const uint32_t rejected = runs.rejected();
-    absl::Status committed =
+    absl::StatusOr<storage::CommitResult> committed =
         tsdb_->Commit(runs.writes(),
                       storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
+    if (committed.ok() && *committed == storage::CommitResult::kDuplicate) {
+      // Another stream of this run (one the agent has since left) stored it first.
+      last_sequence = std::max(last_sequence, batch.sequence());
+      ack->set_duplicate(true);
+      if (!stream->Write(reply)) break;
+      continue;
+    }
     if (!committed.ok()) {
       // Not acknowledged: the agent keeps the batch and sends it again after reconnecting.
       LogError("ingest: ", host, ": batch ", batch.sequence(),
-               " not stored: ", committed.message());
+               " not stored: ", committed.status().message());
       result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
       break;
     }

@@ -77,17 +77,34 @@ Tsdb::~Tsdb() {
   db_->Close();
 }
 
+absl::StatusOr<Tsdb::RunMark*> Tsdb::Mark(const std::string& host, const std::string& run_id) {
+  const std::string key = IngestStateKey(host, run_id);
+  absl::MutexLock lock(&marks_mu_);
+  auto it = marks_.find(key);
+  if (it != marks_.end()) return it->second.get();
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), ingest_cf_, key, &value);
+  if (!s.ok() && !s.IsNotFound()) return FromRocksDb(s, "storage: read ingest state");
+  auto mark = std::make_unique<RunMark>();
+  if (s.ok() && value.size() == 8) {
+    absl::MutexLock mark_lock(&mark->mu);
+    mark->sequence = GetBigEndian64(value.data());
+  }
+  RunMark* raw = mark.get();
+  marks_.emplace(key, std::move(mark));
+  return raw;
+}
+
 absl::StatusOr<uint64_t> Tsdb::RecordHello(const std::string& host, const v1::Hello& hello,
                                            const std::string& peer, int64_t now_ms) {
-  std::string value;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), ingest_cf_, IngestStateKey(host, hello.run_id()), &value);
+  absl::StatusOr<RunMark*> mark = Mark(host, hello.run_id());
+  if (!mark.ok()) return mark.status();
   uint64_t last = 0;
-  if (s.ok() && value.size() == 8) {
-    last = GetBigEndian64(value.data());
-  } else if (!s.ok() && !s.IsNotFound()) {
-    return FromRocksDb(s, "storage: read ingest state");
+  {
+    absl::MutexLock lock(&(*mark)->mu);
+    last = (*mark)->sequence;
   }
+  rocksdb::Status s;
 
   v1::HostInfo info;
   {
@@ -108,7 +125,12 @@ absl::StatusOr<uint64_t> Tsdb::RecordHello(const std::string& host, const v1::He
   return last;
 }
 
-absl::Status Tsdb::Commit(std::span<const SeriesWrite> writes, const IngestMark& mark) {
+absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
+                                          const IngestMark& mark) {
+  absl::StatusOr<RunMark*> run = Mark(mark.host, mark.run_id);
+  if (!run.ok()) return run.status();
+  absl::MutexLock run_lock(&(*run)->mu);
+  if (mark.sequence <= (*run)->sequence) return CommitResult::kDuplicate;
   rocksdb::WriteBatch batch;
   for (const SeriesWrite& w : writes) {
     if (w.timestamps_ms.empty()) continue;
@@ -128,7 +150,10 @@ absl::Status Tsdb::Commit(std::span<const SeriesWrite> writes, const IngestMark&
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
-  return FromRocksDb(db_->Write(write_options, &batch), "storage: commit batch");
+  absl::Status written = FromRocksDb(db_->Write(write_options, &batch), "storage: commit batch");
+  if (!written.ok()) return written;
+  (*run)->sequence = mark.sequence;
+  return CommitResult::kStored;
 }
 
 absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size_t max_samples,

@@ -45,6 +45,8 @@ struct IngestMark {
   int64_t now_ms = 0;
 };
 
+enum class CommitResult { kStored, kDuplicate };
+
 class Tsdb {
  public:
   static absl::StatusOr<std::unique_ptr<Tsdb>> Open(const TsdbOptions& options);
@@ -58,9 +60,13 @@ class Tsdb {
                                        const std::string& peer, int64_t now_ms);
 
   // Writes the samples, the run's new high-water mark and the host's last-seen time in
-  // one atomic RocksDB write, synced if configured. When it returns OK, the batch is
-  // durable and may be acknowledged. Timestamps within a SeriesWrite must be ascending.
-  absl::Status Commit(std::span<const SeriesWrite> writes, const IngestMark& mark);
+  // one atomic RocksDB write, synced if configured. When it returns kStored, the batch is
+  // durable and may be acknowledged. kDuplicate: the run's mark is already at or past
+  // this sequence (another stream of the same run stored it), nothing was written.
+  // Commits of one run are serialized so its mark never goes backwards; different runs
+  // commit concurrently (RocksDB groups their syncs). Timestamps within a SeriesWrite
+  // must be ascending.
+  absl::StatusOr<CommitResult> Commit(std::span<const SeriesWrite> writes, const IngestMark& mark);
 
   // Appends the samples of `id` with start_ms <= t <= end_ms, ascending, to the vectors.
   // Fails with kResourceExhausted once the vectors would hold more than `max_samples`.
@@ -81,6 +87,17 @@ class Tsdb {
   rocksdb::ColumnFamilyHandle* hosts_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* ingest_cf_ = nullptr;
   std::unique_ptr<SeriesIndex> index_;
+
+  // The durable high-water mark of each (host, run) seen since start, with a lock that
+  // serializes that run's commits. Entries live as long as the Tsdb (one per agent run).
+  struct RunMark {
+    absl::Mutex mu;
+    uint64_t sequence ABSL_GUARDED_BY(mu) = 0;
+  };
+  // The mark of (host, run), created from the stored value on first use.
+  absl::StatusOr<RunMark*> Mark(const std::string& host, const std::string& run_id);
+  absl::Mutex marks_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<RunMark>> marks_ ABSL_GUARDED_BY(marks_mu_);
 
   mutable absl::Mutex hosts_mu_;
   absl::flat_hash_map<std::string, v1::HostInfo> hosts_ ABSL_GUARDED_BY(hosts_mu_);

@@ -130,6 +130,15 @@ TEST_CASE("series ids are stable whatever the label order", "[sampler]") {
   REQUIRE(def.labels_size() == 2);
   CHECK(def.labels(0).name() == "a");
   CHECK_FALSE(registry.Define(99, &def));
+
+  // A mount point named in GBK: the definition carries valid UTF-8 (protobuf requires it).
+  const LabelPair gbk[] = {{"mountpoint", "/\xCA\xFD\xBE\xDD"}};
+  REQUIRE(registry.Define(registry.Intern("node_filesystem_avail_bytes", gbk), &def));
+  CHECK(def.labels(0).value() == "/\\xCA\\xFD\\xBE\\xDD");
+  v1::Batch batch;
+  *batch.add_definitions() = def;
+  v1::Batch parsed;
+  CHECK(parsed.ParseFromString(batch.SerializeAsString()));
 }
 
 }  // namespace

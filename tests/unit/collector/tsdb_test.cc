@@ -22,10 +22,11 @@ std::unique_ptr<Tsdb> OpenTsdb(const TempDir& dir) {
   return std::move(*tsdb);
 }
 
-void Write(Tsdb& tsdb, SeriesId id, std::vector<int64_t> ts, std::vector<double> vs,
-           uint64_t seq = 1) {
+void Write(Tsdb& tsdb, uint64_t seq, SeriesId id, std::vector<int64_t> ts, std::vector<double> vs) {
   SeriesWrite w{id, ts, vs};
-  REQUIRE(tsdb.Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", seq, 0}).ok());
+  auto result = tsdb.Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", seq, 0});
+  REQUIRE(result.ok());
+  REQUIRE(*result == CommitResult::kStored);
 }
 
 std::vector<SeriesId> Select(Tsdb& tsdb, const std::string& selector, size_t max = 1000) {
@@ -41,10 +42,10 @@ TEST_CASE("samples written in several chunks read back as one ordered range", "[
   auto tsdb = OpenTsdb(dir);
   const SeriesId id = *tsdb->index().GetOrCreate(Series("node_load1", {{"instance", "a"}}));
   const SeriesId other = *tsdb->index().GetOrCreate(Series("node_load1", {{"instance", "b"}}));
-  Write(*tsdb, id, {1000, 2000, 3000}, {1, 2, 3});
-  Write(*tsdb, id, {4000}, {4});
-  Write(*tsdb, id, {5000, 6000}, {5, 6});
-  Write(*tsdb, other, {1500}, {99});
+  Write(*tsdb, 1, id, {1000, 2000, 3000}, {1, 2, 3});
+  Write(*tsdb, 2, id, {4000}, {4});
+  Write(*tsdb, 3, id, {5000, 6000}, {5, 6});
+  Write(*tsdb, 4, other, {1500}, {99});
 
   std::vector<int64_t> ts;
   std::vector<double> vs;
@@ -76,8 +77,8 @@ TEST_CASE("chunks that overlap in time are merged in time order", "[storage]") {
   TempDir dir;
   auto tsdb = OpenTsdb(dir);
   const SeriesId id = *tsdb->index().GetOrCreate(Series("m", {}));
-  Write(*tsdb, id, {1000, 5000}, {1, 5});
-  Write(*tsdb, id, {3000}, {3});  // an agent whose clock stepped back
+  Write(*tsdb, 1, id, {1000, 5000}, {1, 5});
+  Write(*tsdb, 2, id, {3000}, {3});  // an agent whose clock stepped back
   std::vector<int64_t> ts;
   std::vector<double> vs;
   REQUIRE(tsdb->ReadRange(id, 0, 9000, 100, &ts, &vs).ok());
@@ -85,11 +86,33 @@ TEST_CASE("chunks that overlap in time are merged in time order", "[storage]") {
   CHECK(vs == std::vector<double>{1, 3, 5});
 }
 
+TEST_CASE("a run's sequence mark only moves forward; a stale commit writes nothing", "[storage]") {
+  TempDir dir;
+  auto tsdb = OpenTsdb(dir);
+  const SeriesId id = *tsdb->index().GetOrCreate(Series("m", {}));
+  Write(*tsdb, 5, id, {5000}, {5});
+  const std::vector<int64_t> ts = {4000};
+  const std::vector<double> vs = {4};
+  SeriesWrite late{id, ts, vs};
+  // A commit of sequence 4 arriving after 5 (from a stream the agent has left).
+  auto result = tsdb->Commit(std::span<const SeriesWrite>(&late, 1), {"h", "run", 4, 0});
+  REQUIRE(result.ok());
+  CHECK(*result == CommitResult::kDuplicate);
+  result = tsdb->Commit(std::span<const SeriesWrite>(&late, 1), {"h", "run", 5, 0});
+  CHECK(*result == CommitResult::kDuplicate);
+  // Another run of the same host has its own mark.
+  result = tsdb->Commit(std::span<const SeriesWrite>(&late, 1), {"h", "other-run", 1, 0});
+  CHECK(*result == CommitResult::kStored);
+  v1::Hello hello;
+  hello.set_run_id("run");
+  CHECK(*tsdb->RecordHello("h", hello, "p", 0) == 5);
+}
+
 TEST_CASE("special values are stored exactly", "[storage]") {
   TempDir dir;
   auto tsdb = OpenTsdb(dir);
   const SeriesId id = *tsdb->index().GetOrCreate(Series("m", {}));
-  Write(*tsdb, id, {1, 2, 3, 4}, {NAN, INFINITY, -INFINITY, -0.0});
+  Write(*tsdb, 1, id, {1, 2, 3, 4}, {NAN, INFINITY, -INFINITY, -0.0});
   std::vector<int64_t> ts;
   std::vector<double> vs;
   REQUIRE(tsdb->ReadRange(id, 0, 10, 100, &ts, &vs).ok());

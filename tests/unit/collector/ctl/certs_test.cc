@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -151,6 +152,19 @@ TEST_CASE("InitCa writes a self-signed P-256 CA with a private key") {
   REQUIRE(key != nullptr);
   CHECK(EVP_PKEY_is_a(key, "EC") == 1);
   CHECK(EVP_PKEY_get_bits(key) == 256);
+}
+
+TEST_CASE("keys are never written into a directory that others may write to") {
+  testing::TempDir dir;
+  const std::string shared = dir.Path("shared");
+  REQUIRE(::mkdir(shared.c_str(), 0777) == 0);
+  REQUIRE(::chmod(shared.c_str(), 0777) == 0);  // as a directory made by someone else in /tmp
+  absl::Status status = InitCa(shared, "Test", false);
+  CHECK(status.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(absl::StrContains(status.message(), shared));
+  CHECK_FALSE(std::filesystem::exists(shared + "/ca.key"));
+  REQUIRE(::chmod(shared.c_str(), 0700) == 0);
+  CHECK(InitCa(shared, "Test", false).ok());
 }
 
 TEST_CASE("InitCa defaults the organization to Vigil") {
