@@ -29,29 +29,31 @@ absl::Status ErrnoStatus(int err, absl::string_view context) {
   }
 }
 
-absl::Status ReadFileInto(const std::string& path, std::string* out, size_t max_bytes) {
+absl::Status ReadFdInto(int fd, const std::string& path, std::string* out, size_t max_bytes) {
   out->clear();
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, absl::StrCat("open ", path));
   char buf[16384];
   while (true) {
     const ssize_t n = ::read(fd, buf, sizeof(buf));
     if (n < 0) {
       if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return ErrnoStatus(err, absl::StrCat("read ", path));
+      return ErrnoStatus(errno, absl::StrCat("read ", path));
     }
-    if (n == 0) break;
+    if (n == 0) return absl::OkStatus();
     if (out->size() + static_cast<size_t>(n) > max_bytes) {
-      ::close(fd);
       return absl::ResourceExhaustedError(
           absl::StrCat(path, " is larger than ", max_bytes, " bytes"));
     }
     out->append(buf, static_cast<size_t>(n));
   }
+}
+
+absl::Status ReadFileInto(const std::string& path, std::string* out, size_t max_bytes) {
+  out->clear();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, absl::StrCat("open ", path));
+  absl::Status status = ReadFdInto(fd, path, out, max_bytes);
   ::close(fd);
-  return absl::OkStatus();
+  return status;
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {

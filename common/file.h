@@ -18,6 +18,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes =
 // Reads into `*out`, reusing its capacity (for per-tick /proc reads).
 absl::Status ReadFileInto(const std::string& path, std::string* out, size_t max_bytes = 64 << 20);
 
+// Reads from `fd`'s current offset to the end into `*out`; `path` names it in errors.
+absl::Status ReadFdInto(int fd, const std::string& path, std::string* out,
+                        size_t max_bytes = 64 << 20);
+
 // Writes `data` to a temporary file beside `path`, fsyncs it and renames it over
 // `path`, so readers see the old or the new content, never a torn one.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view data, int mode = 0644);

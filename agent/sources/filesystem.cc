@@ -1,5 +1,11 @@
 #include "agent/sources/filesystem.h"
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -212,6 +218,7 @@ FilesystemSource::FilesystemSource(const SourceOptions& options,
       stat_(std::move(stat)) {}
 
 FilesystemSource::~FilesystemSource() {
+  if (mountinfo_fd_ >= 0) ::close(mountinfo_fd_);
   if (worker_ == nullptr) return;
   {
     absl::MutexLock lock(&worker_->mu);
@@ -284,32 +291,73 @@ FilesystemSource::StatOutcome FilesystemSource::Stat(const std::string& mountpoi
   return StatOutcome::kOk;
 }
 
-absl::Status FilesystemSource::Collect(const TickContext& tick, SampleSink& sink) {
-  // The host's mount table is init's (an agent in a container sees the host's mounts
-  // there, as node_exporter does); our own is the fallback when /proc/1 is hidden.
-  const std::string* mountinfo_path = &host_mountinfo_path_;
-  absl::Status read = ReadFileInto(host_mountinfo_path_, &buffer_);
-  if (!read.ok()) {
-    mountinfo_path = &own_mountinfo_path_;
-    read = ReadFileInto(own_mountinfo_path_, &buffer_);
+absl::StatusOr<const std::vector<MountInfo>*> FilesystemSource::Mounts() {
+  if (mountinfo_fd_ < 0) {
+    // The host's mount table is init's (an agent in a container sees the host's mounts
+    // there, as node_exporter does); our own is the fallback when /proc/1 is hidden.
+    for (const std::string* path : {&host_mountinfo_path_, &own_mountinfo_path_}) {
+      mountinfo_fd_ = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
+      if (mountinfo_fd_ >= 0) {
+        mountinfo_path_ = *path;
+        break;
+      }
+    }
+    if (mountinfo_fd_ < 0) return ErrnoStatus(errno, absl::StrCat("open ", own_mountinfo_path_));
+    struct statfs fs {};
+    mountinfo_pollable_ = ::fstatfs(mountinfo_fd_, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+    mounts_valid_ = false;
   }
-  if (!read.ok()) return read;
-  absl::StatusOr<Mountinfo> mountinfo = ParseMountinfo(buffer_);
+  if (mounts_valid_ && mountinfo_pollable_) {
+    struct pollfd p = {mountinfo_fd_, POLLPRI, 0};
+    if (::poll(&p, 1, 0) == 0) return &mounts_;  // unchanged since the last read
+  }
+  absl::Status read = ::lseek(mountinfo_fd_, 0, SEEK_SET) == 0
+                          ? ReadFdInto(mountinfo_fd_, mountinfo_path_, &buffer_)
+                          : ErrnoStatus(errno, absl::StrCat("seek ", mountinfo_path_));
+  absl::StatusOr<Mountinfo> mountinfo =
+      read.ok() ? ParseMountinfo(buffer_) : absl::StatusOr<Mountinfo>(read);
   if (!mountinfo.ok()) {
+    ::close(mountinfo_fd_);  // start afresh next time
+    mountinfo_fd_ = -1;
+    mounts_valid_ = false;
+    if (!read.ok()) return read;
     return absl::Status(mountinfo.status().code(),
-                        absl::StrCat(*mountinfo_path, " ", mountinfo.status().message()));
+                        absl::StrCat(mountinfo_path_, " ", mountinfo.status().message()));
   }
+  mounts_ = VisibleMounts(std::move(mountinfo->mounts));
+  mounts_valid_ = true;
+  return &mounts_;
+}
+
+bool StatfsCannotHang(absl::string_view fstype) {
+  // These keep their statfs counters in memory: the call cannot wait on a server or a
+  // device, so it runs inline. Every other type (NFS, CIFS, FUSE, cluster filesystems)
+  // goes through the worker with a timeout.
+  static constexpr absl::string_view kLocal[] = {"ext2", "ext3",  "ext4",  "xfs", "btrfs",
+                                                 "vfat", "tmpfs", "ramfs", "f2fs"};
+  return std::find(std::begin(kLocal), std::end(kLocal), fstype) != std::end(kLocal);
+}
+
+absl::Status FilesystemSource::Collect(const TickContext& tick, SampleSink& sink) {
+  absl::StatusOr<const std::vector<MountInfo>*> mounts = Mounts();
+  if (!mounts.ok()) return mounts.status();
   SweepStuck();
-  for (const MountInfo& mount : VisibleMounts(std::move(mountinfo->mounts))) {
+  for (const MountInfo& mount : **mounts) {
     if (Excluded(mount)) continue;
     const LabelPair labels[] = {
         {"device", mount.source}, {"fstype", mount.fstype}, {"mountpoint", mount.mountpoint}};
     const bool ro_option =
         HasMountOption(mount.options, "ro") || HasMountOption(mount.super_options, "ro");
     struct statvfs stats {};
-    const StatOutcome outcome = stuck_.contains(mount.mountpoint)
-                                    ? StatOutcome::kTimedOut
-                                    : Stat(mount.mountpoint, root_fs_ + mount.mountpoint, &stats);
+    StatOutcome outcome;
+    if (stuck_.contains(mount.mountpoint)) {
+      outcome = StatOutcome::kTimedOut;
+    } else if (StatfsCannotHang(mount.fstype)) {
+      outcome =
+          stat_(root_fs_ + mount.mountpoint, &stats) == 0 ? StatOutcome::kOk : StatOutcome::kFailed;
+    } else {
+      outcome = Stat(mount.mountpoint, root_fs_ + mount.mountpoint, &stats);
+    }
     if (outcome != StatOutcome::kOk) {
       sink.Add("node_filesystem_device_error", labels, 1);
       sink.Add("node_filesystem_readonly", labels, ro_option ? 1 : 0);

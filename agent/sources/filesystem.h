@@ -95,6 +95,11 @@ namespace filesystem_internal {
 struct StatfsMailbox;  // filesystem.cc
 }
 
+// True for filesystem types whose statfs answers from memory (ext4, xfs, tmpfs, ...):
+// they are sampled inline. Any other type may wait on a server (NFS, CIFS, FUSE) and is
+// sampled on the watchdog thread.
+bool StatfsCannotHang(absl::string_view fstype);
+
 class FilesystemSource : public Source {
  public:
   // Fails, naming the option, if a regular expression does not compile or
@@ -124,6 +129,10 @@ class FilesystemSource : public Source {
   StatOutcome Stat(const std::string& mountpoint, const std::string& path, struct statvfs* out);
   // Forgets stuck calls that have returned.
   void SweepStuck();
+  // The visible mounts, re-read only when the kernel says the mount table changed
+  // (poll() on /proc/<pid>/mountinfo signals POLLPRI), or every time for a file that is
+  // not in procfs (test fixtures). Names the file in errors.
+  absl::StatusOr<const std::vector<MountInfo>*> Mounts();
 
   const std::string host_mountinfo_path_;  // <proc_root>/1/mountinfo
   const std::string own_mountinfo_path_;   // <proc_root>/self/mountinfo
@@ -133,6 +142,11 @@ class FilesystemSource : public Source {
   const std::unique_ptr<re2::RE2> exclude_fstypes_;      // null: exclude nothing
   const StatvfsFunction stat_;
   std::string buffer_;
+  int mountinfo_fd_ = -1;       // open mountinfo, kept for change notification
+  std::string mountinfo_path_;  // which of the two it is
+  bool mountinfo_pollable_ = false;
+  bool mounts_valid_ = false;
+  std::vector<MountInfo> mounts_;  // VisibleMounts of the last read
 
   // The idle worker, started on first use; null after it was abandoned to a stuck call.
   std::shared_ptr<filesystem_internal::StatfsMailbox> worker_;

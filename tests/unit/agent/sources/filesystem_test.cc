@@ -1,9 +1,11 @@
 #include "agent/sources/filesystem.h"
 
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -455,10 +457,11 @@ TEST_CASE("filesystem source keeps one outstanding call and one thread per hung 
   REQUIRE((*source)->Collect(TickContext{}, sink).ok());
   CHECK((*source)->StuckMountpoints() == std::vector<std::string>{"/hung", "/hung2"});
   CHECK(ThreadCount() == before + 2);
-  // Tick 2 starts a worker for "/"; later ticks reuse it and start nothing else.
+  // Tick 2: "/" is ext4, whose statfs cannot hang, so it is sampled inline and no new
+  // worker starts; later ticks start nothing either.
   REQUIRE((*source)->Collect(TickContext{}, sink).ok());
   const int threads = ThreadCount();
-  CHECK(threads == before + 3);
+  CHECK(threads == before + 2);
   for (int tick = 0; tick < 4; ++tick) {
     sink.Clear();
     REQUIRE((*source)->Collect(TickContext{}, sink).ok());
@@ -513,6 +516,107 @@ TEST_CASE("filesystem source reports a missing mountinfo (kernels < 2.6.26) as N
   CHECK(status.code() == absl::StatusCode::kNotFound);
   CHECK(std::string(status.message()).find(Fixture("kernel-2.6.18-rhel5") + "/self/mountinfo") !=
         std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::agent
+
+namespace vigil::agent {
+namespace {
+
+TEST_CASE("only filesystems whose statfs answers from memory are sampled inline") {
+  for (const char* local : {"ext4", "xfs", "tmpfs", "btrfs", "vfat"})
+    CHECK(StatfsCannotHang(local));
+  for (const char* remote : {"nfs", "nfs4", "cifs", "fuse.sshfs", "ocfs2", "gfs2", "ceph"}) {
+    INFO(remote);
+    CHECK_FALSE(StatfsCannotHang(remote));
+  }
+}
+
+TEST_CASE("the mount table is re-read when the kernel reports a change") {
+  // /proc/self/mountinfo is pollable: without a mount change, two ticks give the same
+  // answer from one read; the source must still see every mount.
+  SourceOptions options;
+  auto source = CreateFilesystemSource(options);
+  REQUIRE(source.ok());
+  vigil::testing::RecordingSink first;
+  REQUIRE((*source)->Collect(TickContext{}, first).ok());
+  vigil::testing::RecordingSink second;
+  REQUIRE((*source)->Collect(TickContext{}, second).ok());
+  CHECK(first.LabelValues("node_filesystem_size_bytes", "mountpoint") ==
+        second.LabelValues("node_filesystem_size_bytes", "mountpoint"));
+  CHECK_FALSE(first.LabelValues("node_filesystem_size_bytes", "mountpoint").empty());
+}
+
+TEST_CASE("a fixture mountinfo (not in procfs) is read again every tick") {
+  vigil::testing::TempDir dir;
+  dir.WriteFile("self/mountinfo", kRootMount);
+  SourceOptions options;
+  options.proc_root = dir.path();
+  auto source = FilesystemSource::Create(options, [](const std::string&, struct statvfs* out) {
+    *out = {};
+    return 0;
+  });
+  REQUIRE(source.ok());
+  vigil::testing::RecordingSink sink;
+  REQUIRE((*source)->Collect(TickContext{}, sink).ok());
+  CHECK(sink.LabelValues("node_filesystem_size_bytes", "mountpoint") ==
+        std::vector<std::string>{"/"});
+  dir.WriteFile("self/mountinfo",
+                std::string(kRootMount) + "90 22 0:70 / /data rw - xfs /dev/sdb1 rw\n");
+  sink.Clear();
+  REQUIRE((*source)->Collect(TickContext{}, sink).ok());
+  CHECK(sink.LabelValues("node_filesystem_size_bytes", "mountpoint") ==
+        std::vector<std::string>{"/", "/data"});
+}
+
+}  // namespace
+}  // namespace vigil::agent
+
+namespace vigil::agent {
+namespace {
+
+TEST_CASE("a mount made after the first read is seen at the next tick", "[real]") {
+  if (::geteuid() != 0) {
+    WARN("needs root to create a mount namespace; skipped");
+    return;
+  }
+  // A process with a mount namespace of its own; the source reads its mount table
+  // through <proc_root>/1 -> /proc/<pid>, the way it reads init's.
+  vigil::testing::TempDir dir;
+  vigil::testing::ChildProcess ns(
+      {"/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sleep", "600"},
+      dir.Path("unshare.log"));
+  const std::string ns_proc = absl::StrCat("/proc/", ns.pid());
+  // unshare forks nothing: the pid becomes sleep in the new namespace once it has exec'ed.
+  REQUIRE(vigil::testing::WaitFor(
+      [&] {
+        std::string comm;
+        return ReadFileInto(ns_proc + "/comm", &comm).ok() && absl::StartsWith(comm, "sleep");
+      },
+      absl::Seconds(10)));
+  std::filesystem::create_directory_symlink(ns_proc, dir.Path("1"));
+  SourceOptions options;
+  options.proc_root = dir.path();
+  auto source = CreateFilesystemSource(options);
+  REQUIRE(source.ok());
+  RecordingSink sink;
+  REQUIRE((*source)->Collect(TickContext{}, sink).ok());
+  const std::string target = dir.Path("mnt");
+  std::filesystem::create_directory(target);
+  auto mountpoints = [&] { return sink.LabelValues("node_filesystem_readonly", "mountpoint"); };
+  const std::vector<std::string> before = mountpoints();
+  REQUIRE_FALSE(before.empty());
+  REQUIRE(std::find(before.begin(), before.end(), target) == before.end());
+
+  std::string out;
+  REQUIRE(vigil::testing::RunCommand({"/usr/bin/nsenter", "-t", std::to_string(ns.pid()), "-m",
+                                      "/bin/mount", "-t", "tmpfs", "vigiltest", target},
+                                     &out) == 0);
+  sink.Clear();
+  REQUIRE((*source)->Collect(TickContext{}, sink).ok());
+  const std::vector<std::string> after = mountpoints();
+  CHECK(std::find(after.begin(), after.end(), target) != after.end());
 }
 
 }  // namespace
