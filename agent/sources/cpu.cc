@@ -52,7 +52,7 @@ class CpuSource : public Source {
 
   absl::string_view name() const override { return "cpu"; }
 
-  absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
+  absl::Status Collect(const TickContext& /*tick*/, SampleSink& sink) override {
     absl::StatusOr<ProcStat> stat = file_.ReadAndParse(ParseProcStat);
     if (!stat.ok()) return stat.status();
     for (const CpuTimes& cpu : stat->cpus) Emit(cpu, sink);

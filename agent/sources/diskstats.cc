@@ -93,7 +93,7 @@ class DiskstatsSource : public Source {
 
   absl::string_view name() const override { return "diskstats"; }
 
-  absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
+  absl::Status Collect(const TickContext& /*tick*/, SampleSink& sink) override {
     absl::StatusOr<Diskstats> stats = file_.ReadAndParse(ParseDiskstats);
     if (!stats.ok()) return stats.status();
     for (const DiskDeviceStats& disk : stats->devices) {

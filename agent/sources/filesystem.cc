@@ -338,7 +338,7 @@ bool StatfsCannotHang(absl::string_view fstype) {
   return std::find(std::begin(kLocal), std::end(kLocal), fstype) != std::end(kLocal);
 }
 
-absl::Status FilesystemSource::Collect(const TickContext& tick, SampleSink& sink) {
+absl::Status FilesystemSource::Collect(const TickContext& /*tick*/, SampleSink& sink) {
   absl::StatusOr<const std::vector<MountInfo>*> mounts = Mounts();
   if (!mounts.ok()) return mounts.status();
   SweepStuck();

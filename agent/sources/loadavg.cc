@@ -20,7 +20,7 @@ class LoadavgSource : public Source {
 
   absl::string_view name() const override { return "loadavg"; }
 
-  absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
+  absl::Status Collect(const TickContext& /*tick*/, SampleSink& sink) override {
     absl::StatusOr<Loadavg> load = file_.ReadAndParse(ParseLoadavg);
     if (!load.ok()) return load.status();
     sink.Add("node_load1", {}, load->load1);

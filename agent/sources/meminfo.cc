@@ -44,7 +44,7 @@ class MeminfoSource : public Source {
 
   absl::string_view name() const override { return "meminfo"; }
 
-  absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
+  absl::Status Collect(const TickContext& /*tick*/, SampleSink& sink) override {
     absl::StatusOr<Meminfo> meminfo = file_.ReadAndParse(ParseMeminfo);
     if (!meminfo.ok()) return meminfo.status();
     std::string metric;

@@ -66,7 +66,7 @@ class NetdevSource : public Source {
 
   absl::string_view name() const override { return "netdev"; }
 
-  absl::Status Collect(const TickContext& tick, SampleSink& sink) override {
+  absl::Status Collect(const TickContext& /*tick*/, SampleSink& sink) override {
     absl::StatusOr<NetDev> netdev = file_.ReadAndParse(ParseNetDev);
     if (!netdev.ok()) return netdev.status();
     for (const NetDevStats& dev : netdev->devices) {

@@ -25,7 +25,7 @@ double UnixSeconds(absl::Time time) {
          absl::ToDoubleSeconds(time - absl::FromUnixSeconds(seconds));
 }
 
-absl::StatusOr<std::unique_ptr<Source>> CreateTimeSource(const SourceOptions& options) {
+absl::StatusOr<std::unique_ptr<Source>> CreateTimeSource(const SourceOptions& /*options*/) {
   return std::make_unique<TimeSource>();
 }
 

@@ -65,6 +65,7 @@ agent_pct=$(awk -v s="$agent_cpu_s" -v n="$SECONDS_TO_RUN" 'BEGIN {printf "%.3f"
 agent_hwm=$(status_kb "$AGENT" VmHWM)
 agent_anon=$(status_kb "$AGENT" RssAnon)
 agent_private=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$AGENT/smaps_rollup")
+agent_pss=$(awk '/^Pss:/ {print $2}' "/proc/$AGENT/smaps_rollup")
 
 ne_hwm=""
 ne_pct=""
@@ -85,14 +86,15 @@ if command -v prometheus-node-exporter >/dev/null 2>&1; then
 fi
 
 if [ "$JSON" = 1 ]; then
-  printf '{"seconds":%s,"agent_cpu_seconds":%s,"agent_cpu_percent":%s,"agent_peak_rss_kb":%s,"agent_rss_anon_kb":%s,"agent_private_kb":%s,"node_exporter_cpu_percent":%s,"node_exporter_peak_rss_kb":%s}\n' \
-    "$SECONDS_TO_RUN" "$agent_cpu_s" "$agent_pct" "$agent_hwm" "$agent_anon" "$agent_private" "${ne_pct:-null}" "${ne_hwm:-null}"
+  printf '{"seconds":%s,"agent_cpu_seconds":%s,"agent_cpu_percent":%s,"agent_peak_rss_kb":%s,"agent_rss_anon_kb":%s,"agent_private_kb":%s,"agent_pss_kb":%s,"node_exporter_cpu_percent":%s,"node_exporter_peak_rss_kb":%s}\n' \
+    "$SECONDS_TO_RUN" "$agent_cpu_s" "$agent_pct" "$agent_hwm" "$agent_anon" "$agent_private" "$agent_pss" "${ne_pct:-null}" "${ne_hwm:-null}"
 else
   echo "vigil-agent at 1 s for ${SECONDS_TO_RUN} s:"
   echo "  CPU            ${agent_cpu_s} s  (${agent_pct}% of one core; target < 0.2%)"
   echo "  peak RSS       ${agent_hwm} kB"
   echo "  RssAnon        ${agent_anon} kB  (target < 8192 kB)"
   echo "  private        ${agent_private} kB (smaps_rollup Private_Clean + Private_Dirty)"
+  echo "  PSS            ${agent_pss} kB (its share of the shared libraries' pages)"
   if [ -n "$ne_hwm" ]; then
     echo "prometheus-node-exporter scraped every 1 s:"
     echo "  CPU            ${ne_pct}% of one core"
