@@ -13,18 +13,6 @@
 namespace vigil {
 namespace {
 
-std::string NameEntry(X509_NAME* name, int nid) {
-  const int index = X509_NAME_get_index_by_NID(name, nid, -1);
-  if (index < 0) return "";
-  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
-  unsigned char* utf8 = nullptr;
-  const int len = ASN1_STRING_to_UTF8(&utf8, data);
-  if (len < 0) return "";
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
-  OPENSSL_free(utf8);
-  return out;
-}
-
 absl::Time Asn1ToTime(const ASN1_TIME* t) {
   struct tm tm {};
   if (ASN1_TIME_to_tm(t, &tm) != 1) return absl::InfinitePast();
@@ -53,6 +41,18 @@ std::string OpenSslError() {
   return buf;
 }
 
+std::string X509NameEntry(const X509_NAME* name, int nid) {
+  const int index = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (index < 0) return "";
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  unsigned char* utf8 = nullptr;
+  const int len = ASN1_STRING_to_UTF8(&utf8, data);
+  if (len < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
 absl::StatusOr<CertificateInfo> ParseCertificate(absl::string_view pem) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
   X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
@@ -62,8 +62,8 @@ absl::StatusOr<CertificateInfo> ParseCertificate(absl::string_view pem) {
   }
   CertificateInfo info;
   X509_NAME* subject = X509_get_subject_name(cert);
-  info.common_name = NameEntry(subject, NID_commonName);
-  info.organizational_unit = NameEntry(subject, NID_organizationalUnitName);
+  info.common_name = X509NameEntry(subject, NID_commonName);
+  info.organizational_unit = X509NameEntry(subject, NID_organizationalUnitName);
   info.not_before = Asn1ToTime(X509_get0_notBefore(cert));
   info.not_after = Asn1ToTime(X509_get0_notAfter(cert));
   X509_free(cert);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <openssl/x509.h>
 
 #include <memory>
 #include <string>
@@ -66,6 +67,9 @@ struct PeerIdentity {
 // kPermissionDenied if its kind is not `required_kind`. Callers log the message.
 absl::StatusOr<PeerIdentity> AuthorizePeer(const grpc::ServerContext& context,
                                            absl::string_view required_kind);
+
+// The value of the first `nid` entry (NID_commonName, ...) of `name` as UTF-8; "" if none.
+std::string X509NameEntry(const X509_NAME* name, int nid);
 
 // The oldest queued OpenSSL error (usually the root cause) as text; clears the queue.
 std::string OpenSslError();

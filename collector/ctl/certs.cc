@@ -313,19 +313,6 @@ absl::Status AddSubjectAltNames(X509* cert, const std::vector<SanEntry>& sans) {
   return absl::OkStatus();
 }
 
-// The value of the first `nid` entry of `name` as UTF-8, or "" if there is none.
-std::string NameEntry(const X509_NAME* name, int nid) {
-  const int index = X509_NAME_get_index_by_NID(name, nid, -1);
-  if (index < 0) return "";
-  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
-  unsigned char* utf8 = nullptr;
-  const int len = ASN1_STRING_to_UTF8(&utf8, data);
-  if (len < 0) return "";
-  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(len));
-  OPENSSL_free(utf8);
-  return out;
-}
-
 absl::Status WriteKeyAndCertificate(const std::string& key_path, EVP_PKEY* key,
                                     const std::string& cert_path, X509* cert) {
   VIGIL_ASSIGN_OR_RETURN(const std::string key_pem, KeyToPem(key));
@@ -494,7 +481,7 @@ absl::Status IssueCertificate(const std::string& dir, const CertRequest& request
 
   X509_NAME* subject = X509_get_subject_name(cert.get());
   const std::string organization =
-      NameEntry(X509_get_subject_name(ca.cert.get()), NID_organizationName);
+      X509NameEntry(X509_get_subject_name(ca.cert.get()), NID_organizationName);
   if (!organization.empty()) {
     VIGIL_RETURN_IF_ERROR(AddNameEntry(subject, NID_organizationName, organization));
   }
