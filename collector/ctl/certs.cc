@@ -259,6 +259,15 @@ absl::Status SetRandomSerial(X509* cert) {
   return absl::OkStatus();
 }
 
+// A fresh P-256 key and an empty X.509 v3 certificate with a random serial.
+absl::Status NewKeyAndCertificate(EvpPkeyPtr* key, X509Ptr* cert) {
+  VIGIL_ASSIGN_OR_RETURN(*key, GenerateKey());
+  cert->reset(X509_new());
+  if (*cert == nullptr) return OpenSslStatus("allocate certificate");
+  if (X509_set_version(cert->get(), X509_VERSION_3) != 1) return OpenSslStatus("set version");
+  return SetRandomSerial(cert->get());
+}
+
 absl::Status SetValidity(X509* cert, absl::Time not_before, absl::Time not_after) {
   if (ASN1_TIME_set(X509_getm_notBefore(cert), absl::ToTimeT(not_before)) == nullptr ||
       ASN1_TIME_set(X509_getm_notAfter(cert), absl::ToTimeT(not_after)) == nullptr) {
@@ -408,11 +417,9 @@ absl::Status InitCa(const std::string& dir, const std::string& organization, boo
   const std::string key_path = absl::StrCat(dir, "/ca.key");
   VIGIL_RETURN_IF_ERROR(RefuseToOverwrite({key_path, cert_path}, force));
 
-  VIGIL_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey());
-  X509Ptr cert(X509_new());
-  if (cert == nullptr) return OpenSslStatus("allocate certificate");
-  if (X509_set_version(cert.get(), X509_VERSION_3) != 1) return OpenSslStatus("set version");
-  VIGIL_RETURN_IF_ERROR(SetRandomSerial(cert.get()));
+  EvpPkeyPtr key;
+  X509Ptr cert;
+  VIGIL_RETURN_IF_ERROR(NewKeyAndCertificate(&key, &cert));
 
   const absl::Time now = absl::Now();
   const absl::TimeZone utc = absl::UTCTimeZone();
@@ -465,11 +472,9 @@ absl::Status IssueCertificate(const std::string& dir, const CertRequest& request
   const std::string key_path = absl::StrCat(dir, "/", request.name, ".key");
   VIGIL_RETURN_IF_ERROR(RefuseToOverwrite({key_path, cert_path}, force));
 
-  VIGIL_ASSIGN_OR_RETURN(EvpPkeyPtr key, GenerateKey());
-  X509Ptr cert(X509_new());
-  if (cert == nullptr) return OpenSslStatus("allocate certificate");
-  if (X509_set_version(cert.get(), X509_VERSION_3) != 1) return OpenSslStatus("set version");
-  VIGIL_RETURN_IF_ERROR(SetRandomSerial(cert.get()));
+  EvpPkeyPtr key;
+  X509Ptr cert;
+  VIGIL_RETURN_IF_ERROR(NewKeyAndCertificate(&key, &cert));
   const absl::Time now = absl::Now();
   VIGIL_RETURN_IF_ERROR(SetValidity(cert.get(), now - kClockSkew, now + absl::Hours(24) * days));
   // Never outlive the CA: peers would reject the certificate after the CA expires anyway.
