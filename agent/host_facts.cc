@@ -5,9 +5,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "agent/sources/meminfo.h"
 #include "common/file.h"
 #include "common/utf8.h"
 
@@ -50,17 +49,10 @@ v1::HostFacts ReadHostFacts(const std::string& proc_root, const std::string& roo
   }
   const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   if (cpus > 0) facts.set_cpu_count(static_cast<uint32_t>(cpus));
-  absl::StatusOr<std::string> meminfo = ReadFile(proc_root + "/meminfo", 1 << 20);
-  if (meminfo.ok()) {
-    for (absl::string_view line : absl::StrSplit(*meminfo, '\n')) {
-      if (!absl::ConsumePrefix(&line, "MemTotal:")) continue;
-      line = absl::StripAsciiWhitespace(line);
-      absl::ConsumeSuffix(&line, "kB");
-      uint64_t kb = 0;
-      if (absl::SimpleAtoi(absl::StripAsciiWhitespace(line), &kb))
-        facts.set_memory_bytes(kb * 1024);
-      break;
-    }
+  absl::StatusOr<std::string> meminfo_text = ReadFile(proc_root + "/meminfo", 1 << 20);
+  if (meminfo_text.ok()) {
+    absl::StatusOr<Meminfo> meminfo = ParseMeminfo(*meminfo_text);
+    if (meminfo.ok()) facts.set_memory_bytes(meminfo->Get("MemTotal").value_or(0));
   }
   for (std::string* text :
        {facts.mutable_hostname(), facts.mutable_kernel_release(), facts.mutable_kernel_version(),

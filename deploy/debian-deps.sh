@@ -1,5 +1,5 @@
-# Shared by deploy/quickstart.sh and tests/run.sh: installs the Debian 12 packages Vigil
-# builds with. Sourced, not run.
+# Shared by deploy/quickstart.sh, tests/run.sh and tests/bench/: installs the Debian 12
+# packages Vigil builds with, builds, finds free ports. Sourced, not run.
 #
 # vigil_ensure_packages PKG...: installs the missing ones with apt-get when running as
 # root; otherwise prints the exact command to run and returns 1.
@@ -36,6 +36,19 @@ vigil_ensure_packages() {
   apt-get update -qq
   # shellcheck disable=SC2086
   apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+# vigil_free_port FIRST LAST: prints the first loopback TCP port in the range that
+# nothing listens on.
+vigil_free_port() {
+  local port
+  for port in $(seq "$1" "$2"); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
 }
 
 # vigil_build ROOT TARGET...: configures ROOT/build (once) and builds the targets.

@@ -80,9 +80,7 @@ fi
 
 # A loopback port, chosen once and kept in DIR/port.
 if [ ! -f "$DIR/port" ]; then
-  for port in $(seq 7070 7170); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port" >"$DIR/port"; break; fi
-  done
+  vigil_free_port 7070 7170 >"$DIR/port" || { echo "no free port in 7070-7170" >&2; exit 1; }
 fi
 PORT=$(cat "$DIR/port")
 ADDRESS=127.0.0.1:$PORT

@@ -123,11 +123,6 @@ grpc::Status IngestService::Stream(
       series.emplace(def.series_id(), *id);
     }
     if (!result.ok()) break;
-    if (batch.sequence() <= last_sequence) {
-      ack->set_duplicate(true);
-      if (!stream->Write(reply)) break;
-      continue;
-    }
     runs.Build(batch, series);
     const uint32_t stored = runs.stored();
     const uint32_t rejected = runs.rejected();
@@ -135,7 +130,7 @@ grpc::Status IngestService::Stream(
         tsdb_->Commit(runs.writes(),
                       storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
     if (committed.ok() && *committed == storage::CommitResult::kDuplicate) {
-      // Another stream of this run (one the agent has since left) stored it first.
+      // Stored before: a resend after a lost ack, or by another stream of this run.
       last_sequence = std::max(last_sequence, batch.sequence());
       ack->set_duplicate(true);
       if (!stream->Write(reply)) break;

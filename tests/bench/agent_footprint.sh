@@ -70,7 +70,7 @@ agent_pss=$(awk '/^Pss:/ {print $2}' "/proc/$AGENT/smaps_rollup")
 ne_hwm=""
 ne_pct=""
 if command -v prometheus-node-exporter >/dev/null 2>&1; then
-  port=$(for p in $(seq 19100 19199); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; break; }; done)
+  port=$(vigil_free_port 19100 19199)
   prometheus-node-exporter --web.listen-address="127.0.0.1:$port" >"$WORK/ne.log" 2>&1 &
   NE=$!
   PIDS+=($NE)

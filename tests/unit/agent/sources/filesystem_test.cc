@@ -533,7 +533,7 @@ TEST_CASE("only filesystems whose statfs answers from memory are sampled inline"
   }
 }
 
-TEST_CASE("the mount table is re-read when the kernel reports a change") {
+TEST_CASE("the cached procfs mount table gives the same mounts on consecutive ticks") {
   // /proc/self/mountinfo is pollable: without a mount change, two ticks give the same
   // answer from one read; the source must still see every mount.
   SourceOptions options;
