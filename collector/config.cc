@@ -7,6 +7,7 @@
 #include "common/config_node.h"
 #include "common/file.h"
 #include "common/status.h"
+#include "common/time_parse.h"
 
 namespace vigil::collector {
 namespace {
@@ -46,8 +47,48 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   config->tls.key = Resolve(base_dir, config->tls.key);
 
   const ConfigNode storage = root.Child("storage");
-  VIGIL_RETURN_IF_ERROR(storage.CheckKeys({"sync_writes"}));
-  VIGIL_RETURN_IF_ERROR(storage.GetBool("sync_writes", &config->sync_writes));
+  VIGIL_RETURN_IF_ERROR(storage.CheckKeys(
+      {"sync_writes", "chunk_span", "max_future", "head_snapshot_interval", "cache_size_mb",
+       "retention"}));
+  storage::TsdbOptions& so = config->storage;
+  VIGIL_RETURN_IF_ERROR(storage.GetBool("sync_writes", &so.sync_writes));
+  struct DurationKey {
+    const ConfigNode* node;
+    const char* key;
+    int64_t* field;
+    absl::Duration min;
+  };
+  const ConfigNode retention = storage.Child("retention");
+  VIGIL_RETURN_IF_ERROR(retention.CheckKeys({"raw", "1m", "1h"}));
+  const DurationKey durations[] = {
+      {&storage, "chunk_span", &so.chunk_span_ms, absl::Minutes(1)},
+      {&storage, "max_future", &so.max_future_ms, absl::ZeroDuration()},
+      {&storage, "head_snapshot_interval", &so.head_snapshot_interval_ms, absl::Seconds(10)},
+      {&retention, "raw", &so.retention.raw_ms, absl::Hours(1)},
+      {&retention, "1m", &so.retention.minute_ms, absl::Hours(1)},
+      {&retention, "1h", &so.retention.hour_ms, absl::Hours(1)},
+  };
+  for (const DurationKey& d : durations) {
+    absl::Duration value = absl::Milliseconds(*d.field);
+    VIGIL_RETURN_IF_ERROR(d.node->GetDuration(d.key, &value));
+    if (value < d.min) {
+      return d.node->Error(d.key, absl::StrCat("must be at least ", vigil::FormatDuration(d.min)));
+    }
+    *d.field = absl::ToInt64Milliseconds(value);
+  }
+  if (so.chunk_span_ms % 60'000 != 0 || 3'600'000 % so.chunk_span_ms != 0) {
+    return storage.Error("chunk_span",
+                         "must be a whole number of minutes that divides an hour (1m, 2m, "
+                         "3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m or 60m)");
+  }
+  if (so.retention.minute_ms < so.retention.raw_ms || so.retention.hour_ms < so.retention.minute_ms) {
+    return retention.Error("1m", "retention must not shrink with coarser resolution "
+                                 "(raw <= 1m <= 1h)");
+  }
+  int64_t cache_mb = static_cast<int64_t>(so.block_cache_bytes >> 20);
+  VIGIL_RETURN_IF_ERROR(storage.GetInt("cache_size_mb", &cache_mb));
+  if (cache_mb < 8) return storage.Error("cache_size_mb", "must be at least 8");
+  so.block_cache_bytes = static_cast<size_t>(cache_mb) << 20;
 
   const ConfigNode limits = root.Child("limits");
   VIGIL_RETURN_IF_ERROR(

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/query/query_service.h"
+#include "collector/storage/tsdb_options.h"
 #include "common/log.h"
 #include "common/tls.h"
 
@@ -16,7 +17,11 @@ struct CollectorConfig {
   std::string listen = "127.0.0.1:7070";  // host:port for agents and operators (gRPC, mTLS)
   std::string data_dir;                   // RocksDB lives here
   TlsFiles tls;
-  bool sync_writes = true;
+  // The `storage:` section (dir, clock are filled in by the server).
+  storage::TsdbOptions storage;
+  // How often the server runs storage maintenance (closing silent series' windows,
+  // head snapshots).
+  absl::Duration maintenance_interval = absl::Seconds(10);
   ingest::IngestLimits ingest_limits;
   query::QueryLimits query_limits;
   LogLevel log_level = LogLevel::kInfo;

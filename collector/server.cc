@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "collector/self_metrics.h"
 #include "common/log.h"
 
 namespace vigil::collector {
@@ -19,15 +20,25 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create data_dir ", config.data_dir, ": ", ec.message()));
   }
-  absl::StatusOr<std::unique_ptr<storage::Tsdb>> tsdb =
-      storage::Tsdb::Open({.dir = config.data_dir, .sync_writes = config.sync_writes});
+  storage::TsdbOptions storage_options = config.storage;
+  storage_options.dir = config.data_dir;
+  storage_options.clock = clock;
+  absl::StatusOr<std::unique_ptr<storage::Tsdb>> tsdb = storage::Tsdb::Open(storage_options);
   if (!tsdb.ok()) return tsdb.status();
   server->tsdb_ = std::move(*tsdb);
+  LogInfo("storage: opened ", config.data_dir, " in ",
+          server->tsdb_->counters().recovery_ms.load(), " ms (", server->tsdb_->HeadSeriesCount(),
+          " series in the head)");
 
   server->ingest_ = std::make_unique<ingest::IngestService>(
       server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
-  server->query_ = std::make_unique<query::QueryService>(server->tsdb_.get(), &server->connections_,
-                                                         config.query_limits);
+  if (absl::Status registered = RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(),
+                                                          &server->connections_);
+      !registered.ok()) {
+    return registered;
+  }
+  server->query_ = std::make_unique<query::QueryService>(
+      server->tsdb_.get(), &server->connections_, config.query_limits, &server->metrics_);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -50,6 +61,12 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
+  server->maintenance_ = std::thread([s = server.get(), interval = config.maintenance_interval] {
+    while (!s->stop_maintenance_.WaitForNotificationWithTimeout(interval)) {
+      absl::Status maintained = s->tsdb_->Maintain();
+      if (!maintained.ok()) LogError("storage maintenance: ", maintained.message());
+    }
+  });
   return server;
 }
 
@@ -59,6 +76,10 @@ void CollectorServer::Shutdown(absl::Duration deadline) {
                       std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));
     server_->Wait();
     server_.reset();
+  }
+  if (maintenance_.joinable()) {
+    stop_maintenance_.Notify();
+    maintenance_.join();
   }
   tsdb_.reset();
 }

@@ -9,8 +9,10 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "collector/config.h"
 #include "collector/ingest/connections.h"
 #include "collector/ingest/ingest_service.h"
@@ -38,9 +40,12 @@ class CollectorServer {
   std::string address_;
   std::unique_ptr<storage::Tsdb> tsdb_;
   ingest::Connections connections_;
+  MetricsRegistry metrics_;  // outlives the services that render it
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::QueryService> query_;
   std::unique_ptr<grpc::Server> server_;
+  absl::Notification stop_maintenance_;
+  std::thread maintenance_;  // Tsdb::Maintain() every maintenance_interval
 };
 
 }  // namespace vigil::collector

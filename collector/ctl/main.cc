@@ -1,4 +1,5 @@
-// vigilctl: the operator's command line for Vigil: certificates, hosts, queries.
+// vigilctl: the operator's command line for Vigil: certificates, hosts, queries, the
+// collector's own metrics.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -30,7 +31,7 @@ int FailRpc(const grpc::Status& status, const std::string& collector) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vigilctl: certificates, hosts and queries for Vigil"};
+  CLI::App app{"vigilctl: certificates, hosts, queries and collector metrics for Vigil"};
   app.require_subcommand(1);
   app.set_version_flag("--version", vigil::kVersion);
 
@@ -90,6 +91,10 @@ int main(int argc, char** argv) {
   query->add_option("--end", end_text, "end: Unix seconds or RFC 3339 (default now)");
   query->add_flag("--json", json, "print Prometheus-style JSON");
 
+  // metrics
+  CLI::App* metrics =
+      app.add_subcommand("metrics", "print the collector's own metrics (Prometheus text)");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*init_ca) {
@@ -130,6 +135,13 @@ int main(int argc, char** argv) {
     if (!s.ok()) return FailRpc(s, config->collector);
     std::cout << (json ? vigil::ctl::FormatHostsJson(response)
                        : vigil::ctl::FormatHostsTable(response, absl::Now()));
+    return 0;
+  }
+  if (*metrics) {
+    vigil::v1::MetricsResponse response;
+    grpc::Status s = stub->Metrics(&context, vigil::v1::MetricsRequest(), &response);
+    if (!s.ok()) return FailRpc(s, config->collector);
+    std::cout << response.text();
     return 0;
   }
   if (*query) {

@@ -26,6 +26,10 @@ class Connections {
     absl::MutexLock lock(&mu_);
     return open_.contains(host);
   }
+  size_t ConnectedHosts() const {
+    absl::MutexLock lock(&mu_);
+    return open_.size();
+  }
 
  private:
   mutable absl::Mutex mu_;

@@ -124,12 +124,11 @@ grpc::Status IngestService::Stream(
     }
     if (!result.ok()) break;
     runs.Build(batch, series);
-    const uint32_t stored = runs.stored();
     const uint32_t rejected = runs.rejected();
     absl::StatusOr<storage::CommitResult> committed =
         tsdb_->Commit(runs.writes(),
                       storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
-    if (committed.ok() && *committed == storage::CommitResult::kDuplicate) {
+    if (committed.ok() && committed->duplicate_batch) {
       // Stored before: a resend after a lost ack, or by another stream of this run.
       last_sequence = std::max(last_sequence, batch.sequence());
       ack->set_duplicate(true);
@@ -144,12 +143,21 @@ grpc::Status IngestService::Stream(
       break;
     }
     last_sequence = batch.sequence();
-    ack->set_samples_stored(stored);
+    const uint32_t refused = committed->too_old + committed->too_new;
+    ack->set_samples_stored(committed->stored);
     ack->set_samples_rejected(rejected);
+    ack->set_samples_duplicate(committed->duplicates);
+    ack->set_samples_too_old(committed->too_old);
+    ack->set_samples_too_new(committed->too_new);
     if (rejected > 0) {
       LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": rejected ", rejected,
                  " samples (unknown series id, ids and values of unequal length, or out of "
                  "time order)");
+    }
+    if (refused > 0) {
+      LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": refused ",
+                 committed->too_old, " samples older than the raw retention and ",
+                 committed->too_new, " samples ahead of the collector's clock");
     }
     if (!stream->Write(reply)) break;
   }

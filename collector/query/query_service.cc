@@ -75,4 +75,18 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status QueryService::Metrics(grpc::ServerContext* context, const v1::MetricsRequest*,
+                                   v1::MetricsResponse* response) {
+  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindOperator);
+  if (!peer.ok()) {
+    LogWarning("query: refused: ", peer.status().message());
+    return ToGrpc(peer.status());
+  }
+  if (metrics_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "this collector exports no metrics");
+  }
+  response->set_text(metrics_->Render());
+  return grpc::Status::OK;
+}
+
 }  // namespace vigil::query

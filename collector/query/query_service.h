@@ -1,6 +1,7 @@
 // The operator read API (proto/vigil/v1/query.proto): list hosts, range queries by
-// selector. Admits only certificates of kind "operator". Limits how many series and
-// samples one query may touch so that one careless query cannot starve ingestion.
+// selector, the collector's own metrics. Admits only certificates of kind "operator".
+// Limits how many series and samples one query may touch so that one careless query
+// cannot starve ingestion.
 //
 // Thread-safe.
 #pragma once
@@ -9,6 +10,7 @@
 
 #include "collector/ingest/connections.h"
 #include "collector/storage/tsdb.h"
+#include "common/metrics.h"
 #include "vigil/v1/query.grpc.pb.h"
 
 namespace vigil::query {
@@ -20,19 +22,25 @@ struct QueryLimits {
 
 class QueryService final : public v1::Query::Service {
  public:
-  // Does not take ownership; both must outlive the service.
-  QueryService(storage::Tsdb* tsdb, const ingest::Connections* connections, QueryLimits limits)
-      : tsdb_(tsdb), connections_(connections), limits_(limits) {}
+  // Does not take ownership; all must outlive the service. Without `metrics` the
+  // Metrics call answers UNAVAILABLE.
+  QueryService(storage::Tsdb* tsdb, const ingest::Connections* connections, QueryLimits limits,
+               const MetricsRegistry* metrics = nullptr)
+      : tsdb_(tsdb), connections_(connections), limits_(limits), metrics_(metrics) {}
 
   grpc::Status ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest* request,
                          v1::ListHostsResponse* response) override;
   grpc::Status QueryRange(grpc::ServerContext* context, const v1::QueryRangeRequest* request,
                           v1::QueryRangeResponse* response) override;
+  // The collector's self metrics, rendered in the Prometheus text format.
+  grpc::Status Metrics(grpc::ServerContext* context, const v1::MetricsRequest* request,
+                       v1::MetricsResponse* response) override;
 
  private:
   storage::Tsdb* const tsdb_;
   const ingest::Connections* const connections_;
   const QueryLimits limits_;
+  const MetricsRegistry* const metrics_;
 };
 
 }  // namespace vigil::query

@@ -6,35 +6,10 @@
 #include "common/varint.h"
 
 namespace vigil::storage {
+namespace {
 
-std::string EncodePlainChunk(int64_t start_ms, std::span<const int64_t> timestamps_ms,
-                             std::span<const double> values) {
-  std::string out;
-  out.reserve(2 + timestamps_ms.size() * 10);
-  out.push_back(static_cast<char>(kChunkFormatPlain));
-  PutVarint(&out, timestamps_ms.size());
-  int64_t previous = start_ms;
-  for (int64_t t : timestamps_ms) {
-    PutVarint(&out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(t) -
-                                                static_cast<uint64_t>(previous))));
-    previous = t;
-  }
-  for (double v : values) {
-    uint64_t bits;
-    std::memcpy(&bits, &v, sizeof(bits));
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
-  }
-  return out;
-}
-
-absl::Status DecodeChunk(int64_t start_ms, absl::string_view chunk,
-                         std::vector<int64_t>* timestamps_ms, std::vector<double>* values) {
-  if (chunk.empty()) return absl::DataLossError("empty chunk");
-  const uint8_t format = static_cast<uint8_t>(chunk.front());
-  chunk.remove_prefix(1);
-  if (format != kChunkFormatPlain) {
-    return absl::DataLossError(absl::StrCat("unknown chunk format ", format));
-  }
+absl::Status DecodePlainChunk(int64_t start_ms, absl::string_view chunk,
+                              std::vector<int64_t>* timestamps_ms, std::vector<double>* values) {
   uint64_t count = 0;
   if (!GetVarint(&chunk, &count) || count > chunk.size()) {
     return absl::DataLossError("corrupt chunk header");
@@ -64,6 +39,67 @@ absl::Status DecodeChunk(int64_t start_ms, absl::string_view chunk,
     values->push_back(v);
   }
   return absl::OkStatus();
+}
+
+absl::Status DecodeXorChunk(int64_t start_ms, absl::string_view chunk,
+                            std::vector<int64_t>* timestamps_ms, std::vector<double>* values) {
+  uint64_t count = 0;
+  if (!GetVarint(&chunk, &count)) return absl::DataLossError("corrupt chunk header");
+  return DecodeXorSamples(start_ms, chunk, count, timestamps_ms, values);
+}
+
+}  // namespace
+
+std::string EncodeChunk(int64_t start_ms, std::span<const int64_t> timestamps_ms,
+                        std::span<const double> values) {
+  std::string xor_chunk = EncodeXorChunk(start_ms, timestamps_ms, values);
+  if (timestamps_ms.size() > kMaxColumnLength) return xor_chunk;
+  std::string columnar = EncodeColumnarChunk(start_ms, timestamps_ms, values);
+  return columnar.size() < xor_chunk.size() ? columnar : xor_chunk;
+}
+
+std::string EncodeXorChunk(int64_t start_ms, std::span<const int64_t> timestamps_ms,
+                           std::span<const double> values) {
+  XorAppender appender(start_ms);
+  for (size_t i = 0; i < timestamps_ms.size(); ++i) appender.Append(timestamps_ms[i], values[i]);
+  return appender.Finish();
+}
+
+std::string EncodePlainChunk(int64_t start_ms, std::span<const int64_t> timestamps_ms,
+                             std::span<const double> values) {
+  std::string out;
+  out.reserve(2 + timestamps_ms.size() * 10);
+  out.push_back(static_cast<char>(kChunkFormatPlain));
+  PutVarint(&out, timestamps_ms.size());
+  int64_t previous = start_ms;
+  for (int64_t t : timestamps_ms) {
+    PutVarint(&out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(t) -
+                                                static_cast<uint64_t>(previous))));
+    previous = t;
+  }
+  for (double v : values) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+  }
+  return out;
+}
+
+absl::Status DecodeChunk(int64_t start_ms, absl::string_view chunk,
+                         std::vector<int64_t>* timestamps_ms, std::vector<double>* values) {
+  if (chunk.empty()) return absl::DataLossError("empty chunk");
+  const uint8_t format = static_cast<uint8_t>(chunk.front());
+  chunk.remove_prefix(1);
+  switch (format) {
+    case kChunkFormatPlain:
+      return DecodePlainChunk(start_ms, chunk, timestamps_ms, values);
+    case kChunkFormatXor:
+      return DecodeXorChunk(start_ms, chunk, timestamps_ms, values);
+    case kChunkFormatColumnar:
+      return DecodeColumnarChunk(start_ms, chunk, timestamps_ms, values);
+    default:
+      return absl::DataLossError(absl::StrCat("unknown chunk format ", format));
+  }
 }
 
 }  // namespace vigil::storage

@@ -67,6 +67,18 @@ bool ParseChunkKey(absl::string_view key, SeriesId* id, int64_t* start_ms) {
   return true;
 }
 
+std::string HeadKey(SeriesId id) {
+  std::string key;
+  PutBigEndian64(&key, id);
+  return key;
+}
+
+std::string WalKey(uint64_t sequence) {
+  std::string key;
+  PutBigEndian64(&key, sequence);
+  return key;
+}
+
 std::string IngestStateKey(absl::string_view host, absl::string_view run_id) {
   std::string key(host);
   key.push_back('\0');

@@ -5,12 +5,19 @@
 //   series_index CF   'l' <canonical labels>                -> series id (8 bytes)
 //                     'i' <series id>                       -> canonical labels
 //                     'p' <label name> 0x00 <value> 0x00 <series id> -> ""   (postings)
-//   chunks CF         <series id> <chunk start ms>          -> chunk (chunk_codec.h)
+//   chunks CF         <series id> <window start ms>         -> chunk (chunk_codec.h)
+//   rollup_1m CF      <series id> <window start ms>         -> 1-minute points of that window
+//   rollup_1h CF      <series id> <day start ms>            -> 1-hour points of that UTC day
+//                                                              (rollup_codec.h)
+//   head CF           <series id>                           -> head snapshot (head_series.h)
+//   wal CF            <WAL sequence>                        -> WAL record (wal_record.h)
+//   default CF        "head_snapshot"                       -> WAL sequence the last complete
+//                                                              head snapshot covers up to
 //   hosts CF          <host>                                -> vigil.v1.HostInfo
 //   ingest_state CF   <host> 0x00 <agent run id>            -> last durable sequence (8 bytes)
 //
-// The chunk key is what the compressed head of the storage issue writes too: one
-// value per (series, chunk start), so later chunk formats need no migration.
+// Chunks of the first release were keyed by their first sample instead of their
+// window; readers accept any start time, so they need no migration.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +48,11 @@ inline constexpr size_t kChunkKeySize = 16;
 std::string ChunkKey(SeriesId id, int64_t start_ms);
 // Splits a chunk key; false if it is not kChunkKeySize bytes.
 bool ParseChunkKey(absl::string_view key, SeriesId* id, int64_t* start_ms);
+
+// 8-byte big-endian keys of the head and wal column families.
+std::string HeadKey(SeriesId id);
+std::string WalKey(uint64_t sequence);
+inline constexpr char kHeadSnapshotKey[] = "head_snapshot";
 
 std::string IngestStateKey(absl::string_view host, absl::string_view run_id);
 

@@ -11,20 +11,13 @@ namespace vigil::storage {
 absl::StatusOr<std::unique_ptr<SeriesIndex>> SeriesIndex::Load(rocksdb::DB* db,
                                                                rocksdb::ColumnFamilyHandle* cf) {
   std::unique_ptr<SeriesIndex> index(new SeriesIndex(db, cf));
-  absl::MutexLock lock(&index->mu_);
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf));
-  for (it->Seek("i"); it->Valid() && it->key().starts_with("i"); it->Next()) {
+  // The newest series key: 'i' followed by the largest id.
+  it->SeekForPrev(std::string("i\xff\xff\xff\xff\xff\xff\xff\xff", 9));
+  if (it->Valid() && it->key().starts_with("i")) {
     if (it->key().size() != 9) return absl::DataLossError("series index: malformed series key");
-    const SeriesId id = GetBigEndian64(it->key().data() + 1);
-    absl::StatusOr<LabelSet> labels =
-        LabelSet::FromCanonical(absl::string_view(it->value().data(), it->value().size()));
-    if (!labels.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("series index: series ", id, ": ", labels.status().message()));
-    }
-    index->by_labels_.emplace(labels->Canonical(), id);
-    index->by_id_.emplace(id, std::move(*labels));
-    index->next_id_ = std::max(index->next_id_, id + 1);
+    absl::MutexLock lock(&index->mu_);
+    index->next_id_ = GetBigEndian64(it->key().data() + 1) + 1;
   }
   if (!it->status().ok()) return FromRocksDb(it->status(), "series index: load");
   return index;
@@ -35,40 +28,74 @@ absl::StatusOr<SeriesId> SeriesIndex::GetOrCreate(const LabelSet& labels) {
   absl::MutexLock lock(&mu_);
   auto it = by_labels_.find(canonical);
   if (it != by_labels_.end()) return it->second;
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, LabelsKey(canonical), &value);
+  if (!s.ok() && !s.IsNotFound()) return FromRocksDb(s, "series index: read series");
+  if (s.ok()) {
+    if (value.size() != 8) return absl::DataLossError("series index: malformed series id");
+    const SeriesId id = GetBigEndian64(value.data());
+    by_id_.emplace(id, canonical);
+    by_labels_.emplace(std::move(canonical), id);
+    return id;
+  }
   const SeriesId id = next_id_;
   rocksdb::WriteBatch batch;
-  batch.Put(cf_, LabelsKey(canonical), [&] {
-    std::string v;
-    PutBigEndian64(&v, id);
-    return v;
-  }());
+  std::string id_bytes;
+  PutBigEndian64(&id_bytes, id);
+  batch.Put(cf_, LabelsKey(canonical), id_bytes);
   batch.Put(cf_, SeriesKey(id), canonical);
   for (const Label& label : labels.labels()) {
     batch.Put(cf_, PostingKey(label.name, label.value, id), "");
   }
-  rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch);
+  s = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocksDb(s, "series index: create series");
   ++next_id_;
+  by_id_.emplace(id, canonical);
   by_labels_.emplace(std::move(canonical), id);
-  by_id_.emplace(id, labels);
   return id;
 }
 
 std::optional<LabelSet> SeriesIndex::Labels(SeriesId id) const {
-  absl::MutexLock lock(&mu_);
-  auto it = by_id_.find(id);
-  if (it == by_id_.end()) return std::nullopt;
-  return it->second;
+  std::string canonical;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = by_id_.find(id);
+    if (it != by_id_.end()) canonical = it->second;
+  }
+  if (canonical.empty()) {
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, SeriesKey(id), &canonical);
+    if (!s.ok()) return std::nullopt;
+  }
+  absl::StatusOr<LabelSet> labels = LabelSet::FromCanonical(canonical);
+  if (!labels.ok()) return std::nullopt;
+  return *std::move(labels);
 }
 
-size_t SeriesIndex::size() const {
+void SeriesIndex::Forget(SeriesId id) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  by_labels_.erase(it->second);
+  by_id_.erase(it);
+}
+
+size_t SeriesIndex::cached() const {
   absl::MutexLock lock(&mu_);
   return by_id_.size();
 }
 
-absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& matcher) const {
+uint64_t SeriesIndex::total() const {
+  absl::MutexLock lock(&mu_);
+  return next_id_ - 1;
+}
+
+absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& matcher,
+                                                            bool want) const {
   std::vector<SeriesId> ids;
-  const bool exact = matcher.type() == LabelMatcher::Type::kEqual;
+  // name=value exactly: one value's postings (for `=` wanting a match, `!=` wanting a
+  // non-match of the complement, which is that same value).
+  const bool exact = (matcher.type() == LabelMatcher::Type::kEqual && want) ||
+                     (matcher.type() == LabelMatcher::Type::kNotEqual && !want);
   const std::string prefix = exact ? PostingValuePrefix(matcher.name(), matcher.value())
                                    : PostingNamePrefix(matcher.name());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
@@ -78,7 +105,7 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& 
     if (!exact) {
       // key = prefix value 0x00 id
       const absl::string_view value(key.data() + prefix.size(), key.size() - prefix.size() - 9);
-      if (!matcher.Matches(value)) continue;
+      if (matcher.Matches(value) != want) continue;
     }
     ids.push_back(GetBigEndian64(key.data() + key.size() - 8));
   }
@@ -90,46 +117,50 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& 
 
 absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Select(std::span<const LabelMatcher> matchers,
                                                           size_t max_series) const {
-  // Candidates come from the postings of the most selective matcher that cannot match
-  // a missing label: an equality (the metric name first), else a regex.
-  const LabelMatcher* driver = nullptr;
-  auto rank = [](const LabelMatcher& m) {
-    if (m.MatchesEmpty()) return 0;
-    if (m.type() == LabelMatcher::Type::kEqual) return m.name() == kMetricNameLabel ? 4 : 3;
-    if (m.type() == LabelMatcher::Type::kRegex) return m.name() == kMetricNameLabel ? 2 : 1;
-    return 0;
-  };
-  for (const LabelMatcher& m : matchers) {
-    if (rank(m) > 0 && (driver == nullptr || rank(m) > rank(*driver))) driver = &m;
-  }
-  if (driver == nullptr) {
+  // Positive matchers (cannot match an absent label) intersect; the most selective
+  // first (an equality on the metric name, then other equalities, then regexes).
+  std::vector<const LabelMatcher*> positive, negative;
+  for (const LabelMatcher& m : matchers) (m.MatchesEmpty() ? negative : positive).push_back(&m);
+  if (positive.empty()) {
     std::vector<std::string> texts;
     for (const LabelMatcher& m : matchers) texts.push_back(m.ToString());
     return absl::InvalidArgumentError(
         absl::StrCat("selector {", absl::StrJoin(texts, ","),
                      "} must contain at least one matcher that does not match the empty string"));
   }
-  absl::StatusOr<std::vector<SeriesId>> candidates = Postings(*driver);
-  if (!candidates.ok()) return candidates.status();
-  std::vector<SeriesId> result;
-  absl::MutexLock lock(&mu_);
-  for (SeriesId id : *candidates) {
-    auto it = by_id_.find(id);
-    if (it == by_id_.end()) continue;
-    bool all = true;
-    for (const LabelMatcher& m : matchers) {
-      if (!m.Matches(it->second.Get(m.name()))) {
-        all = false;
-        break;
-      }
+  auto rank = [](const LabelMatcher* m) {
+    if (m->type() == LabelMatcher::Type::kEqual) return m->name() == kMetricNameLabel ? 0 : 1;
+    return m->name() == kMetricNameLabel ? 2 : 3;
+  };
+  std::stable_sort(positive.begin(), positive.end(),
+                   [&](const LabelMatcher* a, const LabelMatcher* b) { return rank(a) < rank(b); });
+  std::vector<SeriesId> result, next, scratch;
+  for (size_t k = 0; k < positive.size(); ++k) {
+    absl::StatusOr<std::vector<SeriesId>> ids = Postings(*positive[k], /*want=*/true);
+    if (!ids.ok()) return ids.status();
+    if (k == 0) {
+      result = std::move(*ids);
+    } else {
+      next.clear();
+      std::set_intersection(result.begin(), result.end(), ids->begin(), ids->end(),
+                            std::back_inserter(next));
+      result.swap(next);
     }
-    if (!all) continue;
-    if (result.size() >= max_series) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("the selector matches more than ", max_series,
-                       " series (the query.max_series limit); add matchers to narrow it"));
-    }
-    result.push_back(id);
+    if (result.empty()) return result;
+  }
+  // Matchers that also match an absent label remove the series whose value fails them.
+  for (const LabelMatcher* m : negative) {
+    absl::StatusOr<std::vector<SeriesId>> failing = Postings(*m, /*want=*/false);
+    if (!failing.ok()) return failing.status();
+    next.clear();
+    std::set_difference(result.begin(), result.end(), failing->begin(), failing->end(),
+                        std::back_inserter(next));
+    result.swap(next);
+  }
+  if (result.size() > max_series) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("the selector matches more than ", max_series,
+                     " series (the query.max_series limit); add matchers to narrow it"));
   }
   return result;
 }

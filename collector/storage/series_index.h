@@ -1,8 +1,10 @@
 // The series index: label set <-> series id, and postings (label pair -> ids) so that
 // a selector finds its series without reading every series.
 //
-// All label sets are also held in memory (id -> labels, canonical -> id) for fast
-// resolution on ingest; the postings are read from RocksDB on query.
+// Everything lives in the series_index column family (keys.h). The label sets of the
+// series in the head are also cached in memory for ingest; a series that leaves the
+// head is forgotten (Forget), so series churn (a filesystem unmounted, a process gone)
+// does not grow memory. Lookups that miss the cache read RocksDB.
 //
 // Thread-safe. Does not own the RocksDB handles (the Tsdb does).
 #pragma once
@@ -26,34 +28,45 @@ namespace vigil::storage {
 
 class SeriesIndex {
  public:
-  // Reads every series of the series_index column family into memory.
+  // Reads where ids continue; label sets are read on demand.
   static absl::StatusOr<std::unique_ptr<SeriesIndex>> Load(rocksdb::DB* db,
                                                            rocksdb::ColumnFamilyHandle* cf);
 
-  // The id of `labels`, created if new. A new series' index entries are written
-  // without sync; they become durable with the next synced write (the WAL is ordered),
-  // which is the batch that first stores samples for it.
+  // The id of `labels`, created if new, and cached. A new series' index entries are
+  // written without sync; they become durable with the next synced write (the WAL is
+  // ordered), which is the batch that first stores samples for it.
   absl::StatusOr<SeriesId> GetOrCreate(const LabelSet& labels);
 
+  // The labels of `id` (cache, else RocksDB); nullopt if unknown or unreadable.
   std::optional<LabelSet> Labels(SeriesId id) const;
 
-  // Ids (ascending) of the series that match every matcher. At least one matcher must
-  // not match the empty string. Fails with kResourceExhausted past `max_series`.
+  // Drops `id` from the in-memory cache (it stays in RocksDB).
+  void Forget(SeriesId id);
+
+  // Ids (ascending) of the series that match every matcher, computed from postings
+  // alone: matchers that cannot match an absent label intersect the postings of their
+  // matching values; the others subtract the postings of their non-matching values. At
+  // least one matcher must not match the empty string. kResourceExhausted past
+  // `max_series`.
   absl::StatusOr<std::vector<SeriesId>> Select(std::span<const LabelMatcher> matchers,
                                                size_t max_series) const;
 
-  size_t size() const;
+  size_t cached() const;
+  // Series ever created.
+  uint64_t total() const;
 
  private:
   SeriesIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
-  absl::StatusOr<std::vector<SeriesId>> Postings(const LabelMatcher& matcher) const;
+  // Ids (ascending, unique) of series having label `name` with a value for which
+  // `want(matcher.Matches(value))` holds.
+  absl::StatusOr<std::vector<SeriesId>> Postings(const LabelMatcher& matcher, bool want) const;
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const cf_;
   mutable absl::Mutex mu_;
   SeriesId next_id_ ABSL_GUARDED_BY(mu_) = 1;
   absl::flat_hash_map<std::string, SeriesId> by_labels_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<SeriesId, LabelSet> by_id_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<SeriesId, std::string> by_id_ ABSL_GUARDED_BY(mu_);  // canonical labels
 };
 
 }  // namespace vigil::storage

@@ -1,13 +1,26 @@
-// The collector's time-series store on RocksDB: the series index, chunks of samples
-// per series, the hosts that have reported, and each agent run's durable sequence
-// high-water mark (which makes resent batches idempotent).
+// The collector's time-series store on RocksDB.
 //
-// Thread-safe: any number of ingest streams and queries may call it at once.
-// Owns the RocksDB instance and its column families.
+// Samples enter the in-memory head (head_series.h: one open, compressed chunk window
+// per series) and leave it as one RocksDB value per (series, window) when the window
+// closes, together with their 1-minute and 1-hour rollups (window_writer.h). Every
+// commit writes, in one synced RocksDB write: a WAL record of what entered the head,
+// the chunks it closed, and the agent run's sequence high-water mark. So whatever was
+// acknowledged survives kill -9: at open, the last head snapshot (Maintain() writes one
+// every few minutes) plus the WAL records after it rebuild the head exactly.
+//
+// Samples older than the series' open window go straight into their window's chunk
+// (merged with what is stored); samples older than the raw retention, or too far in
+// the future, are refused and counted; a sample at a timestamp already stored is a
+// duplicate and dropped.
+//
+// Thread-safe: any number of ingest streams and queries may call it at once. Commits of
+// one host are serialized (one agent's stream at a time in practice); different hosts
+// commit concurrently and RocksDB groups their syncs. Owns the RocksDB instance.
 #pragma once
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <memory>
 #include <span>
 #include <string>
@@ -17,25 +30,17 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "collector/storage/head.h"
+#include "collector/storage/retention.h"
+#include "collector/storage/rollup.h"
 #include "collector/storage/series_index.h"
+#include "collector/storage/series_write.h"
+#include "collector/storage/tsdb_options.h"
+#include "collector/storage/window_writer.h"
 #include "vigil/v1/ingest.pb.h"
 #include "vigil/v1/query.pb.h"
 
 namespace vigil::storage {
-
-struct TsdbOptions {
-  std::string dir;
-  // fsync the RocksDB WAL before a batch is acknowledged (power-loss safe). Off only for
-  // benchmarks on throwaway data.
-  bool sync_writes = true;
-};
-
-// The samples of one series in one ingest batch. Spans point into the caller's batch.
-struct SeriesWrite {
-  SeriesId id = 0;
-  std::span<const int64_t> timestamps_ms;
-  std::span<const double> values;
-};
 
 // What a committed ingest batch records besides its samples.
 struct IngestMark {
@@ -45,33 +50,90 @@ struct IngestMark {
   int64_t now_ms = 0;
 };
 
-enum class CommitResult { kStored, kDuplicate };
+struct CommitResult {
+  // The run's mark was already at or past this sequence (a resend, or another stream
+  // of the same run stored it): nothing was written.
+  bool duplicate_batch = false;
+  uint32_t stored = 0;       // into the head or straight into chunks
+  uint32_t backfilled = 0;   // of `stored`: older than the open window, written to chunks
+  uint32_t duplicates = 0;   // samples at a timestamp already stored, dropped
+  uint32_t too_old = 0;      // older than the raw retention, refused
+  uint32_t too_new = 0;      // further ahead of the collector's clock than allowed, refused
+};
+
+// Counters since open, for the collector's own metrics. Relaxed atomics.
+struct TsdbCounters {
+  std::atomic<uint64_t> samples_stored{0};
+  std::atomic<uint64_t> samples_backfilled{0};
+  std::atomic<uint64_t> samples_duplicate{0};
+  std::atomic<uint64_t> samples_too_old{0};
+  std::atomic<uint64_t> samples_too_new{0};
+  std::atomic<uint64_t> chunks_written{0};
+  std::atomic<uint64_t> samples_in_chunks{0};
+  std::atomic<uint64_t> wal_records{0};
+  std::atomic<uint64_t> wal_bytes{0};
+  std::atomic<uint64_t> head_snapshots{0};
+  std::atomic<uint64_t> series_evicted{0};
+  std::atomic<int64_t> last_snapshot_ms{0};     // duration of the last head snapshot
+  std::atomic<int64_t> recovery_ms{0};          // time Open() took to rebuild the head
+  std::atomic<uint64_t> replayed_records{0};    // WAL records replayed at open
+  std::atomic<uint64_t> replayed_samples{0};
+};
 
 class Tsdb {
  public:
   static absl::StatusOr<std::unique_ptr<Tsdb>> Open(const TsdbOptions& options);
+  // Writes a head snapshot (so the next start replays little) and closes RocksDB.
   ~Tsdb();
 
   SeriesIndex& index() { return *index_; }
+  const TsdbOptions& options() const { return options_; }
+  const TsdbCounters& counters() const { return counters_; }
 
   // Registers an agent's hello: creates or updates the host record (facts, version,
   // boot id, peer) and returns the last durable sequence of this run (0 if new).
   absl::StatusOr<uint64_t> RecordHello(const std::string& host, const v1::Hello& hello,
                                        const std::string& peer, int64_t now_ms);
 
-  // Writes the samples, the run's new high-water mark and the host's last-seen time in
-  // one atomic RocksDB write, synced if configured. When it returns kStored, the batch is
-  // durable and may be acknowledged. kDuplicate: the run's mark is already at or past
-  // this sequence (another stream of the same run stored it), nothing was written.
-  // Commits of one run are serialized so its mark never goes backwards; different runs
-  // commit concurrently (RocksDB groups their syncs). Timestamps within a SeriesWrite
-  // must be ascending.
+  // Stores one ingest batch: samples, the run's new high-water mark and the host's
+  // last-seen time, in one atomic RocksDB write, synced if configured. When it returns
+  // (not a duplicate batch), the batch is durable and may be acknowledged. Every write's
+  // timestamps must be strictly ascending; all writes are of series of `mark.host`.
   absl::StatusOr<CommitResult> Commit(std::span<const SeriesWrite> writes, const IngestMark& mark);
 
-  // Appends the samples of `id` with start_ms <= t <= end_ms, ascending, to the vectors.
-  // Fails with kResourceExhausted once the vectors would hold more than `max_samples`.
+  // Appends the raw samples of `id` with start_ms <= t <= end_ms, ascending, head and
+  // chunks merged. kResourceExhausted once more than `max_samples` would be read.
   absl::Status ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size_t max_samples,
                          std::vector<int64_t>* timestamps_ms, std::vector<double>* values) const;
+
+  // Appends the 1-minute or 1-hour points of `id` whose bucket starts in
+  // [start_ms, end_ms], ascending, including what the head holds. kResourceExhausted past
+  // `max_points`.
+  absl::Status ReadRollups(SeriesId id, Resolution resolution, int64_t start_ms, int64_t end_ms,
+                           size_t max_points, std::vector<RollupPoint>* points) const;
+
+  // Periodic work, called every few seconds by the server (and by tests with an
+  // injected clock): writes the windows of series silent past their window's end and
+  // drops those series from memory, and snapshots the head when it is due.
+  absl::Status Maintain();
+  // Writes every series' head to the head column family and trims the WAL before it.
+  absl::Status SnapshotHead();
+  // Compacts every column family now, which also drops expired data (tests, benchmarks,
+  // `vigilctl` maintenance); normally RocksDB's own compactions do it.
+  absl::Status CompactAll();
+
+  // The oldest time still served at a resolution (now - retention).
+  int64_t RetentionCutoff(Resolution resolution) const;
+
+  // Bytes on disk (SST files) of the column family holding a resolution.
+  uint64_t DiskBytes(Resolution resolution) const;
+  // A RocksDB integer property (e.g. "rocksdb.estimate-pending-compaction-bytes"), summed
+  // over all column families, or of the default one for DB-wide properties; 0 if unknown.
+  uint64_t RocksDbProperty(const std::string& property, bool sum = true) const;
+  // Bytes of WAL not yet covered by a head snapshot (the wal column family plus its
+  // memtable) and of RocksDB's own log files.
+  uint64_t WalBytes() const;
+  size_t HeadSeriesCount() const { return head_.size(); }
 
   // Every host that ever said hello, sorted by name (connected is left false).
   std::vector<v1::HostInfo> Hosts() const;
@@ -79,25 +141,65 @@ class Tsdb {
  private:
   Tsdb() = default;
 
+  // Per-host commit state: serializes the host's commits and sweeps, and holds the
+  // durable sequence mark of each of its agent runs.
+  struct HostState {
+    explicit HostState(std::string n) : name(std::move(n)) {}
+    const std::string name;
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, uint64_t> run_sequences ABSL_GUARDED_BY(mu);
+  };
+  HostState* HostStateOf(const std::string& host);
+  absl::StatusOr<uint64_t*> RunSequence(HostState* host, const std::string& run_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(host->mu);
+
+  // What one commit (or one replayed WAL record) does to one series' head.
+  struct SeriesPlan {
+    std::shared_ptr<HeadSeries> series;
+    bool reopen = false;        // the open window closes; a new one starts at `window`
+    int64_t window = 0;
+    std::vector<int64_t> ts;    // samples that enter the head, ascending
+    std::vector<double> vs;
+  };
+  // Classifies `w`'s samples against the series' head; writes backfilled and closed
+  // windows through `writer`; fills `plan` with what enters the head. `live`: a commit
+  // (refusals by the clock apply); otherwise a WAL replay (deterministic, no clock).
+  absl::Status PlanSeries(const std::shared_ptr<HeadSeries>& series, const SeriesWrite& w,
+                          bool live, int64_t now_ms, WindowWriter* writer, CommitResult* result,
+                          SeriesPlan* plan);
+  static void ApplyPlan(const SeriesPlan& plan, uint64_t wal_seq);
+
+  absl::Status OpenRocksDb();
+  absl::Status LoadHosts();
+  absl::Status RecoverHead();
+  absl::Status WriteBatch(rocksdb::WriteBatch* batch, bool sync, absl::string_view what);
+  const RetentionFilter& FilterOf(Resolution resolution) const;
+
   TsdbOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* series_cf_ = nullptr;
-  rocksdb::ColumnFamilyHandle* chunks_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* hosts_cf_ = nullptr;
   rocksdb::ColumnFamilyHandle* ingest_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* head_cf_ = nullptr;
+  rocksdb::ColumnFamilyHandle* wal_cf_ = nullptr;
+  ChunkColumns columns_;
+  std::unique_ptr<RetentionFilter> raw_filter_, minute_filter_, hour_filter_;
   std::unique_ptr<SeriesIndex> index_;
+  Head head_;
+  TsdbCounters counters_;
 
-  // The durable high-water mark of each (host, run) seen since start, with a lock that
-  // serializes that run's commits. Entries live as long as the Tsdb (one per agent run).
-  struct RunMark {
-    absl::Mutex mu;
-    uint64_t sequence ABSL_GUARDED_BY(mu) = 0;
-  };
-  // The mark of (host, run), created from the stored value on first use.
-  absl::StatusOr<RunMark*> Mark(const std::string& host, const std::string& run_id);
-  absl::Mutex marks_mu_;
-  absl::flat_hash_map<std::string, std::unique_ptr<RunMark>> marks_ ABSL_GUARDED_BY(marks_mu_);
+  // Commits hold it shared from taking a WAL sequence until their head is updated; a
+  // snapshot takes it exclusively for an instant to read a sequence that every applied
+  // record is below.
+  absl::Mutex snapshot_mu_;
+  std::atomic<uint64_t> next_wal_seq_{1};
+  absl::Mutex maintain_mu_;  // one Maintain/SnapshotHead at a time
+  int64_t last_snapshot_at_ms_ ABSL_GUARDED_BY(maintain_mu_) = 0;
+
+  absl::Mutex host_states_mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<HostState>> host_states_
+      ABSL_GUARDED_BY(host_states_mu_);
 
   mutable absl::Mutex hosts_mu_;
   absl::flat_hash_map<std::string, v1::HostInfo> hosts_ ABSL_GUARDED_BY(hosts_mu_);

@@ -92,6 +92,10 @@ class AgentStream {
   v1::HelloAck ack_;
 };
 
+// Sample times in these tests are offsets from a minute boundary shortly before now (the
+// collector refuses samples older than its raw retention).
+const int64_t kBase = (absl::ToUnixMillis(absl::Now()) / 60'000 - 1) * 60'000;
+
 v1::Batch MakeBatch(uint64_t seq, bool define, uint64_t series_id,
                     std::vector<std::pair<int64_t, double>> samples) {
   v1::Batch batch;
@@ -109,7 +113,7 @@ v1::Batch MakeBatch(uint64_t seq, bool define, uint64_t series_id,
   }
   for (auto [t, v] : samples) {
     v1::SampleGroup* group = batch.add_groups();
-    group->set_timestamp_ms(t);
+    group->set_timestamp_ms(kBase + t);
     group->add_series_ids(series_id);
     group->add_values(v);
   }
@@ -121,8 +125,8 @@ v1::QueryRangeResponse Query(InProcessCollector& collector, const std::string& s
   grpc::ClientContext context;
   v1::QueryRangeRequest request;
   request.set_selector(selector);
-  request.set_start_ms(0);
-  request.set_end_ms(100000);
+  request.set_start_ms(kBase);
+  request.set_end_ms(kBase + 100000);
   v1::QueryRangeResponse response;
   grpc::Status status = stub->QueryRange(&context, request, &response);
   INFO(status.error_message());
@@ -151,7 +155,7 @@ TEST_CASE("the ingest stream stores each batch exactly once under the certificat
     // Unknown series ids and mismatched lengths are rejected and counted.
     v1::Batch bad = MakeBatch(2, false, 99, {{4000, 4.0}});
     v1::SampleGroup* mismatched = bad.add_groups();
-    mismatched->set_timestamp_ms(5000);
+    mismatched->set_timestamp_ms(kBase + 5000);
     mismatched->add_series_ids(7);  // and no value
     ack = agent.Send(bad);
     CHECK(ack.samples_rejected() == 2);
@@ -166,7 +170,7 @@ TEST_CASE("the ingest stream stores each batch exactly once under the certificat
   CHECK(labels["role"] == "primary");
   CHECK(std::vector<int64_t>(r.series(0).timestamps_ms().begin(),
                              r.series(0).timestamps_ms().end()) ==
-        std::vector<int64_t>{1000, 2000});
+        std::vector<int64_t>{kBase + 1000, kBase + 2000});
 
   SECTION("a new stream of the same run resumes after the durable mark, across a restart") {
     collector.Restart();

@@ -1,14 +1,19 @@
 #include "collector/storage/chunk_codec.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/varint.h"
+#include "tests/unit/collector/sample_chunks.h"
 
 namespace vigil::storage {
 namespace {
@@ -150,7 +155,8 @@ TEST_CASE("DecodeChunk rejects corrupt chunks with DataLoss and appends nothing"
   const std::vector<Case> cases = {
       {"empty", ""},
       {"format 0", std::string("\x00\x00", 2)},
-      {"format 2", std::string("\x02\x00", 2)},
+      {"format 5", std::string("\x05\x00", 2)},
+      {"format 4 (a rollup chunk)", std::string("\x04\x00", 2)},
       {"format 255", std::string("\xff\x00", 2)},
       {"no count", "\x01"},
       {"truncated count varint", "\x01\x80"},
@@ -180,8 +186,158 @@ TEST_CASE("DecodeChunk rejects corrupt chunks with DataLoss and appends nothing"
   }
   std::vector<int64_t> timestamps;
   std::vector<double> values;
-  CHECK_THAT(std::string(DecodeChunk(0, "\x02", &timestamps, &values).message()),
-             Catch::Contains("unknown chunk format 2"));
+  CHECK_THAT(std::string(DecodeChunk(0, "\x05", &timestamps, &values).message()),
+             Catch::Contains("unknown chunk format 5"));
+}
+
+using testing::EdgeCases;
+using testing::RandomSamples;
+
+// Decodes `chunk`, requiring success, and checks it reproduces `s` bit for bit.
+void CheckRoundTrip(const testing::Samples& s, const std::string& chunk) {
+  std::vector<int64_t> timestamps = {-1};
+  std::vector<double> values = {-1};
+  const absl::Status status = DecodeChunk(s.start_ms, chunk, &timestamps, &values);
+  REQUIRE(status.ok());
+  REQUIRE(timestamps.size() == s.timestamps.size() + 1);
+  REQUIRE(values.size() == s.values.size() + 1);
+  CHECK(std::vector<int64_t>(timestamps.begin() + 1, timestamps.end()) == s.timestamps);
+  CHECK(BitsOf(std::vector<double>(values.begin() + 1, values.end())) == BitsOf(s.values));
+}
+
+// Every strict prefix is kDataLoss; every single-byte corruption is either kDataLoss or
+// decodes to exactly count samples; either way nothing is appended on failure (and
+// under the sanitizer build, nothing is read out of bounds).
+void CheckCorruption(const testing::Samples& s, const std::string& chunk) {
+  for (size_t len = 0; len < chunk.size(); ++len) {
+    INFO("prefix of " << len << " of " << chunk.size() << " bytes");
+    std::vector<int64_t> timestamps = {7};
+    std::vector<double> values = {7.5};
+    const absl::Status status = DecodeChunk(s.start_ms, chunk.substr(0, len), &timestamps, &values);
+    REQUIRE(status.code() == absl::StatusCode::kDataLoss);
+    CHECK(timestamps == std::vector<int64_t>{7});
+    CHECK(values == std::vector<double>{7.5});
+  }
+  {
+    std::vector<int64_t> timestamps;
+    std::vector<double> values;
+    CHECK(DecodeChunk(s.start_ms, chunk + '\0', &timestamps, &values).code() ==
+          absl::StatusCode::kDataLoss);
+    CHECK(timestamps.empty());
+  }
+  for (size_t i = 0; i < chunk.size(); ++i) {
+    for (uint8_t mask : {0x01, 0x80, 0xff, 0x3c}) {
+      std::string bad = chunk;
+      bad[i] = static_cast<char>(bad[i] ^ mask);
+      std::vector<int64_t> timestamps = {7};
+      std::vector<double> values = {7.5};
+      const absl::Status status = DecodeChunk(s.start_ms, bad, &timestamps, &values);
+      INFO("byte " << i << " ^ " << int{mask} << ": " << status);
+      if (status.ok()) {
+        CHECK(timestamps.size() == values.size());
+      } else {
+        CHECK(status.code() == absl::StatusCode::kDataLoss);
+        CHECK(timestamps == std::vector<int64_t>{7});
+        CHECK(values == std::vector<double>{7.5});
+      }
+    }
+  }
+}
+
+TEST_CASE("EncodeChunk round trips edge cases in formats 2 and 3") {
+  for (const testing::Samples& s : EdgeCases()) {
+    INFO(s.what);
+    const std::string xor_chunk = EncodeXorChunk(s.start_ms, s.timestamps, s.values);
+    const std::string columnar = EncodeColumnarChunk(s.start_ms, s.timestamps, s.values);
+    const std::string chosen = EncodeChunk(s.start_ms, s.timestamps, s.values);
+    CHECK(static_cast<uint8_t>(xor_chunk[0]) == kChunkFormatXor);
+    CHECK(static_cast<uint8_t>(columnar[0]) == kChunkFormatColumnar);
+    CHECK(chosen.size() == std::min(xor_chunk.size(), columnar.size()));
+    CHECK((chosen == xor_chunk || chosen == columnar));
+    CheckRoundTrip(s, xor_chunk);
+    CheckRoundTrip(s, columnar);
+    CheckRoundTrip(s, chosen);
+  }
+}
+
+TEST_CASE("EncodeChunk picks the smaller format") {
+  // 2-decimal counter: decimal mantissas delta-pack far below XOR's bits.
+  const testing::Samples counter = EdgeCases().back();
+  REQUIRE(counter.what == "2-decimal counter");
+  const std::string chosen = EncodeChunk(counter.start_ms, counter.timestamps, counter.values);
+  CHECK(static_cast<uint8_t>(chosen[0]) == kChunkFormatColumnar);
+  CHECK(chosen.size() * 4 <
+        EncodeXorChunk(counter.start_ms, counter.timestamps, counter.values).size());
+  // A short chunk of random doubles: XOR's stream beats the columnar tags and headers.
+  std::mt19937_64 rng(7);
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  for (int i = 0; i < 3; ++i) {
+    ts.push_back(1000 + 1000 * i + static_cast<int64_t>(rng() % 7));
+    vs.push_back(std::uniform_real_distribution<double>(0, 1)(rng));
+  }
+  const std::string xor_chunk = EncodeXorChunk(1000, ts, vs);
+  const std::string columnar = EncodeColumnarChunk(1000, ts, vs);
+  const std::string picked = EncodeChunk(1000, ts, vs);
+  CHECK(picked == (columnar.size() < xor_chunk.size() ? columnar : xor_chunk));
+  // An empty chunk: format 2 needs just its two header bytes.
+  CHECK(EncodeChunk(0, std::vector<int64_t>{}, std::vector<double>{}) ==
+        std::string("\x02\x00", 2));
+}
+
+TEST_CASE("Random chunks of mixed kinds round trip in every format") {
+  std::mt19937_64 rng(20240611);
+  int decimal_chunks = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const testing::Samples s = RandomSamples(rng, i % 10 == 0 ? 2000 : 200);
+    INFO("chunk " << i << " of " << s.values.size() << " samples");
+    const std::string xor_chunk = EncodeXorChunk(s.start_ms, s.timestamps, s.values);
+    const std::string columnar = EncodeColumnarChunk(s.start_ms, s.timestamps, s.values);
+    const std::string chosen = EncodeChunk(s.start_ms, s.timestamps, s.values);
+    CheckRoundTrip(s, xor_chunk);
+    CheckRoundTrip(s, columnar);
+    CHECK(chosen.size() == std::min(xor_chunk.size(), columnar.size()));
+    std::optional<std::string> decimal = EncodeDecimalChunk(s.start_ms, s.timestamps, s.values);
+    if (decimal.has_value()) {
+      ++decimal_chunks;
+      CheckRoundTrip(s, *decimal);
+      CHECK(columnar.size() <= decimal->size());
+    }
+  }
+  CHECK(decimal_chunks > 1000);  // the generator mixes decimal and non-decimal chunks
+  CHECK(decimal_chunks < 2900);
+}
+
+TEST_CASE("Corrupt chunks of every format are DataLoss, never a crash or partial append") {
+  std::vector<testing::Samples> cases = EdgeCases();
+  std::mt19937_64 rng(99);
+  for (int i = 0; i < 40; ++i) cases.push_back(RandomSamples(rng, 60));
+  for (const testing::Samples& s : cases) {
+    if (s.values.size() > 100) continue;  // keep the quadratic flip loops small
+    INFO(s.what);
+    CheckCorruption(s, EncodeXorChunk(s.start_ms, s.timestamps, s.values));
+    CheckCorruption(s, EncodeColumnarChunk(s.start_ms, s.timestamps, s.values));
+    std::optional<std::string> decimal = EncodeDecimalChunk(s.start_ms, s.timestamps, s.values);
+    if (decimal.has_value()) CheckCorruption(s, *decimal);
+    CheckCorruption(s, EncodePlainChunk(s.start_ms, s.timestamps, s.values));
+  }
+}
+
+TEST_CASE("Chunk counts beyond what the input can hold are rejected before allocating") {
+  std::vector<int64_t> timestamps;
+  std::vector<double> values;
+  // Format 2: 2^62 samples in 8 bytes.
+  std::string xor_chunk = "\x02";
+  PutVarint(&xor_chunk, uint64_t{1} << 62);
+  xor_chunk += std::string(8, '\0');
+  CHECK(DecodeChunk(0, xor_chunk, &timestamps, &values).code() == absl::StatusCode::kDataLoss);
+  // Format 3: constant columns need O(1) bytes, so the count is capped instead.
+  std::string columnar = "\x03";
+  PutVarint(&columnar, kMaxColumnLength + 1);
+  columnar += std::string("\x04\x00\x00", 3);  // order 0 bitpack, min 0, width 0
+  CHECK(DecodeChunk(0, columnar, &timestamps, &values).code() == absl::StatusCode::kDataLoss);
+  CHECK(timestamps.empty());
+  CHECK(values.empty());
 }
 
 }  // namespace

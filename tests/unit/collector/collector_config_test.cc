@@ -51,7 +51,7 @@ TEST_CASE("A full collector config is parsed into the struct") {
   CHECK(config->tls.ca == "/etc/pki/ca.crt");
   CHECK(config->tls.cert == "/etc/pki/collector.crt");
   CHECK(config->tls.key == "/etc/pki/collector.key");
-  CHECK(config->sync_writes == false);
+  CHECK(config->storage.sync_writes == false);
   CHECK(config->ingest_limits.max_series_per_stream == 5000);
   CHECK(config->query_limits.max_series == 300);
   CHECK(config->query_limits.max_samples == 123456);
@@ -65,7 +65,7 @@ TEST_CASE("The example config in deploy/ parses") {
   CHECK(config->listen == "0.0.0.0:7070");
   CHECK(config->data_dir == "/var/lib/vigil/collector");
   CHECK(config->tls.key == "/etc/vigil/tls/collector.key");
-  CHECK(config->sync_writes);
+  CHECK(config->storage.sync_writes);
   CHECK(config->ingest_limits.max_series_per_stream == 200000);
   CHECK(config->log_level == LogLevel::kInfo);
 }
@@ -75,7 +75,7 @@ TEST_CASE("Omitted keys take their defaults") {
   REQUIRE(config.ok());
   const CollectorConfig defaults;
   CHECK(config->listen == "127.0.0.1:7070");
-  CHECK(config->sync_writes == true);
+  CHECK(config->storage.sync_writes == true);
   CHECK(config->ingest_limits.max_series_per_stream == 200000);
   CHECK(config->query_limits.max_series == 10000);
   CHECK(config->query_limits.max_samples == 2000000);
@@ -85,7 +85,7 @@ TEST_CASE("Omitted keys take their defaults") {
   // Empty sections are the same as absent ones.
   config = Parse(absl::StrCat(kMinimal, "storage:\nlimits: {}\n"));
   REQUIRE(config.ok());
-  CHECK(config->sync_writes == true);
+  CHECK(config->storage.sync_writes == true);
   CHECK(config->query_limits.max_series == 10000);
 
   // One limit given, the others keep their defaults.
@@ -217,7 +217,7 @@ TEST_CASE("sync_writes takes a boolean") {
   absl::StatusOr<CollectorConfig> config =
       Parse(absl::StrCat(kMinimal, "storage:\n  sync_writes: no\n"));
   REQUIRE(config.ok());
-  CHECK_FALSE(config->sync_writes);
+  CHECK_FALSE(config->storage.sync_writes);
   CHECK(ErrorOf(absl::StrCat(kMinimal, "storage:\n  sync_writes: sometimes\n")) ==
         "collector.yaml:7: storage.sync_writes: must be true or false, not \"sometimes\"");
 }

@@ -2,8 +2,10 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
 
 #include "collector/query/selector.h"
+#include "collector/storage/window.h"
 #include "tests/support/temp_dir.h"
 
 namespace vigil::storage {
@@ -11,25 +13,79 @@ namespace {
 
 using testing::TempDir;
 
+// 2026-11-01T00:00:00Z: a minute-, hour- and day-aligned instant.
+constexpr int64_t kT0 = 1'793'491'200'000;
+static_assert(kT0 % kDayMs == 0);
+
 LabelSet Series(const std::string& metric, std::vector<Label> labels) {
   labels.push_back({"__name__", metric});
   return LabelSet(std::move(labels));
 }
 
-std::unique_ptr<Tsdb> OpenTsdb(const TempDir& dir) {
-  absl::StatusOr<std::unique_ptr<Tsdb>> tsdb = Tsdb::Open({.dir = dir.Path("db")});
-  REQUIRE(tsdb.ok());
-  return std::move(*tsdb);
-}
+struct Store {
+  explicit Store(TsdbOptions extra = {}) : clock(absl::FromUnixMillis(kT0)), options(extra) {
+    options.dir = dir.Path("db");
+    options.clock = &clock;
+    options.snapshot_on_close = false;  // Reopen() snapshots as a clean close would
+    Open();
+  }
+  void Open() {
+    tsdb.reset();
+    absl::StatusOr<std::unique_ptr<Tsdb>> opened = Tsdb::Open(options);
+    REQUIRE(opened.ok());
+    tsdb = std::move(*opened);
+  }
+  // A clean close and start.
+  void Reopen() {
+    REQUIRE(tsdb->SnapshotHead().ok());
+    Open();
+  }
+  // Imitates kill -9: RocksDB is closed without the head snapshot a clean close writes.
+  void Crash() { Open(); }
+  SeriesId Id(const std::string& metric, std::vector<Label> labels = {}) {
+    absl::StatusOr<SeriesId> id = tsdb->index().GetOrCreate(Series(metric, std::move(labels)));
+    REQUIRE(id.ok());
+    return *id;
+  }
+  // Commits with the collector's clock at (at least) the newest sample, as when an agent
+  // sends what it just sampled.
+  CommitResult Write(SeriesId id, std::vector<int64_t> ts, std::vector<double> vs) {
+    if (!ts.empty() && ts.back() > clock.NowMs()) clock.Set(absl::FromUnixMillis(ts.back()));
+    return WriteNow(id, std::move(ts), std::move(vs));
+  }
+  // Commits at whatever the clock says.
+  CommitResult WriteNow(SeriesId id, std::vector<int64_t> ts, std::vector<double> vs) {
+    SeriesWrite w{id, ts, vs};
+    absl::StatusOr<CommitResult> result =
+        tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", ++sequence, 0});
+    REQUIRE(result.ok());
+    REQUIRE(!result->duplicate_batch);
+    return *result;
+  }
+  std::vector<std::pair<int64_t, double>> Read(SeriesId id, int64_t from = kT0 - kDayMs,
+                                               int64_t to = kT0 + 30 * kDayMs) {
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    absl::Status read = tsdb->ReadRange(id, from, to, 10'000'000, &ts, &vs);
+    REQUIRE(read.ok());
+    std::vector<std::pair<int64_t, double>> out;
+    for (size_t i = 0; i < ts.size(); ++i) out.emplace_back(ts[i], vs[i]);
+    return out;
+  }
+  std::vector<RollupPoint> Rollups(SeriesId id, Resolution r, int64_t from, int64_t to) {
+    std::vector<RollupPoint> points;
+    REQUIRE(tsdb->ReadRollups(id, r, from, to, 1'000'000, &points).ok());
+    return points;
+  }
 
-void Write(Tsdb& tsdb, uint64_t seq, SeriesId id, std::vector<int64_t> ts, std::vector<double> vs) {
-  SeriesWrite w{id, ts, vs};
-  auto result = tsdb.Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", seq, 0});
-  REQUIRE(result.ok());
-  REQUIRE(*result == CommitResult::kStored);
-}
+  TempDir dir;
+  ManualClock clock;
+  TsdbOptions options;
+  std::unique_ptr<Tsdb> tsdb;
+  uint64_t sequence = 0;
+};
 
-std::vector<SeriesId> Select(Tsdb& tsdb, const std::string& selector, size_t max = 1000) {
+std::vector<SeriesId> Select(Tsdb& tsdb, const std::string& selector, size_t max = 1'000'000) {
   auto matchers = query::ParseSelector(selector);
   REQUIRE(matchers.ok());
   auto ids = tsdb.index().Select(*matchers, max);
@@ -37,162 +93,365 @@ std::vector<SeriesId> Select(Tsdb& tsdb, const std::string& selector, size_t max
   return *ids;
 }
 
-TEST_CASE("samples written in several chunks read back as one ordered range", "[storage]") {
-  TempDir dir;
-  auto tsdb = OpenTsdb(dir);
-  const SeriesId id = *tsdb->index().GetOrCreate(Series("node_load1", {{"instance", "a"}}));
-  const SeriesId other = *tsdb->index().GetOrCreate(Series("node_load1", {{"instance", "b"}}));
-  Write(*tsdb, 1, id, {1000, 2000, 3000}, {1, 2, 3});
-  Write(*tsdb, 2, id, {4000}, {4});
-  Write(*tsdb, 3, id, {5000, 6000}, {5, 6});
-  Write(*tsdb, 4, other, {1500}, {99});
+TEST_CASE("samples read back in order across head and closed windows", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("node_load1", {{"instance", "a"}});
+  const SeriesId other = s.Id("node_load1", {{"instance", "b"}});
+  // 25 minutes at 1 s: windows [0,10m) and [10m,20m) close, [20m,30m) stays in the head.
+  std::vector<std::pair<int64_t, double>> expected;
+  for (int i = 0; i < 1500; ++i) {
+    const int64_t t = kT0 + i * 1000;
+    s.Write(id, {t}, {i * 0.5});
+    expected.emplace_back(t, i * 0.5);
+  }
+  s.Write(other, {kT0 + 1500}, {99});
+  CHECK(s.tsdb->counters().chunks_written == 2);
+  CHECK(s.Read(id) == expected);
+  CHECK(s.Read(id, kT0 + 599'000, kT0 + 601'000) ==
+        std::vector<std::pair<int64_t, double>>(expected.begin() + 599, expected.begin() + 602));
+  CHECK(s.Read(id, kT0 - 10'000, kT0 - 1).empty());
+  CHECK(s.Read(other) == std::vector<std::pair<int64_t, double>>{{kT0 + 1500, 99}});
 
   std::vector<int64_t> ts;
   std::vector<double> vs;
-  SECTION("a range starting inside the first chunk") {
-    REQUIRE(tsdb->ReadRange(id, 2000, 5000, 100, &ts, &vs).ok());
-    CHECK(ts == std::vector<int64_t>{2000, 3000, 4000, 5000});
-    CHECK(vs == std::vector<double>{2, 3, 4, 5});
+  absl::Status limited = s.tsdb->ReadRange(id, kT0, kT0 + kDayMs, 100, &ts, &vs);
+  CHECK(limited.code() == absl::StatusCode::kResourceExhausted);
+  CHECK(std::string(limited.message()).find("query.max_samples") != std::string::npos);
+}
+
+TEST_CASE("late, duplicate, backfilled and refused samples", "[storage]") {
+  Store s;
+  s.clock.Set(absl::FromUnixMillis(kT0 + kHourMs));
+  const SeriesId id = s.Id("m");
+  // Open window [1h, 1h10m).
+  CommitResult r = s.Write(id, {kT0 + kHourMs + 10'000, kT0 + kHourMs + 30'000}, {1, 3});
+  CHECK(r.stored == 2);
+
+  SECTION("a late sample inside the head's window is accepted") {
+    r = s.Write(id, {kT0 + kHourMs + 20'000}, {2});
+    CHECK(r.stored == 1);
+    CHECK(s.Read(id) == std::vector<std::pair<int64_t, double>>{
+                            {kT0 + kHourMs + 10'000, 1}, {kT0 + kHourMs + 20'000, 2},
+                            {kT0 + kHourMs + 30'000, 3}});
   }
-  SECTION("a range before every sample") {
-    REQUIRE(tsdb->ReadRange(id, 0, 999, 100, &ts, &vs).ok());
-    CHECK(ts.empty());
+  SECTION("a sample at a stored timestamp is a duplicate and dropped") {
+    r = s.Write(id, {kT0 + kHourMs + 10'000, kT0 + kHourMs + 30'000}, {7, 7});
+    CHECK(r.duplicates == 2);
+    CHECK(r.stored == 0);
+    CHECK(s.Read(id).front().second == 1);
   }
-  SECTION("a range after every sample") {
-    REQUIRE(tsdb->ReadRange(id, 6001, 9000, 100, &ts, &vs).ok());
-    CHECK(ts.empty());
+  SECTION("a sample older than the head's window goes into its window's chunk, merged") {
+    r = s.Write(id, {kT0 + 60'000}, {10});
+    CHECK(r.backfilled == 1);
+    r = s.Write(id, {kT0 + 30'000, kT0 + 60'000, kT0 + 90'000}, {9, 99, 11});
+    CHECK(r.backfilled == 2);
+    CHECK(r.duplicates == 1);
+    CHECK(s.Read(id, kT0, kT0 + 120'000) ==
+          std::vector<std::pair<int64_t, double>>{
+              {kT0 + 30'000, 9}, {kT0 + 60'000, 10}, {kT0 + 90'000, 11}});
   }
-  SECTION("series do not bleed into each other") {
-    REQUIRE(tsdb->ReadRange(other, 0, 9000, 100, &ts, &vs).ok());
-    CHECK(ts == std::vector<int64_t>{1500});
-  }
-  SECTION("the sample limit is enforced with a clear error") {
-    absl::Status s = tsdb->ReadRange(id, 0, 9000, 3, &ts, &vs);
-    CHECK(s.code() == absl::StatusCode::kResourceExhausted);
-    CHECK(std::string(s.message()).find("query.max_samples") != std::string::npos);
+  SECTION("samples older than the raw retention or too far ahead are refused") {
+    const int64_t now = s.clock.NowMs();
+    r = s.WriteNow(id, {now - s.options.retention.raw_ms - 1, now + s.options.max_future_ms + 1},
+                   {1, 2});
+    CHECK(r.too_old == 1);
+    CHECK(r.too_new == 1);
+    CHECK(r.stored == 0);
+    CHECK(s.tsdb->counters().samples_too_old == 1);
+    CHECK(s.tsdb->counters().samples_too_new == 1);
   }
 }
 
-TEST_CASE("chunks that overlap in time are merged in time order", "[storage]") {
-  TempDir dir;
-  auto tsdb = OpenTsdb(dir);
-  const SeriesId id = *tsdb->index().GetOrCreate(Series("m", {}));
-  Write(*tsdb, 1, id, {1000, 5000}, {1, 5});
-  Write(*tsdb, 2, id, {3000}, {3});  // an agent whose clock stepped back
+TEST_CASE("an agent's backlog closes every window it spans in one commit", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("m");
+  s.Write(id, {kT0 + kHourMs - 1000}, {-1});  // the series' window is open
   std::vector<int64_t> ts;
   std::vector<double> vs;
-  REQUIRE(tsdb->ReadRange(id, 0, 9000, 100, &ts, &vs).ok());
-  CHECK(ts == std::vector<int64_t>{1000, 3000, 5000});
-  CHECK(vs == std::vector<double>{1, 3, 5});
+  for (int i = 0; i < 3600; ++i) {
+    ts.push_back(kT0 + kHourMs + i * 1000);
+    vs.push_back(i);
+  }
+  const CommitResult r = s.Write(id, ts, vs);
+  CHECK(r.stored == 3600);
+  // The open window [50m, 60m) and five of the hour's six close; the sixth stays open.
+  CHECK(s.tsdb->counters().chunks_written == 6);
+  const auto read = s.Read(id);
+  REQUIRE(read.size() == 3601);
+  CHECK(read.back() == std::pair<int64_t, double>{ts.back(), 3599});
 }
 
 TEST_CASE("a run's sequence mark only moves forward; a stale commit writes nothing", "[storage]") {
-  TempDir dir;
-  auto tsdb = OpenTsdb(dir);
-  const SeriesId id = *tsdb->index().GetOrCreate(Series("m", {}));
-  Write(*tsdb, 5, id, {5000}, {5});
-  const std::vector<int64_t> ts = {4000};
+  Store s;
+  const SeriesId id = s.Id("m");
+  const std::vector<int64_t> ts = {kT0 + 4000};
   const std::vector<double> vs = {4};
-  SeriesWrite late{id, ts, vs};
-  // A commit of sequence 4 arriving after 5 (from a stream the agent has left).
-  auto result = tsdb->Commit(std::span<const SeriesWrite>(&late, 1), {"h", "run", 4, 0});
+  SeriesWrite w{id, ts, vs};
+  REQUIRE(s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 5, 0}).ok());
+  auto result = s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 4, 0});
   REQUIRE(result.ok());
-  CHECK(*result == CommitResult::kDuplicate);
-  result = tsdb->Commit(std::span<const SeriesWrite>(&late, 1), {"h", "run", 5, 0});
-  CHECK(*result == CommitResult::kDuplicate);
-  // Another run of the same host has its own mark.
-  result = tsdb->Commit(std::span<const SeriesWrite>(&late, 1), {"h", "other-run", 1, 0});
-  CHECK(*result == CommitResult::kStored);
+  CHECK(result->duplicate_batch);
+  result = s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 5, 0});
+  CHECK(result->duplicate_batch);
+  // Another run of the same host has its own mark (the sample itself is a duplicate).
+  result = s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "other-run", 1, 0});
+  CHECK(!result->duplicate_batch);
+  CHECK(result->duplicates == 1);
   v1::Hello hello;
   hello.set_run_id("run");
-  CHECK(*tsdb->RecordHello("h", hello, "p", 0) == 5);
+  CHECK(*s.tsdb->RecordHello("h", hello, "p", 0) == 5);
 }
 
-TEST_CASE("special values are stored exactly", "[storage]") {
-  TempDir dir;
-  auto tsdb = OpenTsdb(dir);
-  const SeriesId id = *tsdb->index().GetOrCreate(Series("m", {}));
-  Write(*tsdb, 1, id, {1, 2, 3, 4}, {NAN, INFINITY, -INFINITY, -0.0});
-  std::vector<int64_t> ts;
-  std::vector<double> vs;
-  REQUIRE(tsdb->ReadRange(id, 0, 10, 100, &ts, &vs).ok());
-  REQUIRE(vs.size() == 4);
-  CHECK(std::isnan(vs[0]));
-  CHECK(vs[1] == INFINITY);
-  CHECK(vs[2] == -INFINITY);
-  CHECK(std::signbit(vs[3]));
+TEST_CASE("special values are stored exactly, in the head and in chunks", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("m");
+  const std::vector<double> special = {NAN, INFINITY, -INFINITY, -0.0, 5e-324, 1.7976931348623157e308};
+  for (size_t i = 0; i < special.size(); ++i) s.Write(id, {kT0 + static_cast<int64_t>(i)}, {special[i]});
+  auto check = [&] {
+    const auto read = s.Read(id, kT0, kT0 + 10);
+    REQUIRE(read.size() == special.size());
+    CHECK(std::isnan(read[0].second));
+    CHECK(read[1].second == INFINITY);
+    CHECK(read[2].second == -INFINITY);
+    CHECK((read[3].second == 0 && std::signbit(read[3].second)));
+    CHECK(read[4].second == 5e-324);
+    CHECK(read[5].second == 1.7976931348623157e308);
+  };
+  check();
+  s.Write(id, {kT0 + 20 * kMinuteMs}, {1});  // closes the window: now from a chunk
+  CHECK(s.tsdb->counters().chunks_written == 1);
+  check();
 }
 
 TEST_CASE("the series index selects by every kind of matcher", "[storage]") {
-  TempDir dir;
-  auto tsdb = OpenTsdb(dir);
-  const SeriesId idle0 = *tsdb->index().GetOrCreate(
-      Series("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "idle"}}));
-  const SeriesId user0 = *tsdb->index().GetOrCreate(
-      Series("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "user"}}));
-  const SeriesId idle1 = *tsdb->index().GetOrCreate(
-      Series("node_cpu_seconds_total", {{"cpu", "1"}, {"mode", "idle"}}));
-  const SeriesId load = *tsdb->index().GetOrCreate(Series("node_load1", {}));
-  // The same labels again give the same id.
-  CHECK(*tsdb->index().GetOrCreate(Series("node_load1", {})) == load);
+  Store s;
+  const SeriesId idle0 = s.Id("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "idle"}});
+  const SeriesId user0 = s.Id("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "user"}});
+  const SeriesId idle1 = s.Id("node_cpu_seconds_total", {{"cpu", "1"}, {"mode", "idle"}});
+  const SeriesId load = s.Id("node_load1");
+  CHECK(s.Id("node_load1") == load);
 
-  CHECK(Select(*tsdb, "node_cpu_seconds_total") == std::vector<SeriesId>{idle0, user0, idle1});
-  CHECK(Select(*tsdb, "node_cpu_seconds_total{mode=\"idle\"}") ==
-        std::vector<SeriesId>{idle0, idle1});
-  CHECK(Select(*tsdb, "node_cpu_seconds_total{mode!=\"idle\"}") == std::vector<SeriesId>{user0});
-  CHECK(Select(*tsdb, "node_cpu_seconds_total{cpu=~\"1|2\"}") == std::vector<SeriesId>{idle1});
-  CHECK(Select(*tsdb, "node_cpu_seconds_total{cpu!~\"0\"}") == std::vector<SeriesId>{idle1});
-  CHECK(Select(*tsdb, "{__name__=~\"node_.*\",cpu=\"\"}") == std::vector<SeriesId>{load});
-  CHECK(Select(*tsdb, "{mode=\"idle\"}") == std::vector<SeriesId>{idle0, idle1});
-  CHECK(Select(*tsdb, "node_load5").empty());
+  Tsdb& t = *s.tsdb;
+  CHECK(Select(t, "node_cpu_seconds_total") == std::vector<SeriesId>{idle0, user0, idle1});
+  CHECK(Select(t, "node_cpu_seconds_total{mode=\"idle\"}") == std::vector<SeriesId>{idle0, idle1});
+  CHECK(Select(t, "node_cpu_seconds_total{mode!=\"idle\"}") == std::vector<SeriesId>{user0});
+  CHECK(Select(t, "node_cpu_seconds_total{cpu=~\"1|2\"}") == std::vector<SeriesId>{idle1});
+  CHECK(Select(t, "node_cpu_seconds_total{cpu!~\"0\"}") == std::vector<SeriesId>{idle1});
+  CHECK(Select(t, "{__name__=~\"node_.*\",cpu=\"\"}") == std::vector<SeriesId>{load});
+  CHECK(Select(t, "{__name__=~\"node_.*\",cpu=~\"0|\"}") ==
+        std::vector<SeriesId>{idle0, user0, load});
+  CHECK(Select(t, "{mode=\"idle\"}") == std::vector<SeriesId>{idle0, idle1});
+  CHECK(Select(t, "node_load5").empty());
 
   auto matchers = query::ParseSelector("{cpu!=\"0\"}");
   REQUIRE(matchers.ok());
-  CHECK(tsdb->index().Select(*matchers, 100).status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(t.index().Select(*matchers, 100).status().code() == absl::StatusCode::kInvalidArgument);
   matchers = query::ParseSelector("node_cpu_seconds_total");
-  CHECK(tsdb->index().Select(*matchers, 2).status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(t.index().Select(*matchers, 2).status().code() == absl::StatusCode::kResourceExhausted);
 }
 
-TEST_CASE("series, samples, hosts and sequence marks survive a reopen", "[storage]") {
-  TempDir dir;
-  SeriesId id = 0;
-  {
-    auto tsdb = OpenTsdb(dir);
-    v1::Hello hello;
-    hello.set_run_id("run-1");
-    hello.set_agent_version("9.9");
-    hello.mutable_facts()->set_kernel_release("6.1.0");
-    CHECK(*tsdb->RecordHello("db1", hello, "ipv4:127.0.0.1:1", 1000) == 0);
-    id = *tsdb->index().GetOrCreate(Series("node_load1", {{"instance", "db1"}}));
-    const std::vector<int64_t> ts = {1000};
-    const std::vector<double> vs = {0.5};
-    SeriesWrite w{id, ts, vs};
-    REQUIRE(tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"db1", "run-1", 7, 2000}).ok());
+TEST_CASE("selectors over many series agree with matching every label set", "[storage]") {
+  Store s;
+  std::mt19937_64 rng(42);
+  struct Known {
+    SeriesId id;
+    LabelSet labels;
+  };
+  std::vector<Known> all;
+  const char* metrics[] = {"node_cpu_seconds_total", "node_disk_read_bytes_total",
+                           "node_filesystem_avail_bytes", "node_network_receive_bytes_total"};
+  for (int host = 0; host < 40; ++host) {
+    for (int k = 0; k < 100; ++k) {
+      std::vector<Label> labels = {{"instance", absl::StrCat("db", host)}};
+      if (k % 3 != 0) labels.push_back({"device", std::string("sd") + static_cast<char>('a' + k % 7)});
+      if (k % 5 == 0) labels.push_back({"mode", k % 10 == 0 ? "idle" : "user"});
+      labels.push_back({"k", absl::StrCat(k)});
+      const std::string metric = metrics[rng() % 4];
+      LabelSet set = Series(metric, labels);
+      all.push_back({s.Id(metric, labels), set});
+    }
   }
-  auto tsdb = OpenTsdb(dir);
-  CHECK(tsdb->index().size() == 1);
-  CHECK(*tsdb->index().GetOrCreate(Series("node_load1", {{"instance", "db1"}})) == id);
-  // A new series after reopen gets a fresh id.
-  CHECK(*tsdb->index().GetOrCreate(Series("node_load5", {})) > id);
-  std::vector<int64_t> ts;
-  std::vector<double> vs;
-  REQUIRE(tsdb->ReadRange(id, 0, 5000, 10, &ts, &vs).ok());
-  CHECK(vs == std::vector<double>{0.5});
+  const std::vector<std::string> selectors = {
+      "node_cpu_seconds_total",
+      "node_cpu_seconds_total{instance=\"db7\"}",
+      "{instance=~\"db1.*\",device=\"sdb\"}",
+      "node_disk_read_bytes_total{device!=\"sda\",mode!~\"idle\"}",
+      "{__name__=~\"node_(cpu|disk).*\",instance!~\"db[0-3]\",device=~\"sd[c-e]\"}",
+      "{instance=\"db3\",mode=~\"|user\"}",
+      "{k=~\"1.\",instance=~\"db2.\"}",
+  };
+  for (const std::string& selector : selectors) {
+    auto matchers = query::ParseSelector(selector);
+    REQUIRE(matchers.ok());
+    std::vector<SeriesId> expected;
+    for (const Known& k : all) {
+      bool ok = true;
+      for (const LabelMatcher& m : *matchers) ok = ok && m.Matches(k.labels.Get(m.name()));
+      if (ok) expected.push_back(k.id);
+    }
+    std::sort(expected.begin(), expected.end());
+    INFO(selector);
+    CHECK(Select(*s.tsdb, selector) == expected);
+  }
+}
 
-  const std::vector<v1::HostInfo> hosts = tsdb->Hosts();
+TEST_CASE("series, samples, hosts and sequence marks survive a clean reopen", "[storage]") {
+  Store s;
+  v1::Hello hello;
+  hello.set_run_id("run-1");
+  hello.set_agent_version("9.9");
+  hello.mutable_facts()->set_kernel_release("6.1.0");
+  CHECK(*s.tsdb->RecordHello("db1", hello, "ipv4:127.0.0.1:1", 1000) == 0);
+  const SeriesId id = s.Id("node_load1", {{"instance", "db1"}});
+  const std::vector<int64_t> ts = {kT0 + 1000};
+  const std::vector<double> vs = {0.5};
+  SeriesWrite w{id, ts, vs};
+  REQUIRE(s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"db1", "run-1", 7, 2000}).ok());
+  s.Reopen();
+  CHECK(s.tsdb->counters().replayed_records == 0);  // the clean close snapshotted the head
+  CHECK(s.Id("node_load1", {{"instance", "db1"}}) == id);
+  CHECK(s.Id("node_load5") > id);
+  CHECK(s.Read(id) == std::vector<std::pair<int64_t, double>>{{kT0 + 1000, 0.5}});
+  const std::vector<v1::HostInfo> hosts = s.tsdb->Hosts();
   REQUIRE(hosts.size() == 1);
-  CHECK(hosts[0].host() == "db1");
   CHECK(hosts[0].agent_version() == "9.9");
   CHECK(hosts[0].facts().kernel_release() == "6.1.0");
   CHECK(hosts[0].first_seen_ms() == 1000);
   CHECK(hosts[0].last_seen_ms() == 2000);
-
   v1::Hello again;
   again.set_run_id("run-1");
-  CHECK(*tsdb->RecordHello("db1", again, "p", 3000) == 7);
-  again.set_run_id("run-2");
-  CHECK(*tsdb->RecordHello("db1", again, "p", 3000) == 0);
-  CHECK(*tsdb->RecordHello("db2", again, "p", 3000) == 0);
+  CHECK(*s.tsdb->RecordHello("db1", again, "p", 3000) == 7);
+}
+
+TEST_CASE("after a crash the head is rebuilt from the snapshot and the WAL", "[storage]") {
+  Store s;
+  const SeriesId a = s.Id("a");
+  const SeriesId b = s.Id("b");
+  std::vector<std::pair<int64_t, double>> expected_a, expected_b;
+  auto write = [&](int i) {
+    const int64_t t = kT0 + i * 1000;
+    s.Write(a, {t}, {static_cast<double>(i)});
+    expected_a.emplace_back(t, i);
+    if (i % 3 == 0) {
+      s.Write(b, {t}, {-i * 0.25});
+      expected_b.emplace_back(t, -i * 0.25);
+    }
+  };
+  for (int i = 0; i < 700; ++i) write(i);  // a window closed, the next one open
+  SECTION("WAL only") {}
+  SECTION("snapshot, then more WAL") {
+    REQUIRE(s.tsdb->SnapshotHead().ok());
+    // A late sample and more in-order ones after the snapshot.
+    s.Write(a, {kT0 + 650'500}, {0.5});
+    expected_a.insert(expected_a.begin() + 651, {kT0 + 650'500, 0.5});
+    for (int i = 700; i < 1300; ++i) write(i);
+  }
+  s.Crash();
+  CHECK(s.tsdb->counters().replayed_records > 0);
+  CHECK(s.Read(a) == expected_a);
+  CHECK(s.Read(b) == expected_b);
+  // And the rebuilt head keeps working: appends, a duplicate, a window close.
+  const int64_t next = expected_a.back().first + 1000;
+  CHECK(s.Write(a, {expected_a.back().first}, {1}).duplicates == 1);
+  s.Write(a, {next, next + kHourMs}, {1, 2});
+  CHECK(s.Read(a).size() == expected_a.size() + 2);
+}
+
+TEST_CASE("silent series leave the head and stay readable", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("fs_avail", {{"mountpoint", "/mnt/usb"}});
+  for (int i = 0; i < 10; ++i) s.Write(id, {kT0 + i * 1000}, {1.0 * i});
+  CHECK(s.tsdb->HeadSeriesCount() == 1);
+  CHECK(s.tsdb->index().cached() == 1);
+  REQUIRE(s.tsdb->Maintain().ok());
+  CHECK(s.tsdb->HeadSeriesCount() == 1);  // its window has not ended yet
+  s.clock.Set(absl::FromUnixMillis(kT0 + 2 * s.options.chunk_span_ms));
+  REQUIRE(s.tsdb->Maintain().ok());
+  CHECK(s.tsdb->HeadSeriesCount() == 0);
+  CHECK(s.tsdb->index().cached() == 0);
+  CHECK(s.tsdb->counters().series_evicted == 1);
+  CHECK(s.Read(id).size() == 10);
+  // It comes back under the same id.
+  CHECK(s.Id("fs_avail", {{"mountpoint", "/mnt/usb"}}) == id);
+  s.Crash();
+  CHECK(s.Read(id).size() == 10);
+}
+
+TEST_CASE("1-minute and 1-hour rollups hold min, max, sum, count and last", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("m");
+  // 90 minutes at 10 s: value = minute * 100 + second.
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  for (int i = 0; i < 540; ++i) {
+    ts.push_back(kT0 + i * 10'000);
+    vs.push_back((i / 6) * 100 + (i % 6) * 10);
+  }
+  // Committed at 90m: the older windows are written straight to chunks, the recent ones
+  // enter the head and all but the last one [80m, 90m) close.
+  s.Write(id, ts, vs);
+  const std::vector<RollupPoint> minutes =
+      s.Rollups(id, Resolution::kMinute, kT0, kT0 + 2 * kHourMs);
+  REQUIRE(minutes.size() == 90);
+  for (int m = 0; m < 90; ++m) {
+    INFO("minute " << m);
+    CHECK(minutes[m].start_ms == kT0 + m * kMinuteMs);
+    CHECK(minutes[m].count == 6);
+    CHECK(minutes[m].min == m * 100);
+    CHECK(minutes[m].max == m * 100 + 50);
+    CHECK(minutes[m].last == m * 100 + 50);
+    CHECK(minutes[m].sum == 6 * m * 100 + 150);
+  }
+  const std::vector<RollupPoint> hours = s.Rollups(id, Resolution::kHour, kT0, kT0 + 2 * kHourMs);
+  REQUIRE(hours.size() == 2);
+  CHECK(hours[0].count == 360);
+  CHECK(hours[0].min == 0);
+  CHECK(hours[0].max == 5950);
+  CHECK(hours[1].count == 180);  // closed windows of the second hour plus the head's
+  CHECK(hours[1].min == 6000);
+  CHECK(hours[1].last == 8950);
+  double sum = 0;
+  for (int i = 360; i < 540; ++i) sum += vs[i];
+  CHECK(hours[1].sum == sum);
+
+  SECTION("a late sample updates its window's rollups") {
+    s.WriteNow(id, {kT0 + 5}, {-1});
+    const auto first = s.Rollups(id, Resolution::kMinute, kT0, kT0);
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].count == 7);
+    CHECK(first[0].min == -1);
+    CHECK(s.Rollups(id, Resolution::kHour, kT0, kT0)[0].count == 361);
+  }
+}
+
+TEST_CASE("retention hides and then removes expired data per resolution", "[storage]") {
+  TsdbOptions options;
+  options.retention = {.raw_ms = 2 * kDayMs, .minute_ms = 10 * kDayMs, .hour_ms = 40 * kDayMs};
+  Store s(options);
+  const SeriesId id = s.Id("m");
+  for (int i = 0; i < 130; ++i) s.Write(id, {kT0 + i * 10'000}, {1.0 * i});
+  s.clock.Set(absl::FromUnixMillis(kT0 + kHourMs));
+  REQUIRE(s.tsdb->Maintain().ok());  // closes the last window
+  REQUIRE(s.tsdb->CompactAll().ok());
+  CHECK(s.tsdb->DiskBytes(Resolution::kRaw) > 0);
+  CHECK(s.Read(id).size() == 130);
+
+  s.clock.Set(absl::FromUnixMillis(kT0 + 3 * kDayMs));
+  CHECK(s.Read(id).empty());  // hidden at once
+  CHECK(s.Rollups(id, Resolution::kMinute, kT0, kT0 + kHourMs).size() == 22);
+  REQUIRE(s.tsdb->CompactAll().ok());
+  CHECK(s.tsdb->DiskBytes(Resolution::kRaw) == 0);  // and gone from disk
+  CHECK(s.tsdb->DiskBytes(Resolution::kMinute) > 0);
+
+  s.clock.Set(absl::FromUnixMillis(kT0 + 11 * kDayMs));
+  REQUIRE(s.tsdb->CompactAll().ok());
+  CHECK(s.tsdb->DiskBytes(Resolution::kMinute) == 0);
+  CHECK(s.Rollups(id, Resolution::kHour, kT0, kT0 + kHourMs).size() == 1);
+
+  s.clock.Set(absl::FromUnixMillis(kT0 + 41 * kDayMs));
+  REQUIRE(s.tsdb->CompactAll().ok());
+  CHECK(s.tsdb->DiskBytes(Resolution::kHour) == 0);
+  CHECK(s.Rollups(id, Resolution::kHour, kT0, kT0 + kHourMs).empty());
 }
 
 }  // namespace

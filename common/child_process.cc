@@ -1,4 +1,4 @@
-#include "tests/support/process.h"
+#include "common/child_process.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 
 #include "absl/time/clock.h"
 
-namespace vigil::testing {
+namespace vigil {
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
     : log_path_(std::move(log_path)) {
@@ -97,4 +97,4 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output, absl::
   return status;
 }
 
-}  // namespace vigil::testing
+}  // namespace vigil

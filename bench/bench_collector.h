@@ -1,0 +1,60 @@
+// A real vigil-collector process for the end-to-end benchmarks: its own temporary
+// directory, a CA with certificates for the collector, an operator and N agents, a
+// config on loopback with a kernel-chosen port, started and waited for by its ready
+// file, killable with SIGKILL and restartable on the same data.
+//
+// Not thread-safe; owned by one benchmark run.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/child_process.h"
+
+namespace vigil::bench {
+
+class BenchCollector {
+ public:
+  // Creates the directory (under $TMPDIR unless `dir` is set), the CA and certificates
+  // for `agents` agents named AgentName(i).
+  static absl::StatusOr<std::unique_ptr<BenchCollector>> Create(const std::string& dir,
+                                                                int agents,
+                                                                size_t max_series_per_agent,
+                                                                bool keep_dir);
+  ~BenchCollector();
+
+  static std::string AgentName(int i);
+
+  // Starts the collector and waits until it serves; returns how long that took.
+  absl::StatusOr<absl::Duration> Start();
+  void Kill();       // SIGKILL, then reap
+  void Terminate();  // SIGTERM, wait for a clean exit
+
+  const std::string& address() const { return address_; }
+  int pid() const { return process_ ? process_->pid() : -1; }
+  std::string Log() const { return process_ ? process_->Output() : ""; }
+  // A channel of its own (own TCP connection and TLS session) for agent `i`, or for the
+  // operator when i < 0.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel(int i) const;
+
+  // CPU seconds (user + system) the collector process has used, from /proc/PID/stat.
+  double CpuSeconds() const;
+  // Its resident set size in bytes, from /proc/PID/status.
+  uint64_t RssBytes() const;
+
+ private:
+  BenchCollector() = default;
+  std::string dir_;
+  bool keep_dir_ = false;
+  std::string config_path_;
+  std::string ready_path_;
+  std::string address_;
+  std::unique_ptr<ChildProcess> process_;
+  int restarts_ = 0;
+};
+
+}  // namespace vigil::bench

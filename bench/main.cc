@@ -1,0 +1,63 @@
+// vigil-bench: measures the storage engine and the collector. Not a test: it prints
+// figures (one JSON object per run with --json) for the README and for comparing runs.
+//   vigil-bench storage   the storage engine alone (samples/s on one core, bytes/sample)
+//   vigil-bench ingest    N simulated agents over mTLS gRPC into a real collector
+//   vigil-bench query     range queries over 7 days (raw and 1-minute) and a year (1 hour)
+//   vigil-bench recovery  kill -9 a collector with a full head; time to serve again
+#include <CLI/CLI.hpp>
+
+#include "bench/modes.h"
+#include "common/daemon.h"
+#include "common/log.h"
+
+int main(int argc, char** argv) {
+  vigil::RouteGrpcLogs();
+  CLI::App app("vigil-bench: storage, ingest, query and recovery benchmarks");
+  app.require_subcommand(1);
+
+  vigil::bench::StorageFlags storage;
+  CLI::App* s = app.add_subcommand("storage", "the storage engine alone, one thread");
+  s->add_option("--hosts", storage.hosts, "simulated hosts")->check(CLI::PositiveNumber);
+  s->add_option("--series", storage.series, "series per host")->check(CLI::PositiveNumber);
+  s->add_option("--ticks", storage.ticks, "ticks (1 s apart) per series")->check(CLI::PositiveNumber);
+  s->add_flag("--sync", storage.sync, "fsync every commit");
+  s->add_option("--dir", storage.dir, "data directory (default: a temporary one)");
+  s->add_flag("--json", storage.json, "print one JSON object");
+
+  vigil::bench::IngestFlags ingest;
+  CLI::App* i = app.add_subcommand("ingest", "simulated agents over mTLS into a collector");
+  i->add_option("--agents", ingest.agents, "simulated agents")->check(CLI::PositiveNumber);
+  i->add_option("--series", ingest.series, "series per agent")->check(CLI::PositiveNumber);
+  i->add_option("--burst-ticks", ingest.burst_ticks, "backlog ticks per agent")
+      ->check(CLI::PositiveNumber);
+  i->add_option("--batch-ticks", ingest.batch_ticks, "ticks per backlog batch")
+      ->check(CLI::PositiveNumber);
+  i->add_option("--seconds", ingest.seconds, "sustained phase length")->check(CLI::NonNegativeNumber);
+  i->add_option("--dir", ingest.dir, "working directory (default: a temporary one)");
+  i->add_flag("--keep-dir", ingest.keep_dir, "keep the working directory");
+  i->add_flag("--json", ingest.json, "print one JSON object");
+
+  vigil::bench::QueryFlags query;
+  CLI::App* q = app.add_subcommand("query", "range queries on the storage engine");
+  q->add_option("--days", query.days, "days of the 1 s series")->check(CLI::PositiveNumber);
+  q->add_option("--year-series", query.year_series, "series with a year of data")
+      ->check(CLI::PositiveNumber);
+  q->add_option("--runs", query.runs, "repetitions of each query")->check(CLI::PositiveNumber);
+  q->add_option("--dir", query.dir, "data directory (default: a temporary one)");
+  q->add_flag("--json", query.json, "print one JSON object");
+
+  vigil::bench::RecoveryFlags recovery;
+  CLI::App* r = app.add_subcommand("recovery", "kill -9 a collector with a full head");
+  r->add_option("--agents", recovery.agents, "simulated agents")->check(CLI::PositiveNumber);
+  r->add_option("--series", recovery.series, "series per agent")->check(CLI::PositiveNumber);
+  r->add_option("--ticks", recovery.ticks, "ticks each agent sends")->check(CLI::PositiveNumber);
+  r->add_option("--dir", recovery.dir, "working directory (default: a temporary one)");
+  r->add_flag("--keep-dir", recovery.keep_dir, "keep the working directory");
+  r->add_flag("--json", recovery.json, "print one JSON object");
+
+  CLI11_PARSE(app, argc, argv);
+  if (*s) return vigil::bench::RunStorage(storage);
+  if (*i) return vigil::bench::RunIngest(ingest);
+  if (*q) return vigil::bench::RunQuery(query);
+  return vigil::bench::RunRecovery(recovery);
+}

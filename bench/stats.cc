@@ -1,0 +1,42 @@
+#include "bench/stats.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace vigil::bench {
+
+double Percentile(std::vector<double> values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(values.size())));
+  return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+void PrintFigures(const std::string& title, const nlohmann::json& figures, bool json) {
+  if (json) {
+    std::printf("%s\n", figures.dump().c_str());
+    return;
+  }
+  std::printf("%s\n", title.c_str());
+  for (const auto& [key, value] : figures.items()) {
+    if (value.is_object() || value.is_array()) {
+      std::printf("  %-28s %s\n", key.c_str(), value.dump().c_str());
+    } else if (value.is_number_float()) {
+      std::printf("  %-28s %.4g\n", key.c_str(), value.get<double>());
+    } else {
+      std::printf("  %-28s %s\n", key.c_str(), value.dump().c_str());
+    }
+  }
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+}  // namespace vigil::bench

@@ -1,0 +1,105 @@
+#include "collector/query/downsample.h"
+
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "collector/storage/window.h"
+
+namespace vigil::query {
+namespace {
+
+using storage::Resolution;
+using storage::RollupPoint;
+
+double Value(const RollupPoint& p, Aggregation a) {
+  switch (a) {
+    case Aggregation::kAvg:
+      return p.sum / static_cast<double>(p.count);
+    case Aggregation::kMin:
+      return p.min;
+    case Aggregation::kMax:
+      return p.max;
+    case Aggregation::kSum:
+      return p.sum;
+    case Aggregation::kCount:
+      return static_cast<double>(p.count);
+    case Aggregation::kLast:
+      return p.last;
+  }
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<Aggregation> ParseAggregation(absl::string_view name) {
+  if (name == "avg" || name.empty()) return Aggregation::kAvg;
+  if (name == "min") return Aggregation::kMin;
+  if (name == "max") return Aggregation::kMax;
+  if (name == "sum") return Aggregation::kSum;
+  if (name == "count") return Aggregation::kCount;
+  if (name == "last") return Aggregation::kLast;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown aggregation \"", name, "\" (avg, min, max, sum, count or last)"));
+}
+
+Resolution ResolutionForStep(int64_t step_ms) {
+  if (step_ms >= storage::kHourMs) return Resolution::kHour;
+  if (step_ms >= storage::kMinuteMs) return Resolution::kMinute;
+  return Resolution::kRaw;
+}
+
+absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_t start_ms,
+                         int64_t end_ms, size_t max_points, Aggregation aggregation,
+                         size_t max_samples, ReducedSeries* out) {
+  if (max_points == 0) return absl::InvalidArgumentError("max_points must be positive");
+  if (start_ms > end_ms) return absl::InvalidArgumentError("start is after end");
+  const uint64_t range = static_cast<uint64_t>(end_ms) - static_cast<uint64_t>(start_ms) + 1;
+  int64_t step = static_cast<int64_t>((range + max_points - 1) / max_points);
+  out->resolution = ResolutionForStep(step);
+  const int64_t width = storage::ResolutionMs(out->resolution);
+  int64_t first = start_ms;
+  if (width > 0) {
+    step = (step + width - 1) / width * width;
+    first = storage::AlignDown(start_ms, width);
+  }
+  out->step_ms = step;
+
+  std::vector<RollupPoint> points;
+  if (out->resolution == Resolution::kRaw) {
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    absl::Status read = tsdb.ReadRange(id, start_ms, end_ms, max_samples, &ts, &vs);
+    if (!read.ok()) return read;
+    // Raw samples are points of their own.
+    points.reserve(ts.size());
+    for (size_t i = 0; i < ts.size(); ++i) {
+      points.push_back(RollupPoint{ts[i], vs[i], vs[i], vs[i], vs[i], 1});
+    }
+  } else {
+    absl::Status read =
+        tsdb.ReadRollups(id, out->resolution, first, end_ms, max_samples, &points);
+    if (!read.ok()) return read;
+  }
+  // Buckets [first + k * step, first + (k + 1) * step).
+  RollupPoint bucket;
+  int64_t bucket_index = std::numeric_limits<int64_t>::min();
+  auto flush = [&] {
+    if (bucket.count == 0) return;
+    out->timestamps_ms.push_back(bucket.start_ms);
+    out->values.push_back(Value(bucket, aggregation));
+  };
+  for (const RollupPoint& p : points) {
+    const int64_t k = (p.start_ms - first) / step;
+    if (k != bucket_index) {
+      flush();
+      bucket = RollupPoint{};
+      bucket.start_ms = first + k * step;
+      bucket_index = k;
+    }
+    storage::MergeRollup(&bucket, p);
+  }
+  flush();
+  return absl::OkStatus();
+}
+
+}  // namespace vigil::query

@@ -1,0 +1,141 @@
+#include "collector/self_metrics.h"
+
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace vigil::collector {
+namespace {
+
+using storage::Resolution;
+
+}  // namespace
+
+absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::Tsdb* tsdb,
+                                      const ingest::Connections* connections) {
+  const storage::TsdbCounters& c = tsdb->counters();
+  struct Simple {
+    const char* name;
+    const char* help;
+    MetricType type;
+    std::function<double()> value;
+  };
+  auto load = [](const auto& atomic) {
+    return [&atomic] { return static_cast<double>(atomic.load(std::memory_order_relaxed)); };
+  };
+  const Simple simple[] = {
+      {"vigil_collector_samples_ingested_total",
+       "Samples stored (into the head or straight into chunks) since start.",
+       MetricType::kCounter, load(c.samples_stored)},
+      {"vigil_collector_samples_backfilled_total",
+       "Of the samples stored, those older than their series' open window, written into "
+       "their chunk at once.",
+       MetricType::kCounter, load(c.samples_backfilled)},
+      {"vigil_collector_chunks_written_total", "Chunk windows written to RocksDB since start.",
+       MetricType::kCounter, load(c.chunks_written)},
+      {"vigil_collector_head_series", "Series with an open window in the in-memory head.",
+       MetricType::kGauge, [tsdb] { return static_cast<double>(tsdb->HeadSeriesCount()); }},
+      {"vigil_collector_series_created", "Series ever created in the index.", MetricType::kGauge,
+       [tsdb] { return static_cast<double>(const_cast<storage::Tsdb*>(tsdb)->index().total()); }},
+      {"vigil_collector_series_evicted_total",
+       "Series that fell silent and left the head since start.", MetricType::kCounter,
+       load(c.series_evicted)},
+      {"vigil_collector_wal_bytes",
+       "Bytes of WAL records not yet covered by a head snapshot (replayed after a crash).",
+       MetricType::kGauge, [tsdb] { return static_cast<double>(tsdb->WalBytes()); }},
+      {"vigil_collector_wal_records_total", "WAL records written since start.",
+       MetricType::kCounter, load(c.wal_records)},
+      {"vigil_collector_head_snapshots_total", "Head snapshots written since start.",
+       MetricType::kCounter, load(c.head_snapshots)},
+      {"vigil_collector_head_snapshot_duration_seconds", "How long the last head snapshot took.",
+       MetricType::kGauge,
+       [&c] { return static_cast<double>(c.last_snapshot_ms.load()) / 1000.0; }},
+      {"vigil_collector_storage_recovery_seconds",
+       "How long opening the storage (head snapshot load and WAL replay) took at start.",
+       MetricType::kGauge, [&c] { return static_cast<double>(c.recovery_ms.load()) / 1000.0; }},
+      {"vigil_collector_connected_agents", "Hosts with an ingest stream open.",
+       MetricType::kGauge,
+       [connections] { return static_cast<double>(connections->ConnectedHosts()); }},
+  };
+  for (const Simple& s : simple) {
+    auto value = s.value;
+    VIGIL_RETURN_IF_ERROR(registry->AddCallback(s.name, s.help, s.type, {},
+                                                [value](MetricEmitter& e) { e.Emit(value()); }));
+  }
+
+  VIGIL_RETURN_IF_ERROR(registry->AddCallback(
+      "vigil_collector_samples_refused_total",
+      "Samples not stored, by reason: duplicate (a timestamp already stored), too_old (older "
+      "than the raw retention), too_new (too far ahead of the collector's clock).",
+      MetricType::kCounter, {"reason"}, [&c](MetricEmitter& e) {
+        e.Emit({"duplicate"}, static_cast<double>(c.samples_duplicate.load()));
+        e.Emit({"too_old"}, static_cast<double>(c.samples_too_old.load()));
+        e.Emit({"too_new"}, static_cast<double>(c.samples_too_new.load()));
+      }));
+  VIGIL_RETURN_IF_ERROR(registry->AddCallback(
+      "vigil_collector_storage_disk_bytes",
+      "Bytes on disk (RocksDB SST files) per resolution: raw chunks, 1-minute and 1-hour "
+      "rollups.",
+      MetricType::kGauge, {"resolution"}, [tsdb](MetricEmitter& e) {
+        for (Resolution r : {Resolution::kRaw, Resolution::kMinute, Resolution::kHour}) {
+          e.Emit({storage::ResolutionName(r)}, static_cast<double>(tsdb->DiskBytes(r)));
+        }
+      }));
+  VIGIL_RETURN_IF_ERROR(registry->AddCallback(
+      "vigil_collector_storage_samples_written_total",
+      "Samples written to disk per resolution since start (raw: samples in chunks).",
+      MetricType::kCounter, {"resolution"}, [&c](MetricEmitter& e) {
+        e.Emit({"raw"}, static_cast<double>(c.samples_in_chunks.load()));
+      }));
+  VIGIL_RETURN_IF_ERROR(registry->AddCallback(
+      "vigil_collector_storage_retention_seconds", "How long each resolution is kept.",
+      MetricType::kGauge, {"resolution"}, [tsdb](MetricEmitter& e) {
+        const storage::RetentionOptions& r = tsdb->options().retention;
+        e.Emit({"raw"}, static_cast<double>(r.raw_ms) / 1000.0);
+        e.Emit({"1m"}, static_cast<double>(r.minute_ms) / 1000.0);
+        e.Emit({"1h"}, static_cast<double>(r.hour_ms) / 1000.0);
+      }));
+  struct Property {
+    const char* name;
+    const char* help;
+    const char* property;
+  };
+  const Property properties[] = {
+      {"vigil_collector_rocksdb_memtable_bytes", "Bytes in RocksDB memtables.",
+       "rocksdb.cur-size-all-mem-tables"},
+      {"vigil_collector_rocksdb_pending_compaction_bytes",
+       "Bytes RocksDB estimates it must rewrite to finish compacting; a steady climb means "
+       "the disk cannot keep up.",
+       "rocksdb.estimate-pending-compaction-bytes"},
+      {"vigil_collector_rocksdb_running_compactions", "Compactions running now.",
+       "rocksdb.num-running-compactions"},
+      {"vigil_collector_rocksdb_write_stopped",
+       "1 while RocksDB stops writes (too many files or pending compaction).",
+       "rocksdb.is-write-stopped"},
+      {"vigil_collector_rocksdb_delayed_write_rate",
+       "Bytes/s RocksDB throttles writes to while it catches up (0: not throttled).",
+       "rocksdb.actual-delayed-write-rate"},
+      {"vigil_collector_rocksdb_live_sst_bytes", "Bytes of all live SST files.",
+       "rocksdb.live-sst-files-size"},
+      {"vigil_collector_rocksdb_block_cache_bytes", "Bytes held by the block cache.",
+       "rocksdb.block-cache-usage"},
+  };
+  for (const Property& p : properties) {
+    std::string property = p.property;
+    const bool once = property == "rocksdb.block-cache-usage" ||
+                      property == "rocksdb.is-write-stopped" ||
+                      property == "rocksdb.actual-delayed-write-rate" ||
+                      property == "rocksdb.num-running-compactions";
+    VIGIL_RETURN_IF_ERROR(registry->AddCallback(
+        p.name, p.help, MetricType::kGauge, {}, [tsdb, property, once](MetricEmitter& e) {
+          // DB-wide properties are the same in every column family: read one, not the sum.
+          e.Emit(static_cast<double>(once ? tsdb->RocksDbProperty(property, /*sum=*/false)
+                                          : tsdb->RocksDbProperty(property, /*sum=*/true)));
+        }));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace vigil::collector
