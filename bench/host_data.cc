@@ -9,50 +9,7 @@ namespace vigil::bench {
 
 // One source of values: a group of consecutive built series (a CPU's 8 modes, a disk's
 // 17 counters) or a single series. Parameters are fixed at build time; the state moves.
-struct HostDataGenerator::Model {
-  enum class Type {
-    kConstant,     // level
-    kCpu,          // c: ticks per mode; level: busy fraction
-    kWalk,         // integer level c[0] in `unit`s, changes with p_change by ~sigma units
-    kBurstGauge,   // 0, or with p_change a random 1..sigma units for one tick
-    kNetDevice,    // c: 16 counters; rate: bytes per second; level: activity
-    kDisk,         // c: 17 raw counters; rate: burst size; hold: busy ticks left
-    kFilesystem,   // c: total, free and reserved blocks, files, free files
-    kLoad,         // levels in l[3]
-    kTime,         //
-    kDuration,     // rate: mean duration in ns
-    kState,        // level: the normal value; hold: ticks left in the other state
-    kRandomInt,    // lo + a uniform draw below sigma
-    kRateCounter,  // c[0] += ~rate (spread relative) with probability p_change
-  };
-  Type type = Type::kConstant;
-  uint32_t first = 0;
-  double level = 0;
-  double rate = 0;
-  double spread = 0;
-  double p_change = 0;
-  int64_t unit = 1;
-  int64_t sigma = 0;
-  int64_t lo = 0;
-  int64_t hi = 0;
-  int64_t hold = 0;
-  bool steady = false;  // disks: a database volume that writes every second
-  double l[3] = {0, 0, 0};
-  std::vector<int64_t> c;
-};
-
-namespace {
-
-constexpr int64_t kKiB = 1024;
-constexpr int64_t kPage = 4096;
-constexpr int64_t kGiB = int64_t{1} << 30;
-
-// What the agent divides or multiplies by (agent/sources/diskstats.cc and cpu.cc).
-constexpr double kMsToSeconds = 1 / 1000.0;
-constexpr double kSectorBytes = 512;
-constexpr double kUserHz = 100;
-
-}  // namespace
+namespace {}  // namespace
 
 absl::string_view SeriesKindName(SeriesKind kind) {
   switch (kind) {
@@ -82,27 +39,12 @@ absl::string_view SeriesKindName(SeriesKind kind) {
   return "?";
 }
 
-uint64_t HostDataGenerator::Rng::Next() {  // splitmix64
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-double HostDataGenerator::Rng::Uniform() { return static_cast<double>(Next() >> 11) * 0x1p-53; }
-int64_t HostDataGenerator::Rng::Below(int64_t bound) {
-  return bound <= 1 ? 0 : static_cast<int64_t>(Next() % static_cast<uint64_t>(bound));
-}
-double HostDataGenerator::Rng::Normal() {
-  // Irwin-Hall: the sum of four uniforms has variance 1/3.
-  return (Uniform() + Uniform() + Uniform() + Uniform() - 2) * 1.7320508075688772;
-}
-
 HostDataGenerator::HostDataGenerator(uint64_t seed, int series_per_host) : rng_{seed} {
   const int target = std::max(series_per_host, 1);
   // The default host is exactly 500 series; larger ones get more CPUs, disks and
   // interfaces, then every host is sampled evenly down to the size asked for.
   for (int scale = (target + 499) / 500;; ++scale) {
-    rng_ = Rng{seed};
+    rng_ = HostRng{seed};
     series_.clear();
     models_.clear();
     Build(24 * scale, 6 * scale, 3 * scale, 6);
@@ -111,10 +53,6 @@ HostDataGenerator::HostDataGenerator(uint64_t seed, int series_per_host) : rng_{
   Select(target);
 }
 
-HostDataGenerator::~HostDataGenerator() = default;
-HostDataGenerator::HostDataGenerator(HostDataGenerator&&) noexcept = default;
-HostDataGenerator& HostDataGenerator::operator=(HostDataGenerator&&) noexcept = default;
-
 void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesystems) {
   auto add = [&](std::string name, std::vector<std::pair<std::string, std::string>> labels,
                  SeriesKind kind, bool counter) {
@@ -122,7 +60,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
     labels.insert(labels.begin(), {"__name__", std::move(name)});
     series_.push_back(SeriesInfo{std::move(labels), kind, counter});
   };
-  auto model = [&](Model::Type type) -> Model& {
+  auto model = [&](HostModel::Type type) -> HostModel& {
     models_.emplace_back();
     models_.back().type = type;
     models_.back().first = static_cast<uint32_t>(series_.size());
@@ -130,7 +68,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   };
   auto constant = [&](std::string name, std::vector<std::pair<std::string, std::string>> labels,
                       SeriesKind kind, bool counter, double value) {
-    model(Model::Type::kConstant).level = value;
+    model(HostModel::Type::kConstant).level = value;
     add(std::move(name), std::move(labels), kind, counter);
   };
   const int64_t uptime_s = 30 * 86400 + rng_.Below(86400);
@@ -141,7 +79,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
                                        "iowait", "irq",  "softirq", "steal"};
   static const double kShare[] = {0.12, 0.001, 0.04, 0.8, 0.01, 0.001, 0.005, 0};
   for (int cpu = 0; cpu < cpus; ++cpu) {
-    Model& m = model(Model::Type::kCpu);
+    HostModel& m = model(HostModel::Type::kCpu);
     m.level = 0.05 + rng_.Uniform() * 0.3;
     for (int mode = 0; mode < 8; ++mode) {
       m.c.push_back(
@@ -152,7 +90,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   }
   // /proc/stat's other lines.
   auto rate_counter = [&](std::string name, double rate, double spread, double p, SeriesKind kind) {
-    Model& m = model(Model::Type::kRateCounter);
+    HostModel& m = model(HostModel::Type::kRateCounter);
     m.rate = rate;
     m.spread = spread;
     m.p_change = p;
@@ -163,11 +101,11 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   rate_counter("node_intr_total", 500.0 * cpus, 0.3, 1, SeriesKind::kEventCounter);
   rate_counter("node_forks_total", 4, 1, 0.7, SeriesKind::kEventCounter);
   {
-    Model& m = model(Model::Type::kRandomInt);
+    HostModel& m = model(HostModel::Type::kRandomInt);
     m.lo = 1;
     m.sigma = std::max(2, cpus / 3);
     add("node_procs_running", {}, SeriesKind::kIntGauge, false);
-    Model& b = model(Model::Type::kBurstGauge);
+    HostModel& b = model(HostModel::Type::kBurstGauge);
     b.p_change = 0.05;
     b.sigma = 3;
     add("node_procs_blocked", {}, SeriesKind::kIntGauge, false);
@@ -242,14 +180,14 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
     const int64_t units = std::max<int64_t>(mem.share > 0 ? 1 : 0,
                                             static_cast<int64_t>(mem.share * mem_total / mem.unit));
     if (absl::string_view(mem.key) == "Writeback") {
-      Model& m = model(Model::Type::kBurstGauge);
+      HostModel& m = model(HostModel::Type::kBurstGauge);
       m.p_change = 0.03;
       m.sigma = 2000;
       m.unit = kPage;
     } else if (mem.p == 0) {
-      model(Model::Type::kConstant).level = static_cast<double>(units * mem.unit);
+      model(HostModel::Type::kConstant).level = static_cast<double>(units * mem.unit);
     } else {
-      Model& m = model(Model::Type::kWalk);
+      HostModel& m = model(HostModel::Type::kWalk);
       m.unit = mem.unit;
       m.p_change = mem.p;
       m.sigma = mem.sigma;
@@ -274,7 +212,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
     const std::string device = i % 3 == 2
                                    ? absl::StrCat("lo", i / 3 == 0 ? "" : absl::StrCat(i / 3))
                                    : absl::StrCat("eth", i - i / 3);
-    Model& m = model(Model::Type::kNetDevice);
+    HostModel& m = model(HostModel::Type::kNetDevice);
     m.rate = i % 3 == 0 ? 4e6 : i % 3 == 1 ? 2e5 : 3e4;
     m.level = 1;
     for (int k = 0; k < 16; ++k) {
@@ -308,7 +246,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   static const char* const kDiskNames[] = {"nvme0n1", "nvme1n1", "dm-0", "sda", "sdb", "sdc"};
   for (int d = 0; d < disks; ++d) {
     const std::string device = d < 6 ? kDiskNames[d] : absl::StrCat("sdx", d);
-    Model& m = model(Model::Type::kDisk);
+    HostModel& m = model(HostModel::Type::kDisk);
     m.steady = d % 6 < 3;                 // database volumes
     m.p_change = m.steady ? 0.08 : 0.01;  // a burst starts
     m.rate = m.steady ? 400 : 80;
@@ -329,7 +267,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
         {"mountpoint", kMounts[f % 6]}};
     constant("node_filesystem_device_error", labels, SeriesKind::kState, false, 0);
     constant("node_filesystem_readonly", labels, SeriesKind::kState, false, 0);
-    Model& m = model(Model::Type::kFilesystem);
+    HostModel& m = model(HostModel::Type::kFilesystem);
     const int64_t blocks = (f == 0 ? 4096 : f == 3 ? 1 : 100) * (kGiB / kPage);
     const int64_t free_blocks = static_cast<int64_t>(blocks * (0.2 + 0.6 * rng_.Uniform()));
     m.c = {blocks, free_blocks, blocks / 20, blocks / 16, blocks / 16 - rng_.Below(blocks / 32)};
@@ -342,14 +280,14 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   }
 
   {
-    Model& m = model(Model::Type::kLoad);
+    HostModel& m = model(HostModel::Type::kLoad);
     m.level = 0.2 * cpus;
     for (double& load : m.l) load = m.level;
     add("node_load1", {}, SeriesKind::kLoadAverage, false);
     add("node_load5", {}, SeriesKind::kLoadAverage, false);
     add("node_load15", {}, SeriesKind::kLoadAverage, false);
   }
-  model(Model::Type::kTime);
+  model(HostModel::Type::kTime);
   add("node_time_seconds", {}, SeriesKind::kTimeSeconds, false);
 
   // The agent's health series, per source and overall (agent/sampler.h).
@@ -359,17 +297,17 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   static const double kDurationNs[] = {60e3, 45e3, 900e3, 12e3, 55e3, 40e3, 2.5e6, 3e3, 4e6, 30e3};
   for (int s = 0; s < 10; ++s) {
     const std::vector<std::pair<std::string, std::string>> labels = {{"source", kSources[s]}};
-    Model& up = model(Model::Type::kState);
+    HostModel& up = model(HostModel::Type::kState);
     up.level = 1;
     up.p_change = 2e-5;
     add("vigil_agent_source_up", labels, SeriesKind::kState, false);
     constant("vigil_agent_source_errors_total", labels, SeriesKind::kEventCounter, true,
              s == 6 ? 3 : 0);
-    model(Model::Type::kDuration).rate = kDurationNs[s];
+    model(HostModel::Type::kDuration).rate = kDurationNs[s];
     add("vigil_agent_source_duration_seconds", labels, SeriesKind::kHighEntropyFloat, false);
   }
   {
-    Model& m = model(Model::Type::kBurstGauge);
+    HostModel& m = model(HostModel::Type::kBurstGauge);
     m.p_change = 0.002;
     m.sigma = 2;
     add("vigil_agent_pending_batches", {}, SeriesKind::kIntGauge, false);
@@ -380,7 +318,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   // One PostgreSQL instance (agent/sources/postgres_process.cc).
   const std::vector<std::pair<std::string, std::string>> db = {
       {"db", "postgres"}, {"instance_name", "main"}, {"port", "5432"}};
-  Model& db_up = model(Model::Type::kState);
+  HostModel& db_up = model(HostModel::Type::kState);
   db_up.level = 1;
   db_up.p_change = 1e-5;
   add("vigil_db_up", db, SeriesKind::kState, false);
@@ -390,11 +328,11 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
   for (const char* role : kRoles) {
     auto labels = db;
     labels.emplace_back("role", role);
-    Model& up = model(Model::Type::kState);
+    HostModel& up = model(HostModel::Type::kState);
     up.level = 1;
     up.p_change = 1e-5;
     add("vigil_process_up", labels, SeriesKind::kState, false);
-    Model& count = model(Model::Type::kWalk);
+    HostModel& count = model(HostModel::Type::kWalk);
     const bool workers = absl::string_view(role) == "autovacuum";
     count.c = {workers ? 3 : 1};
     count.p_change = workers ? 0.02 : 0;
@@ -403,7 +341,7 @@ void HostDataGenerator::Build(int cpus, int disks, int interfaces, int filesyste
     count.hi = workers ? 6 : 1;
     add("vigil_process_count", labels, SeriesKind::kIntGauge, false);
   }
-  Model& backends = model(Model::Type::kWalk);
+  HostModel& backends = model(HostModel::Type::kWalk);
   backends.c = {120};
   backends.p_change = 0.3;
   backends.sigma = 3;
@@ -430,174 +368,12 @@ void HostDataGenerator::Select(int series_per_host) {
 }
 
 void HostDataGenerator::Tick(int64_t t_ms, std::vector<double>* values) {
-  for (Model& m : models_) Step(m, t_ms, all_values_.data() + m.first);
+  const HostTick tick{t_ms, ticks_, monotonic_ns_};
+  for (HostModel& m : models_) StepHostModel(m, tick, rng_, all_values_.data() + m.first);
   monotonic_ns_ += 1000000000;
   ++ticks_;
   values->resize(selected_.size());
   for (size_t i = 0; i < selected_.size(); ++i) (*values)[i] = all_values_[selected_[i]];
-}
-
-void HostDataGenerator::Step(Model& m, int64_t t_ms, double* out) {
-  Rng& r = rng_;
-  auto nonneg = [](double x) { return x < 0 ? int64_t{0} : static_cast<int64_t>(std::llround(x)); };
-  switch (m.type) {
-    case Model::Type::kConstant:
-      out[0] = m.level;
-      return;
-    case Model::Type::kCpu: {
-      m.level = std::clamp(m.level + 0.02 * r.Normal(), 0.01, 0.97);
-      if (r.Below(500) == 0) m.level = 0.05 + 0.9 * r.Uniform();  // a job starts or ends
-      const double busy = std::clamp(m.level * 100 + 3 * r.Normal(), 0.0, 100.0);
-      const int64_t user = nonneg(busy * 0.72);
-      const int64_t system = nonneg(busy * 0.2);
-      const int64_t iowait = nonneg(busy * 0.1 * r.Uniform());
-      const int64_t softirq = busy > 5 ? r.Below(3) : 0;
-      const int64_t irq = r.Below(10) == 0 ? 1 : 0;
-      const int64_t nice = r.Below(300) == 0 ? 1 : 0;
-      const int64_t idle = std::max<int64_t>(
-          0, 100 - user - system - iowait - softirq - irq - nice + r.Below(3) - 1);
-      const int64_t add[8] = {user, nice, system, idle, iowait, irq, softirq, 0};
-      for (int k = 0; k < 8; ++k) {
-        m.c[k] += add[k];
-        out[k] = static_cast<double>(m.c[k]) / kUserHz;
-      }
-      return;
-    }
-    case Model::Type::kWalk:
-      if (m.p_change > 0 && r.Uniform() < m.p_change) {
-        m.c[0] = std::clamp<int64_t>(m.c[0] + std::llround(m.sigma * r.Normal()), m.lo, m.hi);
-      }
-      out[0] = static_cast<double>(m.c[0] * m.unit);
-      return;
-    case Model::Type::kBurstGauge:
-      out[0] = r.Uniform() < m.p_change ? static_cast<double>((1 + r.Below(m.sigma)) * m.unit) : 0;
-      return;
-    case Model::Type::kNetDevice: {
-      m.level = std::clamp(m.level + 0.05 * r.Normal(), 0.1, 3.0);
-      const int64_t rx = nonneg(m.rate * m.level * (1 + 0.3 * r.Normal()));
-      const int64_t tx = nonneg(m.rate * 0.6 * m.level * (1 + 0.3 * r.Normal()));
-      m.c[0] += rx;
-      m.c[1] += rx / (600 + r.Below(800)) + (rx > 0 ? 1 : 0);
-      m.c[2] += r.Below(200000) == 0 ? 1 : 0;
-      m.c[3] += r.Below(3000) == 0 ? 1 : 0;
-      m.c[7] += r.Below(20) == 0 ? 1 : 0;
-      m.c[8] += tx;
-      m.c[9] += tx / (400 + r.Below(1000)) + (tx > 0 ? 1 : 0);
-      m.c[11] += r.Below(50000) == 0 ? 1 : 0;
-      for (int k = 0; k < 16; ++k) out[k] = static_cast<double>(m.c[k]);
-      return;
-    }
-    case Model::Type::kDisk: {
-      int64_t* c = m.c.data();
-      if (m.hold > 0) {
-        --m.hold;
-      } else if (r.Uniform() < m.p_change) {
-        m.hold = 1 + r.Below(m.steady ? 20 : 5);
-      }
-      const bool busy = m.hold > 0;
-      const double burst = busy ? m.rate * r.Uniform() : 0;
-      const int64_t reads = nonneg(burst * (m.steady ? 0.7 : 0.3));
-      const int64_t writes = nonneg(burst * 0.5 + (m.steady ? 20 + 60 * r.Uniform() : 0));
-      c[0] += reads;
-      c[1] += nonneg(reads * 0.2 * r.Uniform());
-      c[2] += reads * (8 + r.Below(248));
-      c[3] += nonneg(reads * 0.15 * r.Uniform());
-      c[4] += writes;
-      c[5] += nonneg(writes * 0.5 * r.Uniform());
-      c[6] += writes * (8 + r.Below(56));
-      c[7] += nonneg(writes * 0.05 * r.Uniform());
-      c[8] = busy ? r.Below(12) : writes > 0 ? r.Below(2) : 0;
-      const int64_t io_ms = std::min<int64_t>(1000, nonneg((reads + writes) * 0.4));
-      c[9] += io_ms;
-      c[10] += io_ms * (1 + c[8]);
-      if (r.Below(3600) == 0) {  // a periodic fstrim
-        const int64_t discards = 1 + r.Below(50);
-        c[11] += discards;
-        c[12] += r.Below(discards);
-        c[13] += discards * 2048;
-        c[14] += discards * r.Below(3);
-      }
-      const int64_t flushes = writes > 0 ? r.Below(m.steady ? 20 : 3) : 0;
-      c[15] += flushes;
-      c[16] += nonneg(flushes * 0.3 * r.Uniform());
-      for (int k = 0; k < 17; ++k) {
-        const double raw = static_cast<double>(c[k]);
-        switch (k) {
-          case 2:
-          case 6:
-            out[k] = raw * kSectorBytes;
-            break;
-          case 3:
-          case 7:
-          case 9:
-          case 10:
-          case 14:
-          case 16:
-            out[k] = raw * kMsToSeconds;
-            break;
-          default:
-            out[k] = raw;
-        }
-      }
-      return;
-    }
-    case Model::Type::kFilesystem: {
-      int64_t* c = m.c.data();
-      if (m.p_change > 0 && r.Uniform() < m.p_change) {
-        c[1] = std::clamp<int64_t>(c[1] + std::llround(m.rate + m.sigma * r.Normal()), 0, c[0]);
-        if (r.Below(10) == 0) c[4] = std::max<int64_t>(0, c[4] + r.Below(21) - 10);
-      }
-      out[0] = static_cast<double>(c[0]) * kPage;
-      out[1] = static_cast<double>(c[1]) * kPage;
-      out[2] = static_cast<double>(std::max<int64_t>(0, c[1] - c[2])) * kPage;
-      out[3] = static_cast<double>(c[3]);
-      out[4] = static_cast<double>(c[4]);
-      return;
-    }
-    case Model::Type::kLoad: {
-      if (ticks_ % 5 == 0) {  // the kernel recomputes the averages every 5 s
-        m.level = std::clamp(m.level + 0.3 * r.Normal(), 0.0, m.level * 2 + 4);
-        const double running = std::max(0.0, m.level + 2 * r.Normal());
-        static const double kDecay[3] = {std::exp(-5.0 / 60), std::exp(-5.0 / 300),
-                                         std::exp(-5.0 / 900)};
-        for (int k = 0; k < 3; ++k) m.l[k] = m.l[k] * kDecay[k] + running * (1 - kDecay[k]);
-      }
-      // /proc/loadavg prints 2 decimals; the agent parses them.
-      for (int k = 0; k < 3; ++k) out[k] = static_cast<double>(std::llround(m.l[k] * 100)) / 100;
-      return;
-    }
-    case Model::Type::kTime: {
-      const int64_t ms = t_ms + r.Below(4);  // the scrape runs a few ms after the tick
-      const int64_t seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-      out[0] = static_cast<double>(seconds) + static_cast<double>(ms - seconds * 1000) / 1000;
-      return;
-    }
-    case Model::Type::kDuration: {
-      // MonotonicSeconds() before and after the source ran (agent/sampler.cc).
-      const int64_t start = monotonic_ns_ + r.Below(2000000);
-      const int64_t end = start + nonneg(m.rate * std::exp(0.5 * r.Normal()));
-      auto seconds = [](int64_t ns) {
-        return static_cast<double>(ns / 1000000000) + static_cast<double>(ns % 1000000000) / 1e9;
-      };
-      out[0] = seconds(end) - seconds(start);
-      return;
-    }
-    case Model::Type::kState:
-      if (m.hold > 0) {
-        --m.hold;
-      } else if (r.Uniform() < m.p_change) {
-        m.hold = 1 + r.Below(30);
-      }
-      out[0] = m.hold > 0 ? 1 - m.level : m.level;
-      return;
-    case Model::Type::kRandomInt:
-      out[0] = static_cast<double>(m.lo + r.Below(m.sigma));
-      return;
-    case Model::Type::kRateCounter:
-      if (r.Uniform() < m.p_change) m.c[0] += nonneg(m.rate * (1 + m.spread * r.Normal()));
-      out[0] = static_cast<double>(m.c[0]);
-      return;
-  }
 }
 
 }  // namespace vigil::bench

@@ -9,7 +9,7 @@
 //                              {cpu, mode}, 8 modes          counters; idle climbs ~1/s,
 //                                                            user and system with the load,
 //                                                            nice/irq/steal mostly flat
-//   memory_bytes          50   node_memory_*_bytes           integer kB * 1024; 27 flat
+//   memory_bytes          50   node_memory_*_bytes           integer kB * 1024; 24 flat
 //                                                            (totals), the rest wandering
 //                                                            by pages; Writeback bursty
 //   network_counter       48   node_network_*_total          integers; bytes and packets
@@ -26,8 +26,10 @@
 //   load_average           3   node_load1/5/15               2 decimals, recomputed every
 //                                                            5 s
 //   time_seconds           1   node_time_seconds             unix seconds, ms precision
-//   high_entropy_float    10   vigil_agent_source_duration_  differences of monotonic clock
-//                              seconds{source}               readings: every bit random
+//   high_entropy_float    10   vigil_agent_source_duration_  the difference of two monotonic
+//                              seconds{source}               clock readings near 2.6e6 s:
+//                                                            ~20 significant bits, never
+//                                                            decimal
 //   state_0_1             31   *_up, filesystem readonly     1 (or 0), rarely flipping for
 //                              and device_error              a few seconds
 //   int_gauge             25   procs_running/blocked,        small integers, flat, walking
@@ -46,6 +48,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "bench/host_models.h"
 
 namespace vigil::bench {
 
@@ -77,9 +80,6 @@ struct SeriesInfo {
 class HostDataGenerator {
  public:
   explicit HostDataGenerator(uint64_t seed, int series_per_host = 500);
-  ~HostDataGenerator();
-  HostDataGenerator(HostDataGenerator&&) noexcept;
-  HostDataGenerator& operator=(HostDataGenerator&&) noexcept;
 
   const std::vector<SeriesInfo>& series() const { return series_; }
   size_t size() const { return series_.size(); }
@@ -101,11 +101,10 @@ class HostDataGenerator {
 
   void Build(int cpus, int disks, int interfaces, int filesystems);
   void Select(int series_per_host);
-  void Step(Model& m, int64_t t_ms, double* out);
 
-  Rng rng_;
+  HostRng rng_;
   std::vector<SeriesInfo> series_;
-  std::vector<Model> models_;
+  std::vector<HostModel> models_;
   std::vector<double> all_values_;  // one per built series
   std::vector<uint32_t> selected_;  // indices into the built series
   int64_t monotonic_ns_ = 0;

@@ -11,6 +11,7 @@
 #include "common/log.h"
 
 int main(int argc, char** argv) {
+  vigil::PrepareDaemonProcess();  // as the collector runs: no mutex deadlock graph
   vigil::RouteGrpcLogs();
   CLI::App app("vigil-bench: storage, ingest, query and recovery benchmarks");
   app.require_subcommand(1);

@@ -247,6 +247,10 @@ absl::Status DecodeIntColumn(absl::string_view* in, size_t count, std::vector<in
     if (!GetVarint(in, &v)) return absl::DataLossError("integer column truncated");
     head[i] = UnZigZag(v);
   }
+  // Varints take at least a byte each: reject impossible counts before allocating.
+  if (packing == kVarint && count - heads > in->size()) {
+    return absl::DataLossError("integer column truncated");
+  }
   const size_t base = out->size();
   out->resize(base + count);
   int64_t* v = out->data() + base;

@@ -344,11 +344,13 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
   absl::ReaderMutexLock snapshot_lock(&snapshot_mu_);
   rocksdb::WriteBatch batch;
   WindowWriter writer(columns_, &batch);
-  std::vector<SeriesPlan> plans(writes.size());
-  std::vector<SeriesWrite> wal;
-  wal.reserve(writes.size());
+  std::vector<SeriesPlan>& plans = host->plans;
+  if (plans.size() < writes.size()) plans.resize(writes.size());
+  std::vector<SeriesWrite>& wal = host->wal;
+  wal.clear();
   for (size_t k = 0; k < writes.size(); ++k) {
     const SeriesWrite& w = writes[k];
+    plans[k].series = nullptr;
     if (w.timestamps_ms.empty()) continue;
     std::shared_ptr<HeadSeries> series = head_.FindOrCreate(w.id, mark.host);
     VIGIL_RETURN_IF_ERROR(PlanSeries(series, w, /*live=*/true, now_ms, &writer, &result, &plans[k]));
@@ -375,8 +377,9 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
     }
   }
   VIGIL_RETURN_IF_ERROR(WriteBatch(&batch, /*sync=*/true, "commit batch"));
-  for (const SeriesPlan& plan : plans) {
-    if (plan.series != nullptr) ApplyPlan(plan, wal_seq);
+  for (size_t k = 0; k < writes.size(); ++k) {
+    if (plans[k].series != nullptr) ApplyPlan(plans[k], wal_seq);
+    plans[k].series = nullptr;  // the head owns its series, not the scratch
   }
   *run_sequence = mark.sequence;
 

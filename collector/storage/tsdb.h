@@ -141,18 +141,6 @@ class Tsdb {
  private:
   Tsdb() = default;
 
-  // Per-host commit state: serializes the host's commits and sweeps, and holds the
-  // durable sequence mark of each of its agent runs.
-  struct HostState {
-    explicit HostState(std::string n) : name(std::move(n)) {}
-    const std::string name;
-    absl::Mutex mu;
-    absl::flat_hash_map<std::string, uint64_t> run_sequences ABSL_GUARDED_BY(mu);
-  };
-  HostState* HostStateOf(const std::string& host);
-  absl::StatusOr<uint64_t*> RunSequence(HostState* host, const std::string& run_id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(host->mu);
-
   // What one commit (or one replayed WAL record) does to one series' head.
   struct SeriesPlan {
     std::shared_ptr<HeadSeries> series;
@@ -161,6 +149,21 @@ class Tsdb {
     std::vector<int64_t> ts;    // samples that enter the head, ascending
     std::vector<double> vs;
   };
+  // Per-host commit state: serializes the host's commits and sweeps, and holds the
+  // durable sequence mark of each of its agent runs.
+  struct HostState {
+    explicit HostState(std::string n) : name(std::move(n)) {}
+    const std::string name;
+    absl::Mutex mu;
+    absl::flat_hash_map<std::string, uint64_t> run_sequences ABSL_GUARDED_BY(mu);
+    // Scratch of Commit, kept to reuse its buffers.
+    std::vector<SeriesPlan> plans ABSL_GUARDED_BY(mu);
+    std::vector<SeriesWrite> wal ABSL_GUARDED_BY(mu);
+  };
+  HostState* HostStateOf(const std::string& host);
+  absl::StatusOr<uint64_t*> RunSequence(HostState* host, const std::string& run_id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(host->mu);
+
   // Classifies `w`'s samples against the series' head; writes backfilled and closed
   // windows through `writer`; fills `plan` with what enters the head. `live`: a commit
   // (refusals by the clock apply); otherwise a WAL replay (deterministic, no clock).
