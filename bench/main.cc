@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   s->add_option("--series", storage.series, "series per host")->check(CLI::PositiveNumber);
   s->add_option("--ticks", storage.ticks, "ticks (1 s apart) per series")->check(CLI::PositiveNumber);
   s->add_flag("--sync", storage.sync, "fsync every commit");
+  s->add_option("--study-ticks", storage.study_ticks,
+                "ticks of the per-kind codec study (0: skip it)")
+      ->check(CLI::NonNegativeNumber);
   s->add_option("--dir", storage.dir, "data directory (default: a temporary one)");
   s->add_flag("--json", storage.json, "print one JSON object");
 

@@ -12,6 +12,7 @@ struct StorageFlags {
   int series = 500;   // per host
   int ticks = 1200;   // 1 s apart: two 10-minute chunk windows
   bool sync = false;  // fsync each commit (one host's batch)
+  int study_ticks = 3600;  // codec study by value kind (0: skip)
   std::string dir;
   bool json = false;
 };

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "bench/codec_study.h"
 #include "bench/host_data.h"
 #include "bench/modes.h"
 #include "bench/stats.h"
@@ -131,6 +132,32 @@ int RunStorage(const StorageFlags& flags) {
   };
   opened->reset();
   if (flags.dir.empty()) std::filesystem::remove_all(dir);
+
+  // Bytes per sample by value kind: the chunk encodings compared on the same data
+  // (codec_study.h), since RocksDB's on-disk size cannot be split by kind.
+  if (flags.study_ticks > 0) {
+    CodecStudyOptions study;
+    study.hosts = 2;
+    study.ticks = flags.study_ticks;
+    study.series_per_host = flags.series;
+    study.chunk_samples = 600;
+    absl::StatusOr<CodecStudyResult> result = RunCodecStudy(study);
+    if (!result.ok()) {
+      LogError("storage: codec study: ", result.status().message());
+      return 1;
+    }
+    figures["per_kind"] = CodecStudyToJson(*result);
+    if (!flags.json) {
+      PrintFigures("vigil-bench storage", figures.at("mode") == "storage" ? [&] {
+        nlohmann::json f = figures;
+        f.erase("per_kind");
+        return f;
+      }() : figures, false);
+      std::printf("\nbytes per sample by value kind (600-sample chunks):\n%s",
+                  FormatCodecStudy(*result).c_str());
+      return 0;
+    }
+  }
   PrintFigures("vigil-bench storage", figures, flags.json);
   return 0;
 }

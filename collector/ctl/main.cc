@@ -90,6 +90,13 @@ int main(int argc, char** argv) {
   query->add_option("--start", start_text, "start: Unix seconds or RFC 3339");
   query->add_option("--end", end_text, "end: Unix seconds or RFC 3339 (default now)");
   query->add_flag("--json", json, "print Prometheus-style JSON");
+  uint32_t max_points = 0;
+  std::string aggregate = "avg";
+  query->add_option("--max-points", max_points,
+                    "at most N points per series, aggregated per equal time bucket (long "
+                    "ranges read the 1m/1h rollups)");
+  query->add_option("--aggregate", aggregate, "with --max-points: avg, min, max, sum, count, last")
+      ->check(CLI::IsMember({"avg", "min", "max", "sum", "count", "last"}));
 
   // metrics
   CLI::App* metrics =
@@ -166,6 +173,8 @@ int main(int argc, char** argv) {
     req.set_selector(selector);
     req.set_start_ms(absl::ToUnixMillis(start));
     req.set_end_ms(absl::ToUnixMillis(end));
+    req.set_max_points(max_points);
+    req.set_aggregate(aggregate);
     vigil::v1::QueryRangeResponse response;
     grpc::Status s = stub->QueryRange(&context, req, &response);
     if (!s.ok()) return FailRpc(s, config->collector);

@@ -1,6 +1,7 @@
 #include "collector/query/query_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "collector/query/downsample.h"
 #include "collector/query/selector.h"
 #include "common/log.h"
 #include "common/tls.h"
@@ -41,6 +42,8 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
   }
   absl::StatusOr<std::vector<storage::LabelMatcher>> matchers = ParseSelector(request->selector());
   if (!matchers.ok()) return ToGrpc(matchers.status());
+  absl::StatusOr<Aggregation> aggregation = ParseAggregation(request->aggregate());
+  if (!aggregation.ok()) return ToGrpc(aggregation.status());
   absl::StatusOr<std::vector<storage::SeriesId>> ids =
       tsdb_->index().Select(*matchers, limits_.max_series);
   if (!ids.ok()) return ToGrpc(ids.status());
@@ -53,8 +56,18 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
     if (!labels.has_value()) continue;
     timestamps.clear();
     values.clear();
-    absl::Status read = tsdb_->ReadRange(id, request->start_ms(), request->end_ms(),
-                                         limits_.max_samples - samples, &timestamps, &values);
+    ReducedSeries reduced;
+    absl::Status read =
+        request->max_points() == 0
+            ? tsdb_->ReadRange(id, request->start_ms(), request->end_ms(),
+                               limits_.max_samples - samples, &timestamps, &values)
+            : ReadReduced(*tsdb_, id, request->start_ms(), request->end_ms(),
+                          request->max_points(), *aggregation, limits_.max_samples - samples,
+                          &reduced);
+    if (request->max_points() != 0) {
+      timestamps.swap(reduced.timestamps_ms);
+      values.swap(reduced.values);
+    }
     if (!read.ok()) {
       if (read.code() != absl::StatusCode::kResourceExhausted) {
         LogError("query: ", read.message());
@@ -68,6 +81,10 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
       v1::Label* l = series->add_labels();
       l->set_name(label.name);
       l->set_value(label.value);
+    }
+    if (request->max_points() != 0) {
+      series->set_resolution(storage::ResolutionName(reduced.resolution));
+      series->set_step_ms(reduced.step_ms);
     }
     series->mutable_timestamps_ms()->Add(timestamps.begin(), timestamps.end());
     series->mutable_values()->Add(values.begin(), values.end());
