@@ -86,6 +86,34 @@ TEST_CASE("samples from an agent arrive over mTLS and vigilctl shows them", "[in
     CHECK(absl::StrContains(out, "node_load1{instance=\"db-test-01\"}"));
   }
 
+  SECTION("vigilctl metrics shows the collector's own ingest and storage metrics") {
+    std::string out;
+    REQUIRE(cluster.Ctl({"metrics"}, &out) == 0);
+    for (const char* want :
+         {"# TYPE vigil_collector_samples_ingested_total counter",
+          "vigil_collector_samples_refused_total{reason=\"too_old\"} 0",
+          "vigil_collector_storage_disk_bytes{resolution=\"1h\"}", "vigil_collector_head_series ",
+          "vigil_collector_wal_bytes ", "vigil_collector_connected_agents 1",
+          "vigil_collector_rocksdb_pending_compaction_bytes "}) {
+      INFO(want);
+      CHECK(absl::StrContains(out, want));
+    }
+    // The counter of ingested samples is the agent's samples, not zero.
+    const size_t at = out.find("\nvigil_collector_samples_ingested_total ");
+    REQUIRE(at != std::string::npos);
+    CHECK(std::stod(out.substr(at + 41)) > 0);
+  }
+
+  SECTION("a reduced query returns at most the points asked for, per bucket") {
+    nlohmann::json r = cluster.CtlJson(
+        {"query", "node_load1{instance=\"db-test-01\"}", "--since", "1h", "--max-points", "2",
+         "--aggregate", "count"});
+    REQUIRE(r["data"]["result"].size() == 1);
+    const auto& values = r["data"]["result"][0]["values"];
+    CHECK(values.size() >= 1);
+    CHECK(values.size() <= 2);
+  }
+
   SECTION("a selector error is reported with its position") {
     std::string out;
     CHECK(cluster.Ctl({"query", "node_load1{instance=}"}, &out) != 0);

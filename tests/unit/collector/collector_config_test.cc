@@ -273,5 +273,49 @@ TEST_CASE("A YAML syntax error is reported with line and column") {
              Catch::StartsWith("collector.yaml:3:1: YAML syntax:"));
 }
 
+TEST_CASE("storage windows, snapshots and retention per resolution are configurable") {
+  absl::StatusOr<CollectorConfig> config = ParseCollectorConfig(
+      absl::StrCat(kMinimal,
+                   "storage:\n  chunk_span: 15m\n  max_future: 1m\n  head_snapshot_interval: 30s\n"
+                   "  cache_size_mb: 64\n  retention:\n    raw: 14d\n    1m: 90d\n    1h: 1095d\n"),
+      "collector.yaml", "/etc/vigil");
+  INFO(config.status().message());
+  REQUIRE(config.ok());
+  const storage::TsdbOptions& s = config->storage;
+  CHECK(s.chunk_span_ms == 15 * 60'000);
+  CHECK(s.max_future_ms == 60'000);
+  CHECK(s.head_snapshot_interval_ms == 30'000);
+  CHECK(s.block_cache_bytes == 64u << 20);
+  CHECK(s.retention.raw_ms == 14LL * 86'400'000);
+  CHECK(s.retention.minute_ms == 90LL * 86'400'000);
+  CHECK(s.retention.hour_ms == 3LL * 365 * 86'400'000);
+
+  absl::StatusOr<CollectorConfig> defaults =
+      ParseCollectorConfig(kMinimal, "collector.yaml", "/etc/vigil");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->storage.retention.raw_ms == 30LL * 86'400'000);
+  CHECK(defaults->storage.retention.minute_ms == 400LL * 86'400'000);
+  CHECK(defaults->storage.retention.hour_ms == 5LL * 365 * 86'400'000);
+  CHECK(defaults->storage.chunk_span_ms == 10 * 60'000);
+
+  struct Case {
+    std::string yaml;
+    std::string want;
+  } cases[] = {
+      {"storage:\n  chunk_span: 7m\n", "storage.chunk_span: must be a whole number of minutes"},
+      {"storage:\n  chunk_span: 30s\n", "storage.chunk_span: must be at least 1m"},
+      {"storage:\n  retention:\n    raw: 365d\n    1m: 30d\n", "storage.retention.1m: retention"},
+      {"storage:\n  retention:\n    5m: 30d\n", "storage.retention.5m: unknown key"},
+      {"storage:\n  cache_size_mb: 1\n", "storage.cache_size_mb: must be at least 8"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.yaml);
+    absl::StatusOr<CollectorConfig> bad = ParseCollectorConfig(
+        absl::StrCat(kMinimal, c.yaml), "collector.yaml", "/etc/vigil");
+    REQUIRE(!bad.ok());
+    CHECK_THAT(std::string(bad.status().message()), Catch::Contains(c.want));
+  }
+}
+
 }  // namespace
 }  // namespace vigil::collector
