@@ -85,9 +85,12 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
       }));
   VIGIL_RETURN_IF_ERROR(registry->AddCallback(
       "vigil_collector_storage_samples_written_total",
-      "Samples written to disk per resolution since start (raw: samples in chunks).",
+      "Samples (raw) and rollup points (1m, 1h; an hour's point is rewritten as each of "
+      "its windows closes) written to disk since start.",
       MetricType::kCounter, {"resolution"}, [&c](MetricEmitter& e) {
         e.Emit({"raw"}, static_cast<double>(c.samples_in_chunks.load()));
+        e.Emit({"1m"}, static_cast<double>(c.minute_points.load()));
+        e.Emit({"1h"}, static_cast<double>(c.hour_points.load()));
       }));
   VIGIL_RETURN_IF_ERROR(registry->AddCallback(
       "vigil_collector_storage_retention_seconds", "How long each resolution is kept.",

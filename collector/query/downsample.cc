@@ -1,7 +1,9 @@
 #include "collector/query/downsample.h"
 
+#include <algorithm>
 #include <limits>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "collector/storage/window.h"
 
@@ -29,6 +31,13 @@ double Value(const RollupPoint& p, Aggregation a) {
   return 0;
 }
 
+// floor(a / b) for b > 0.
+absl::int128 FloorDiv(absl::int128 a, int64_t b) {
+  absl::int128 q = a / b;
+  if (a % b != 0 && a < 0) --q;
+  return q;
+}
+
 }  // namespace
 
 absl::StatusOr<Aggregation> ParseAggregation(absl::string_view name) {
@@ -53,16 +62,20 @@ absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_
                          size_t max_samples, ReducedSeries* out) {
   if (max_points == 0) return absl::InvalidArgumentError("max_points must be positive");
   if (start_ms > end_ms) return absl::InvalidArgumentError("start is after end");
-  const uint64_t range = static_cast<uint64_t>(end_ms) - static_cast<uint64_t>(start_ms) + 1;
-  int64_t step = static_cast<int64_t>((range + max_points - 1) / max_points);
-  out->resolution = ResolutionForStep(step);
+  // Bucket arithmetic in 128 bits: any two int64 times are valid bounds, and the range
+  // between them may be 2^64 ms wide.
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  const absl::int128 range = absl::int128(end_ms) - start_ms + 1;
+  absl::int128 step = (range + max_points - 1) / max_points;
+  out->resolution = ResolutionForStep(static_cast<int64_t>(std::min<absl::int128>(step, kMax)));
   const int64_t width = storage::ResolutionMs(out->resolution);
-  int64_t first = start_ms;
+  absl::int128 first = start_ms;
   if (width > 0) {
     step = (step + width - 1) / width * width;
-    first = storage::AlignDown(start_ms, width);
+    first = FloorDiv(first, width) * width;
   }
-  out->step_ms = step;
+  out->step_ms = static_cast<int64_t>(std::min<absl::int128>(step, kMax));
 
   std::vector<RollupPoint> points;
   if (out->resolution == Resolution::kRaw) {
@@ -77,23 +90,25 @@ absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_
     }
   } else {
     absl::Status read =
-        tsdb.ReadRollups(id, out->resolution, first, end_ms, max_samples, &points);
+        tsdb.ReadRollups(id, out->resolution, static_cast<int64_t>(std::max<absl::int128>(first, kMin)),
+                         end_ms, max_samples, &points);
     if (!read.ok()) return read;
   }
   // Buckets [first + k * step, first + (k + 1) * step).
   RollupPoint bucket;
-  int64_t bucket_index = std::numeric_limits<int64_t>::min();
+  absl::int128 bucket_index = -1;  // points are at or after `first`: k >= 0
   auto flush = [&] {
     if (bucket.count == 0) return;
     out->timestamps_ms.push_back(bucket.start_ms);
     out->values.push_back(Value(bucket, aggregation));
   };
   for (const RollupPoint& p : points) {
-    const int64_t k = (p.start_ms - first) / step;
+    const absl::int128 k = (p.start_ms - first) / step;
     if (k != bucket_index) {
       flush();
       bucket = RollupPoint{};
-      bucket.start_ms = first + k * step;
+      // Only a bucket that starts within one rollup width of INT64_MIN lies outside.
+      bucket.start_ms = static_cast<int64_t>(std::max<absl::int128>(first + k * step, kMin));
       bucket_index = k;
     }
     storage::MergeRollup(&bucket, p);

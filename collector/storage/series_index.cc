@@ -101,9 +101,9 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& 
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const rocksdb::Slice key = it->key();
-    if (key.size() < prefix.size() + 8) continue;
+    // key = prefix id (exact), or prefix value 0x00 id: shorter is not a posting.
+    if (key.size() < prefix.size() + (exact ? 8 : 9)) continue;
     if (!exact) {
-      // key = prefix value 0x00 id
       const absl::string_view value(key.data() + prefix.size(), key.size() - prefix.size() - 9);
       if (matcher.Matches(value) != want) continue;
     }

@@ -216,10 +216,11 @@ absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const S
   const int64_t last = open ? series->last_timestamp() : 0;
   const int64_t oldest = live ? now_ms - options_.retention.raw_ms : INT64_MIN;
   const int64_t newest = live ? now_ms + options_.max_future_ms : INT64_MAX;
-  // A fresh head takes only windows the sweep would not close at once; older samples
-  // go straight to their chunks.
-  const int64_t head_from =
-      open ? open_window : (live ? AlignDown(now_ms - 2 * span, span) : INT64_MIN);
+  // A fresh head takes only windows the sweep would not close at once (it closes a window
+  // that ended a whole span ago); older samples go straight to their chunks, merged with
+  // what is stored there. So no window is both in the head and on disk: a sample that an
+  // earlier close (say, before the series fell silent) already wrote is a duplicate.
+  const int64_t head_from = open ? open_window : AlignDown(now_ms - span, span);
 
   size_t i = 0;
   const size_t n = w.timestamps_ms.size();
@@ -388,13 +389,19 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
   counters_.samples_duplicate.fetch_add(result.duplicates, std::memory_order_relaxed);
   counters_.samples_too_old.fetch_add(result.too_old, std::memory_order_relaxed);
   counters_.samples_too_new.fetch_add(result.too_new, std::memory_order_relaxed);
-  counters_.chunks_written.fetch_add(writer.chunks_written(), std::memory_order_relaxed);
-  counters_.samples_in_chunks.fetch_add(writer.samples_written(), std::memory_order_relaxed);
+  CountWrites(writer);
   if (wal_size > 0) {
     counters_.wal_records.fetch_add(1, std::memory_order_relaxed);
     counters_.wal_bytes.fetch_add(wal_size, std::memory_order_relaxed);
   }
   return result;
+}
+
+void Tsdb::CountWrites(const WindowWriter& writer) {
+  counters_.chunks_written.fetch_add(writer.chunks_written(), std::memory_order_relaxed);
+  counters_.samples_in_chunks.fetch_add(writer.samples_written(), std::memory_order_relaxed);
+  counters_.minute_points.fetch_add(writer.minute_points_written(), std::memory_order_relaxed);
+  counters_.hour_points.fetch_add(writer.hour_points_written(), std::memory_order_relaxed);
 }
 
 std::vector<v1::HostInfo> Tsdb::Hosts() const {

@@ -70,6 +70,8 @@ struct TsdbCounters {
   std::atomic<uint64_t> samples_too_new{0};
   std::atomic<uint64_t> chunks_written{0};
   std::atomic<uint64_t> samples_in_chunks{0};
+  std::atomic<uint64_t> minute_points{0};  // 1-minute rollup points written
+  std::atomic<uint64_t> hour_points{0};    // 1-hour rollup points written (or rewritten)
   std::atomic<uint64_t> wal_records{0};
   std::atomic<uint64_t> wal_bytes{0};
   std::atomic<uint64_t> head_snapshots{0};
@@ -166,11 +168,13 @@ class Tsdb {
 
   // Classifies `w`'s samples against the series' head; writes backfilled and closed
   // windows through `writer`; fills `plan` with what enters the head. `live`: a commit
-  // (refusals by the clock apply); otherwise a WAL replay (deterministic, no clock).
+  // (refusals by the clock apply); otherwise a WAL replay (nothing is refused). `now_ms`
+  // decides which windows a series without an open one may open (both cases).
   absl::Status PlanSeries(const std::shared_ptr<HeadSeries>& series, const SeriesWrite& w,
                           bool live, int64_t now_ms, WindowWriter* writer, CommitResult* result,
                           SeriesPlan* plan);
   static void ApplyPlan(const SeriesPlan& plan, uint64_t wal_seq);
+  void CountWrites(const WindowWriter& writer);
 
   absl::Status OpenRocksDb();
   absl::Status LoadHosts();

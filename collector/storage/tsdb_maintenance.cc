@@ -27,6 +27,11 @@ absl::Status Tsdb::Maintain() {
       silent[series->host()].push_back(std::move(series));
     }
   }
+  // A window that cannot be written (say, a corrupt chunk stored for it) stays in the head
+  // and is retried at the next sweep; the other series and the snapshot go on, or one bad
+  // record would stop every eviction and snapshot, and the head and WAL would grow for
+  // good. The first such error is returned.
+  absl::Status first_error;
   for (auto& [host_name, list] : silent) {
     HostState* host = HostStateOf(host_name);
     absl::MutexLock host_lock(&host->mu);
@@ -43,15 +48,24 @@ absl::Status Tsdb::Maintain() {
         ts.clear();
         vs.clear();
         series->Samples(&ts, &vs);
-        VIGIL_ASSIGN_OR_RETURN(size_t dups, writer.Write(series->id(), series->window_start(),
-                                                          ts, vs));
-        (void)dups;
+        batch.SetSavePoint();
+        absl::StatusOr<size_t> written =
+            writer.Write(series->id(), series->window_start(), ts, vs);
+        if (!written.ok()) {
+          (void)batch.RollbackToSavePoint();  // none of the window's records
+          if (first_error.ok()) first_error = written.status();
+          continue;
+        }
+        (void)batch.PopSavePoint();
       }
       batch.Delete(head_cf_, HeadKey(series->id()));
       evicted.push_back(series);
     }
     // Unsynced: until the next (synced) snapshot, the WAL still rebuilds these windows.
-    VIGIL_RETURN_IF_ERROR(WriteBatch(&batch, /*sync=*/false, "close silent series"));
+    if (absl::Status s = WriteBatch(&batch, /*sync=*/false, "close silent series"); !s.ok()) {
+      if (first_error.ok()) first_error = s;
+      continue;
+    }
     for (std::shared_ptr<HeadSeries>& series : evicted) {
       {
         absl::MutexLock lock(&series->mu);
@@ -60,8 +74,7 @@ absl::Status Tsdb::Maintain() {
       head_.Remove(series);
       index_->Forget(series->id());
     }
-    counters_.chunks_written.fetch_add(writer.chunks_written(), std::memory_order_relaxed);
-    counters_.samples_in_chunks.fetch_add(writer.samples_written(), std::memory_order_relaxed);
+    CountWrites(writer);
     counters_.series_evicted.fetch_add(evicted.size(), std::memory_order_relaxed);
   }
 
@@ -69,9 +82,9 @@ absl::Status Tsdb::Maintain() {
     maintain_mu_.Unlock();
     absl::Status snapshot = SnapshotHead();
     maintain_mu_.Lock();
-    return snapshot;
+    if (first_error.ok()) first_error = snapshot;
   }
-  return absl::OkStatus();
+  return first_error;
 }
 
 absl::Status Tsdb::SnapshotHead() {

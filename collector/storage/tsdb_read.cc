@@ -1,4 +1,6 @@
 // Tsdb reads: raw samples and rollup points, head and RocksDB merged.
+#include <rocksdb/snapshot.h>
+
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -105,7 +107,8 @@ absl::Status Tsdb::ReadRollups(SeriesId id, Resolution resolution, int64_t start
     return absl::InvalidArgumentError("ReadRollups needs the 1m or 1h resolution");
   }
   const int64_t bucket = ResolutionMs(resolution);
-  start_ms = std::max(AlignDown(start_ms, bucket), AlignDown(RetentionCutoff(resolution), bucket));
+  // (The clamp first: AlignDown of a start near INT64_MIN would overflow.)
+  start_ms = AlignDown(std::max(start_ms, RetentionCutoff(resolution)), bucket);
   if (start_ms > end_ms) return absl::OkStatus();
   // Records cover at most an hour (1m: one chunk window) or a day (1h).
   const int64_t record_span = resolution == Resolution::kMinute ? kHourMs : kDayMs;
@@ -113,19 +116,34 @@ absl::Status Tsdb::ReadRollups(SeriesId id, Resolution resolution, int64_t start
       resolution == Resolution::kMinute ? columns_.rollup_1m : columns_.rollup_1h;
 
   // The head's open window, aggregated on the fly (it has no rollup record yet).
-  std::vector<RollupPoint> head_points;
+  std::vector<int64_t> head_ts;
+  std::vector<double> head_vs;
+  int64_t head_window = 0;
   if (std::shared_ptr<HeadSeries> series = head_.Find(id)) {
-    std::vector<int64_t> ts;
-    std::vector<double> vs;
-    {
-      absl::MutexLock lock(&series->mu);
-      if (series->open() && series->window_start() <= end_ms) series->Samples(&ts, &vs);
+    absl::MutexLock lock(&series->mu);
+    if (series->open() && series->window_start() <= end_ms) {
+      series->Samples(&head_ts, &head_vs);
+      head_window = series->window_start();
     }
-    Aggregate(ts, vs, bucket, &head_points);
+  }
+  // RocksDB is read at one instant after the head. If the head's window is on disk by
+  // then (it closed meanwhile: the chunk, its 1-minute record and its hour's point are
+  // written in one batch before the head forgets it), the disk already counts the head's
+  // samples, and unlike raw samples rollup points cannot be merged away by timestamp.
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.snapshot();
+  std::vector<RollupPoint> head_points;
+  if (!head_ts.empty()) {
+    rocksdb::PinnableSlice closed;
+    const rocksdb::Status s =
+        db_->Get(read_options, columns_.rollup_1m, ChunkKey(id, head_window), &closed);
+    if (!s.ok() && !s.IsNotFound()) return FromRocksDb(s, "storage: read rollups");
+    if (s.IsNotFound()) Aggregate(head_ts, head_vs, bucket, &head_points);
   }
 
   std::vector<RollupPoint> stored, record;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf));
   for (it->Seek(ChunkKey(id, AlignDown(start_ms, record_span) - record_span)); it->Valid();
        it->Next()) {
     SeriesId key_id = 0;

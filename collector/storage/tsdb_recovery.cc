@@ -43,6 +43,9 @@ absl::Status Tsdb::RecoverHead() {
   // by its last_wal_seq, so a record applies exactly once.
   uint64_t next = covered;
   size_t records = 0, samples = 0;
+  // Windows that a series had closed (written) before the crash go back to their chunks,
+  // not into the head, as in a live commit.
+  const int64_t now_ms = options_.clock->NowMs();
   WalRecord record;
   CommitResult ignored;
   SeriesPlan plan;
@@ -66,7 +69,7 @@ absl::Status Tsdb::RecoverHead() {
         if (series->last_wal_seq >= seq) continue;
       }
       VIGIL_RETURN_IF_ERROR(
-          PlanSeries(series, w, /*live=*/false, 0, &writer, &ignored, &plan));
+          PlanSeries(series, w, /*live=*/false, now_ms, &writer, &ignored, &plan));
       ApplyPlan(plan, seq);
       samples += w.timestamps_ms.size();
     }

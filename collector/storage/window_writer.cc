@@ -110,6 +110,7 @@ absl::StatusOr<size_t> WindowWriter::Write(SeriesId id, int64_t window_start,
   std::vector<RollupPoint> minutes;
   Aggregate(merged_ts_, merged_vs_, kMinuteMs, &minutes);
   batch_->Put(columns_.rollup_1m, chunk_key, EncodeRollupChunk(window_start, minutes));
+  minute_points_written_ += minutes.size();
   pending_minutes_[chunk_key] = minutes;
 
   // The hour's point, from every window of the hour, in its day's record.
@@ -129,6 +130,7 @@ absl::StatusOr<size_t> WindowWriter::Write(SeriesId id, int64_t window_start,
   const std::string day_key = ChunkKey(id, day);
   batch_->Put(columns_.rollup_1h, day_key, EncodeRollupChunk(day, day_points));
   pending_hours_[day_key] = std::move(day_points);
+  ++hour_points_written_;
   return duplicates;
 }
 

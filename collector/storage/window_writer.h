@@ -42,6 +42,8 @@ class WindowWriter {
 
   size_t chunks_written() const { return chunks_written_; }
   size_t samples_written() const { return samples_written_; }
+  size_t minute_points_written() const { return minute_points_written_; }
+  size_t hour_points_written() const { return hour_points_written_; }
 
  private:
   absl::Status StoredChunk(SeriesId id, int64_t window_start, std::vector<int64_t>* ts,
@@ -60,6 +62,8 @@ class WindowWriter {
   absl::flat_hash_map<std::string, std::vector<RollupPoint>> pending_hours_;
   size_t chunks_written_ = 0;
   size_t samples_written_ = 0;
+  size_t minute_points_written_ = 0;
+  size_t hour_points_written_ = 0;
   std::vector<int64_t> stored_ts_, merged_ts_;
   std::vector<double> stored_vs_, merged_vs_;
 };

@@ -1,6 +1,7 @@
 #include "collector/query/downsample.h"
 
 #include <catch2/catch.hpp>
+#include <limits>
 #include <random>
 
 #include "collector/storage/window.h"
@@ -98,6 +99,45 @@ TEST_CASE("reduced reads from rollups equal the same buckets computed from raw s
     }
   }
   CHECK(!ParseAggregation("median").ok());
+}
+
+TEST_CASE("reduced reads accept the widest range of times", "[query]") {
+  testing::TempDir dir;
+  ManualClock clock(absl::FromUnixMillis(kT0 + 9'000));
+  storage::TsdbOptions options;
+  options.dir = dir.Path("db");
+  options.clock = &clock;
+  auto tsdb = storage::Tsdb::Open(options);
+  REQUIRE(tsdb.ok());
+  const storage::SeriesId id =
+      *(*tsdb)->index().GetOrCreate(LabelSet(std::vector<Label>{{"__name__", "m"}}));
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  for (int i = 0; i < 10; ++i) {
+    ts.push_back(kT0 + i * 1000);
+    vs.push_back(i);
+  }
+  storage::SeriesWrite w{id, ts, vs};
+  REQUIRE((*tsdb)->Commit(std::span(&w, 1), {"h", "r", 1, kT0}).ok());
+
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const std::pair<int64_t, int64_t> ranges[] = {
+      {kMin, kMax}, {kMin, kT0 + kHourMs}, {kT0, kMax}, {kMin + 1, kMax - 1}, {kMin, kMin + 1}};
+  for (const auto& [start, end] : ranges) {
+    for (size_t max_points : {size_t{1}, size_t{10}, size_t{100000}}) {
+      INFO("start " << start << " end " << end << " max_points " << max_points);
+      ReducedSeries reduced;
+      REQUIRE(ReadReduced(**tsdb, id, start, end, max_points, Aggregation::kCount, 1'000'000,
+                          &reduced)
+                  .ok());
+      CHECK(reduced.step_ms > 0);
+      CHECK(reduced.values.size() <= max_points);
+      double count = 0;
+      for (double v : reduced.values) count += v;
+      CHECK(count == (end >= kT0 ? 10 : 0));
+    }
+  }
 }
 
 }  // namespace

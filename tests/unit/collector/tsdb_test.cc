@@ -1,8 +1,12 @@
 #include "collector/storage/tsdb.h"
 
+#include <rocksdb/db.h>
+
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "collector/query/selector.h"
 #include "collector/storage/window.h"
@@ -84,6 +88,30 @@ struct Store {
   std::unique_ptr<Tsdb> tsdb;
   uint64_t sequence = 0;
 };
+
+// Writes one record straight into a column family of the closed store in `dir`: what a
+// disk fault or a bug elsewhere could leave there.
+void PutRaw(const std::string& dir, const std::string& cf, const std::string& key,
+            const std::string& value) {
+  std::vector<std::string> names;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, descriptors, &handles, &db).ok());
+  rocksdb::ColumnFamilyHandle* target = nullptr;
+  for (rocksdb::ColumnFamilyHandle* h : handles) {
+    if (h->GetName() == cf) target = h;
+  }
+  REQUIRE(target != nullptr);
+  REQUIRE(db->Put(rocksdb::WriteOptions(), target, key, value).ok());
+  for (rocksdb::ColumnFamilyHandle* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
+  REQUIRE(db->Close().ok());
+  delete db;
+}
 
 std::vector<SeriesId> Select(Tsdb& tsdb, const std::string& selector, size_t max = 1'000'000) {
   auto matchers = query::ParseSelector(selector);
@@ -452,6 +480,140 @@ TEST_CASE("retention hides and then removes expired data per resolution", "[stor
   REQUIRE(s.tsdb->CompactAll().ok());
   CHECK(s.tsdb->DiskBytes(Resolution::kHour) == 0);
   CHECK(s.Rollups(id, Resolution::kHour, kT0, kT0 + kHourMs).empty());
+}
+
+TEST_CASE("a sample of a window written before its series fell silent is merged, not reopened",
+          "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("fs_avail", {{"mountpoint", "/mnt/usb"}});
+  for (int i = 1; i <= 5; ++i) s.Write(id, {kT0 + i * 1000}, {1.0 * i});
+  // 25 minutes later the window [0, 10m) has been written and the series left the head.
+  s.clock.Set(absl::FromUnixMillis(kT0 + 25 * kMinuteMs));
+  REQUIRE(s.tsdb->Maintain().ok());
+  REQUIRE(s.tsdb->counters().series_evicted == 1);
+
+  // Another run of the agent sends one of those samples again, and a new late one.
+  const CommitResult r = s.WriteNow(id, {kT0 + 3000, kT0 + 7000}, {9, 7});
+  CHECK(r.duplicates == 1);
+  CHECK(r.stored == 1);
+  CHECK(r.backfilled == 1);
+  const auto read = s.Read(id);
+  REQUIRE(read.size() == 6);
+  CHECK(read[2] == std::pair<int64_t, double>{kT0 + 3000, 3});
+  const auto minutes = s.Rollups(id, Resolution::kMinute, kT0, kT0);
+  REQUIRE(minutes.size() == 1);
+  CHECK(minutes[0].count == 6);
+  CHECK(minutes[0].sum == 1 + 2 + 3 + 4 + 5 + 7);
+  const auto hours = s.Rollups(id, Resolution::kHour, kT0, kT0);
+  REQUIRE(hours.size() == 1);
+  CHECK(hours[0].count == 6);
+}
+
+TEST_CASE("a WAL replay does not reopen a window that was written before the crash",
+          "[storage]") {
+  TsdbOptions options;
+  options.head_snapshot_interval_ms = kDayMs;  // no snapshot but the explicit one
+  Store s(options);
+  const SeriesId id = s.Id("m");
+  for (int i = 0; i < 5; ++i) s.Write(id, {kT0 + i * 1000}, {1.0 * i});
+  REQUIRE(s.tsdb->SnapshotHead().ok());
+  for (int i = 5; i < 10; ++i) s.Write(id, {kT0 + i * 1000}, {1.0 * i});
+  // The series falls silent: its window is written and its head snapshot deleted; the WAL
+  // still holds the records after the snapshot when the collector is killed.
+  s.clock.Set(absl::FromUnixMillis(kT0 + 25 * kMinuteMs));
+  REQUIRE(s.tsdb->Maintain().ok());
+  REQUIRE(s.tsdb->counters().series_evicted == 1);
+  s.Crash();
+  CHECK(s.tsdb->counters().replayed_records == 5);
+
+  // The replayed samples are on disk already, not a head window holding half of them.
+  const CommitResult r = s.WriteNow(id, {kT0 + 2000}, {-1});
+  CHECK(r.duplicates == 1);
+  CHECK(r.stored == 0);
+  const auto read = s.Read(id);
+  REQUIRE(read.size() == 10);
+  CHECK(read[2] == std::pair<int64_t, double>{kT0 + 2000, 2});
+  const auto minutes = s.Rollups(id, Resolution::kMinute, kT0, kT0 + kHourMs);
+  REQUIRE(minutes.size() == 1);
+  CHECK(minutes[0].count == 10);
+  CHECK(minutes[0].sum == 45);
+  const auto hours = s.Rollups(id, Resolution::kHour, kT0, kT0 + kHourMs);
+  REQUIRE(hours.size() == 1);
+  CHECK(hours[0].count == 10);
+}
+
+TEST_CASE("rollups read while windows close count every sample once", "[storage]") {
+  TsdbOptions options;
+  options.chunk_span_ms = kMinuteMs;  // every commit below closes a window
+  options.sync_writes = false;
+  Store s(options);
+  const SeriesId id = s.Id("m");
+  s.Write(id, {kT0}, {1});
+  std::atomic<int64_t> newest{kT0};
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, miscounted{0}, failed{0};
+  std::thread reader([&] {
+    std::vector<RollupPoint> points;
+    while (!done.load()) {
+      const int64_t t = newest.load();
+      points.clear();
+      if (!s.tsdb->ReadRollups(id, Resolution::kMinute, t - 3 * kMinuteMs, t + kMinuteMs,
+                               1'000'000, &points)
+               .ok()) {
+        ++failed;
+      }
+      for (const RollupPoint& p : points) {
+        if (p.count != 1) ++miscounted;  // one sample a minute
+      }
+      ++reads;
+    }
+  });
+  for (int i = 1; i < 3000 || reads.load() < 100; ++i) {
+    const int64_t t = kT0 + i * kMinuteMs;
+    s.Write(id, {t}, {1});
+    newest = t;
+  }
+  done = true;
+  reader.join();
+  CHECK(failed == 0);
+  CHECK(miscounted == 0);
+}
+
+TEST_CASE("a malformed posting key is skipped, not read as a label value", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("m", {{"a", "x"}});
+  s.tsdb.reset();
+  // "p" "a" 0x00 and eight bytes: one byte too short for a value, its 0x00 and an id.
+  std::string key = PostingNamePrefix("a");
+  PutBigEndian64(&key, 999);
+  PutRaw(s.options.dir, "series_index", key, "");
+  s.Open();
+  CHECK(Select(*s.tsdb, "{a!=\"\"}") == std::vector<SeriesId>{id});
+  CHECK(Select(*s.tsdb, "{a=\"x\"}") == std::vector<SeriesId>{id});
+}
+
+TEST_CASE("a window that cannot be written stops neither the other evictions nor the snapshot",
+          "[storage]") {
+  Store s;
+  const SeriesId a = s.Id("a");
+  const SeriesId b = s.Id("b");
+  s.Write(a, {kT0 + 1000}, {1});
+  s.Write(b, {kT0 + 1000}, {2});
+  s.tsdb.reset();
+  PutRaw(s.options.dir, "chunks", ChunkKey(a, kT0), "not a chunk");
+  s.Open();  // the WAL puts both windows back in the head
+  REQUIRE(s.tsdb->HeadSeriesCount() == 2);
+
+  s.clock.Set(absl::FromUnixMillis(kT0 + 25 * kMinuteMs));
+  const absl::Status maintained = s.tsdb->Maintain();
+  CHECK(maintained.code() == absl::StatusCode::kDataLoss);
+  CHECK(s.tsdb->HeadSeriesCount() == 1);  // a's window stays, to be retried
+  CHECK(s.tsdb->counters().series_evicted == 1);
+  CHECK(s.tsdb->counters().head_snapshots == 1);
+  CHECK(s.Read(b) == std::vector<std::pair<int64_t, double>>{{kT0 + 1000, 2}});
+  // a's window survives a restart: it is in the snapshot.
+  s.Crash();
+  CHECK(s.tsdb->HeadSeriesCount() == 1);
 }
 
 }  // namespace
