@@ -29,8 +29,10 @@ std::string SelfDir() {
 
 std::string BenchCollector::AgentName(int i) { return absl::StrFormat("bench-agent-%05d", i); }
 
-absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(
-    const std::string& dir, int agents, size_t max_series_per_agent, bool keep_dir) {
+absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(const std::string& dir,
+                                                                       int agents,
+                                                                       size_t max_series_per_agent,
+                                                                       bool keep_dir) {
   std::unique_ptr<BenchCollector> c(new BenchCollector());
   c->keep_dir_ = keep_dir;
   if (dir.empty()) {
@@ -48,8 +50,8 @@ absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(
   VIGIL_RETURN_IF_ERROR(ctl::InitCa(certs, "vigil-bench", /*force=*/true));
   VIGIL_RETURN_IF_ERROR(ctl::IssueCertificate(
       certs, {.kind = "collector", .name = "bench-collector", .sans = {"IP:127.0.0.1"}}, true));
-  VIGIL_RETURN_IF_ERROR(
-      ctl::IssueCertificate(certs, {.kind = "operator", .name = "bench-operator", .sans = {}}, true));
+  VIGIL_RETURN_IF_ERROR(ctl::IssueCertificate(
+      certs, {.kind = "operator", .name = "bench-operator", .sans = {}}, true));
   for (int i = 0; i < agents; ++i) {
     VIGIL_RETURN_IF_ERROR(
         ctl::IssueCertificate(certs, {.kind = "agent", .name = AgentName(i), .sans = {}}, true));
@@ -83,9 +85,8 @@ absl::StatusOr<absl::Duration> BenchCollector::Start() {
       std::vector<std::string>{SelfDir() + "/vigil-collector", "--config", config_path_,
                                "--ready-file", ready_path_},
       absl::StrCat(dir_, "/collector-", restarts_++, ".log"));
-  bool ready = WaitFor(
-      [&] { return std::filesystem::exists(ready_path_) || !process_->Running(); },
-      absl::Minutes(5));
+  bool ready = WaitFor([&] { return std::filesystem::exists(ready_path_) || !process_->Running(); },
+                       absl::Minutes(5));
   if (!ready || !std::filesystem::exists(ready_path_)) {
     return absl::UnavailableError(
         absl::StrCat("vigil-collector did not become ready:\n", process_->Output()));
@@ -110,9 +111,8 @@ void BenchCollector::Terminate() {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> BenchCollector::Channel(int i) const {
   const std::string certs = dir_ + "/certs/";
   const std::string name = i < 0 ? "bench-operator" : AgentName(i);
-  VIGIL_ASSIGN_OR_RETURN(
-      TlsMaterial tls,
-      LoadTlsMaterial({certs + "ca.crt", certs + name + ".crt", certs + name + ".key"}));
+  VIGIL_ASSIGN_OR_RETURN(TlsMaterial tls, LoadTlsMaterial({certs + "ca.crt", certs + name + ".crt",
+                                                           certs + name + ".key"}));
   grpc::ChannelArguments args;
   // One connection per agent, as in production (channels with equal arguments would
   // otherwise share one).

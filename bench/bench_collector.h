@@ -21,8 +21,7 @@ class BenchCollector {
  public:
   // Creates the directory (under $TMPDIR unless `dir` is set), the CA and certificates
   // for `agents` agents named AgentName(i).
-  static absl::StatusOr<std::unique_ptr<BenchCollector>> Create(const std::string& dir,
-                                                                int agents,
+  static absl::StatusOr<std::unique_ptr<BenchCollector>> Create(const std::string& dir, int agents,
                                                                 size_t max_series_per_agent,
                                                                 bool keep_dir);
   ~BenchCollector();

@@ -80,8 +80,9 @@ int RunIngest(const IngestFlags& flags) {
       if (!connected.ok()) fail(connected);
       std::vector<v1::AgentMessage> backlog;
       for (int b = 0; b < batches; ++b) {
-        backlog.push_back(agent.BuildBatch(
-            burst_start_ms + static_cast<int64_t>(b) * flags.batch_ticks * 1000, flags.batch_ticks));
+        backlog.push_back(
+            agent.BuildBatch(burst_start_ms + static_cast<int64_t>(b) * flags.batch_ticks * 1000,
+                             flags.batch_ticks));
       }
       ready.arrive_and_wait();
       uint64_t stored = 0;
@@ -168,8 +169,7 @@ int RunIngest(const IngestFlags& flags) {
       {"burst_samples_per_sec", static_cast<double>(burst_samples) / burst_s},
       {"burst_collector_cpu_cores", (cpu_burst_end - cpu_burst_begin) / burst_s},
       {"sustained_samples_per_sec", static_cast<double>(sustained_samples) / sustained_s},
-      {"sustained_collector_cpu_cores",
-       (cpu_sustained_end - cpu_sustained_begin) / sustained_s},
+      {"sustained_collector_cpu_cores", (cpu_sustained_end - cpu_sustained_begin) / sustained_s},
       {"samples_per_sec", static_cast<double>(burst_samples) / burst_s},
       {"p50_ms", Percentile(latencies_ms, 0.5)},
       {"p99_ms", Percentile(latencies_ms, 0.99)},

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   CLI::App* s = app.add_subcommand("storage", "the storage engine alone, one thread");
   s->add_option("--hosts", storage.hosts, "simulated hosts")->check(CLI::PositiveNumber);
   s->add_option("--series", storage.series, "series per host")->check(CLI::PositiveNumber);
-  s->add_option("--ticks", storage.ticks, "ticks (1 s apart) per series")->check(CLI::PositiveNumber);
+  s->add_option("--ticks", storage.ticks, "ticks (1 s apart) per series")
+      ->check(CLI::PositiveNumber);
   s->add_flag("--sync", storage.sync, "fsync every commit");
   s->add_option("--study-ticks", storage.study_ticks,
                 "ticks of the per-kind codec study (0: skip it)")
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   i->add_option("--batch-ticks", ingest.batch_ticks, "ticks per backlog batch")
       ->check(CLI::PositiveNumber);
-  i->add_option("--seconds", ingest.seconds, "sustained phase length")->check(CLI::NonNegativeNumber);
+  i->add_option("--seconds", ingest.seconds, "sustained phase length")
+      ->check(CLI::NonNegativeNumber);
   i->add_option("--dir", ingest.dir, "working directory (default: a temporary one)");
   i->add_flag("--keep-dir", ingest.keep_dir, "keep the working directory");
   i->add_flag("--json", ingest.json, "print one JSON object");

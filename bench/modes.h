@@ -9,9 +9,9 @@ namespace vigil::bench {
 
 struct StorageFlags {
   int hosts = 100;
-  int series = 500;   // per host
-  int ticks = 1200;   // 1 s apart: two 10-minute chunk windows
-  bool sync = false;  // fsync each commit (one host's batch)
+  int series = 500;        // per host
+  int ticks = 1200;        // 1 s apart: two 10-minute chunk windows
+  bool sync = false;       // fsync each commit (one host's batch)
   int study_ticks = 3600;  // codec study by value kind (0: skip)
   std::string dir;
   bool json = false;
@@ -22,10 +22,10 @@ int RunStorage(const StorageFlags& flags);
 
 struct IngestFlags {
   int agents = 1000;
-  int series = 500;        // per agent
-  int burst_ticks = 60;    // backlog each agent sends at once
-  int batch_ticks = 30;    // ticks per backlog batch
-  int seconds = 20;        // sustained phase at 1 s
+  int series = 500;      // per agent
+  int burst_ticks = 60;  // backlog each agent sends at once
+  int batch_ticks = 30;  // ticks per backlog batch
+  int seconds = 20;      // sustained phase at 1 s
   std::string dir;
   bool keep_dir = false;
   bool json = false;

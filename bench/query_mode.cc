@@ -63,8 +63,8 @@ int RunQuery(const QueryFlags& flags) {
   HostDataGenerator gen(7, 20);
   size_t pick = 0;
   while (pick + 1 < gen.size() && gen.series()[pick].kind != SeriesKind::kCpuSeconds) ++pick;
-  absl::StatusOr<storage::SeriesId> id_a =
-      (*a)->index().GetOrCreate(LabelSet(std::vector<Label>{{"__name__", "bench_cpu_seconds_total"}}));
+  absl::StatusOr<storage::SeriesId> id_a = (*a)->index().GetOrCreate(
+      LabelSet(std::vector<Label>{{"__name__", "bench_cpu_seconds_total"}}));
   if (!id_a.ok()) return fail(id_a.status());
   std::vector<double> values;
   std::vector<int64_t> ts;
@@ -91,8 +91,8 @@ int RunQuery(const QueryFlags& flags) {
   absl::Status status;
   const std::vector<double> q7d = Time(flags.runs, [&] {
     reduced = {};
-    status.Update(query::ReadReduced(**a, *id_a, start_a, end - 1, 1000,
-                                     query::Aggregation::kAvg, 100'000'000, &reduced));
+    status.Update(query::ReadReduced(**a, *id_a, start_a, end - 1, 1000, query::Aggregation::kAvg,
+                                     100'000'000, &reduced));
   });
   const size_t points_7d = reduced.values.size();
   const std::vector<double> q7d_raw = Time(flags.runs, [&] {

@@ -16,8 +16,8 @@ namespace vigil::bench {
 
 int RunRecovery(const RecoveryFlags& flags) {
   const int n = flags.agents;
-  absl::StatusOr<std::unique_ptr<BenchCollector>> created = BenchCollector::Create(
-      flags.dir, n, static_cast<size_t>(flags.series) + 64, flags.keep_dir);
+  absl::StatusOr<std::unique_ptr<BenchCollector>> created =
+      BenchCollector::Create(flags.dir, n, static_cast<size_t>(flags.series) + 64, flags.keep_dir);
   if (!created.ok()) {
     LogError("recovery: ", created.status().message());
     return 1;

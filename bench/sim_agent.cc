@@ -14,7 +14,8 @@ absl::Status SimAgent::Connect() {
   stream_ = stub_->Stream(&context_);
   v1::AgentMessage hello;
   hello.mutable_hello()->set_agent_version("vigil-bench");
-  hello.mutable_hello()->set_run_id(absl::StrCat("bench-", index_, "-", absl::ToUnixNanos(absl::Now())));
+  hello.mutable_hello()->set_run_id(
+      absl::StrCat("bench-", index_, "-", absl::ToUnixNanos(absl::Now())));
   hello.mutable_hello()->set_sample_interval_ms(1000);
   if (!stream_->Write(hello)) return absl::UnavailableError("hello not sent");
   v1::CollectorMessage reply;

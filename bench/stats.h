@@ -2,10 +2,9 @@
 // (a readable table, or one JSON object with --json).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace vigil::bench {
 

@@ -47,9 +47,9 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   config->tls.key = Resolve(base_dir, config->tls.key);
 
   const ConfigNode storage = root.Child("storage");
-  VIGIL_RETURN_IF_ERROR(storage.CheckKeys(
-      {"sync_writes", "chunk_span", "max_future", "head_snapshot_interval", "cache_size_mb",
-       "retention"}));
+  VIGIL_RETURN_IF_ERROR(
+      storage.CheckKeys({"sync_writes", "chunk_span", "max_future", "head_snapshot_interval",
+                         "cache_size_mb", "retention"}));
   storage::TsdbOptions& so = config->storage;
   VIGIL_RETURN_IF_ERROR(storage.GetBool("sync_writes", &so.sync_writes));
   struct DurationKey {
@@ -81,9 +81,11 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
                          "must be a whole number of minutes that divides an hour (1m, 2m, "
                          "3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m or 60m)");
   }
-  if (so.retention.minute_ms < so.retention.raw_ms || so.retention.hour_ms < so.retention.minute_ms) {
-    return retention.Error("1m", "retention must not shrink with coarser resolution "
-                                 "(raw <= 1m <= 1h)");
+  if (so.retention.minute_ms < so.retention.raw_ms ||
+      so.retention.hour_ms < so.retention.minute_ms) {
+    return retention.Error("1m",
+                           "retention must not shrink with coarser resolution "
+                           "(raw <= 1m <= 1h)");
   }
   int64_t cache_mb = static_cast<int64_t>(so.block_cache_bytes >> 20);
   VIGIL_RETURN_IF_ERROR(storage.GetInt("cache_size_mb", &cache_mb));

@@ -27,8 +27,8 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
   };
   const Simple simple[] = {
       {"vigil_collector_samples_ingested_total",
-       "Samples stored (into the head or straight into chunks) since start.",
-       MetricType::kCounter, load(c.samples_stored)},
+       "Samples stored (into the head or straight into chunks) since start.", MetricType::kCounter,
+       load(c.samples_stored)},
       {"vigil_collector_samples_backfilled_total",
        "Of the samples stored, those older than their series' open window, written into "
        "their chunk at once.",
@@ -55,8 +55,11 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
       {"vigil_collector_storage_recovery_seconds",
        "How long opening the storage (head snapshot load and WAL replay) took at start.",
        MetricType::kGauge, [&c] { return static_cast<double>(c.recovery_ms.load()) / 1000.0; }},
-      {"vigil_collector_connected_agents", "Hosts with an ingest stream open.",
-       MetricType::kGauge,
+      {"vigil_collector_storage_records_quarantined_total",
+       "Stored chunks or rollup records that could not be decoded when their window was "
+       "rewritten, kept under the quarantine/ prefix and logged (should stay 0).",
+       MetricType::kCounter, load(c.records_quarantined)},
+      {"vigil_collector_connected_agents", "Hosts with an ingest stream open.", MetricType::kGauge,
        [connections] { return static_cast<double>(connections->ConnectedHosts()); }},
   };
   for (const Simple& s : simple) {

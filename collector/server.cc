@@ -26,19 +26,18 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   absl::StatusOr<std::unique_ptr<storage::Tsdb>> tsdb = storage::Tsdb::Open(storage_options);
   if (!tsdb.ok()) return tsdb.status();
   server->tsdb_ = std::move(*tsdb);
-  LogInfo("storage: opened ", config.data_dir, " in ",
-          server->tsdb_->counters().recovery_ms.load(), " ms (", server->tsdb_->HeadSeriesCount(),
-          " series in the head)");
+  LogInfo("storage: opened ", config.data_dir, " in ", server->tsdb_->counters().recovery_ms.load(),
+          " ms (", server->tsdb_->HeadSeriesCount(), " series in the head)");
 
   server->ingest_ = std::make_unique<ingest::IngestService>(
       server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
-  if (absl::Status registered = RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(),
-                                                          &server->connections_);
+  if (absl::Status registered =
+          RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(), &server->connections_);
       !registered.ok()) {
     return registered;
   }
-  server->query_ = std::make_unique<query::QueryService>(
-      server->tsdb_.get(), &server->connections_, config.query_limits, &server->metrics_);
+  server->query_ = std::make_unique<query::QueryService>(server->tsdb_.get(), &server->connections_,
+                                                         config.query_limits, &server->metrics_);
 
   grpc::ServerBuilder builder;
   int port = 0;

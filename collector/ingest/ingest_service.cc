@@ -155,9 +155,9 @@ grpc::Status IngestService::Stream(
                  "time order)");
     }
     if (refused > 0) {
-      LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": refused ",
-                 committed->too_old, " samples older than the raw retention and ",
-                 committed->too_new, " samples ahead of the collector's clock");
+      LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": refused ", committed->too_old,
+                 " samples older than the raw retention and ", committed->too_new,
+                 " samples ahead of the collector's clock");
     }
     if (!stream->Write(reply)) break;
   }

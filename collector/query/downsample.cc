@@ -89,9 +89,8 @@ absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_
       points.push_back(RollupPoint{ts[i], vs[i], vs[i], vs[i], vs[i], 1});
     }
   } else {
-    absl::Status read =
-        tsdb.ReadRollups(id, out->resolution, static_cast<int64_t>(std::max<absl::int128>(first, kMin)),
-                         end_ms, max_samples, &points);
+    const int64_t from = static_cast<int64_t>(std::max<absl::int128>(first, kMin));
+    absl::Status read = tsdb.ReadRollups(id, out->resolution, from, end_ms, max_samples, &points);
     if (!read.ok()) return read;
   }
   // Buckets [first + k * step, first + (k + 1) * step).

@@ -61,9 +61,8 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
         request->max_points() == 0
             ? tsdb_->ReadRange(id, request->start_ms(), request->end_ms(),
                                limits_.max_samples - samples, &timestamps, &values)
-            : ReadReduced(*tsdb_, id, request->start_ms(), request->end_ms(),
-                          request->max_points(), *aggregation, limits_.max_samples - samples,
-                          &reduced);
+            : ReadReduced(*tsdb_, id, request->start_ms(), request->end_ms(), request->max_points(),
+                          *aggregation, limits_.max_samples - samples, &reduced);
     if (request->max_points() != 0) {
       timestamps.swap(reduced.timestamps_ms);
       values.swap(reduced.values);

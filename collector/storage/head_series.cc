@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "collector/storage/sample_merge.h"
 #include "absl/strings/str_cat.h"
+#include "collector/storage/sample_merge.h"
 #include "common/varint.h"
 
 namespace vigil::storage {
@@ -52,10 +52,9 @@ void HeadSeries::Samples(std::vector<int64_t>* timestamps_ms, std::vector<double
 }
 
 bool HeadSeries::Contains(int64_t t) const {
-  auto late = std::lower_bound(late_.begin(), late_.end(), t,
-                               [](const std::pair<int64_t, double>& s, int64_t x) {
-                                 return s.first < x;
-                               });
+  auto late =
+      std::lower_bound(late_.begin(), late_.end(), t,
+                       [](const std::pair<int64_t, double>& s, int64_t x) { return s.first < x; });
   if (late != late_.end() && late->first == t) return true;
   if (!chunk_.has_value() || chunk_->count() == 0 || t < chunk_->first_timestamp_ms() ||
       t > chunk_->last_timestamp_ms()) {
@@ -76,10 +75,9 @@ void HeadSeries::Open(int64_t window_start) {
 void HeadSeries::Append(int64_t t, double v) { chunk_->Append(t, v); }
 
 void HeadSeries::AddLate(int64_t t, double v) {
-  auto pos = std::lower_bound(late_.begin(), late_.end(), t,
-                              [](const std::pair<int64_t, double>& s, int64_t x) {
-                                return s.first < x;
-                              });
+  auto pos =
+      std::lower_bound(late_.begin(), late_.end(), t,
+                       [](const std::pair<int64_t, double>& s, int64_t x) { return s.first < x; });
   late_.insert(pos, {t, v});
 }
 
@@ -108,7 +106,7 @@ std::string HeadSeries::Serialize() const {
 }
 
 absl::StatusOr<std::unique_ptr<HeadSeries>> HeadSeries::Deserialize(SeriesId id,
-                                                                     absl::string_view in) {
+                                                                    absl::string_view in) {
   auto corrupt = [](absl::string_view what) {
     return absl::DataLossError(absl::StrCat("corrupt head snapshot: ", what));
   };

@@ -1,7 +1,7 @@
 #include "collector/storage/tsdb.h"
 
-#include <rocksdb/options.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -114,6 +114,7 @@ absl::Status Tsdb::OpenRocksDb() {
   db_.reset(db);
   series_cf_ = handles_[1];
   columns_.db = db;
+  columns_.quarantine = handles_[0];
   columns_.chunks = handles_[2];
   hosts_cf_ = handles_[3];
   ingest_cf_ = handles_[4];
@@ -179,7 +180,7 @@ absl::StatusOr<uint64_t> Tsdb::RecordHello(const std::string& host, const v1::He
   uint64_t last = 0;
   {
     absl::MutexLock lock(&state->mu);
-    VIGIL_ASSIGN_OR_RETURN(uint64_t* sequence, RunSequence(state, hello.run_id()));
+    VIGIL_ASSIGN_OR_RETURN(uint64_t * sequence, RunSequence(state, hello.run_id()));
     last = *sequence;
   }
   v1::HostInfo info;
@@ -202,8 +203,8 @@ absl::StatusOr<uint64_t> Tsdb::RecordHello(const std::string& host, const v1::He
 }
 
 absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const SeriesWrite& w,
-                              bool live, int64_t now_ms, WindowWriter* writer,
-                              CommitResult* result, SeriesPlan* plan) {
+                              bool live, int64_t now_ms, WindowWriter* writer, CommitResult* result,
+                              SeriesPlan* plan) {
   const int64_t span = options_.chunk_span_ms;
   plan->series = series;
   plan->reopen = false;
@@ -218,9 +219,10 @@ absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const S
   const int64_t newest = live ? now_ms + options_.max_future_ms : INT64_MAX;
   // A fresh head takes only windows the sweep would not close at once (it closes a window
   // that ended a whole span ago); older samples go straight to their chunks, merged with
-  // what is stored there. So no window is both in the head and on disk: a sample that an
-  // earlier close (say, before the series fell silent) already wrote is a duplicate.
-  const int64_t head_from = open ? open_window : AlignDown(now_ms - span, span);
+  // what is stored there. So a commit never opens a window that is also on disk: a sample
+  // that an earlier close (say, before the series fell silent) wrote is a duplicate.
+  const int64_t head_from =
+      open ? open_window : (live ? AlignDown(now_ms - span, span) : INT64_MIN);
 
   size_t i = 0;
   const size_t n = w.timestamps_ms.size();
@@ -240,10 +242,9 @@ absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const S
     const int64_t window = AlignDown(back_ts[b], span);
     size_t e = b;
     while (e < back_ts.size() && back_ts[e] < window + span) ++e;
-    VIGIL_ASSIGN_OR_RETURN(
-        size_t dups,
-        writer->Write(series->id(), window, std::span(back_ts).subspan(b, e - b),
-                      std::span(back_vs).subspan(b, e - b)));
+    VIGIL_ASSIGN_OR_RETURN(size_t dups,
+                           writer->Write(series->id(), window, std::span(back_ts).subspan(b, e - b),
+                                         std::span(back_vs).subspan(b, e - b)));
     result->duplicates += dups;
     result->stored += (e - b) - dups;
     result->backfilled += (e - b) - dups;
@@ -283,9 +284,9 @@ absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const S
       size_t e = i;
       while (e < end && w.timestamps_ms[e] < window + span) ++e;
       if (window == last_window) break;
-      VIGIL_ASSIGN_OR_RETURN(
-          size_t dups, writer->Write(series->id(), window, w.timestamps_ms.subspan(i, e - i),
-                                     w.values.subspan(i, e - i)));
+      VIGIL_ASSIGN_OR_RETURN(size_t dups,
+                             writer->Write(series->id(), window, w.timestamps_ms.subspan(i, e - i),
+                                           w.values.subspan(i, e - i)));
       result->duplicates += dups;
       result->stored += (e - i) - dups;
       i = e;
@@ -334,7 +335,7 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
                                           const IngestMark& mark) {
   HostState* host = HostStateOf(mark.host);
   absl::MutexLock host_lock(&host->mu);
-  VIGIL_ASSIGN_OR_RETURN(uint64_t* run_sequence, RunSequence(host, mark.run_id));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t * run_sequence, RunSequence(host, mark.run_id));
   CommitResult result;
   if (mark.sequence <= *run_sequence) {
     result.duplicate_batch = true;
@@ -354,7 +355,8 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
     plans[k].series = nullptr;
     if (w.timestamps_ms.empty()) continue;
     std::shared_ptr<HeadSeries> series = head_.FindOrCreate(w.id, mark.host);
-    VIGIL_RETURN_IF_ERROR(PlanSeries(series, w, /*live=*/true, now_ms, &writer, &result, &plans[k]));
+    VIGIL_RETURN_IF_ERROR(
+        PlanSeries(series, w, /*live=*/true, now_ms, &writer, &result, &plans[k]));
     if (!plans[k].ts.empty() || plans[k].reopen) {
       wal.push_back(SeriesWrite{w.id, plans[k].ts, plans[k].vs});
     }
@@ -402,6 +404,7 @@ void Tsdb::CountWrites(const WindowWriter& writer) {
   counters_.samples_in_chunks.fetch_add(writer.samples_written(), std::memory_order_relaxed);
   counters_.minute_points.fetch_add(writer.minute_points_written(), std::memory_order_relaxed);
   counters_.hour_points.fetch_add(writer.hour_points_written(), std::memory_order_relaxed);
+  counters_.records_quarantined.fetch_add(writer.records_quarantined(), std::memory_order_relaxed);
 }
 
 std::vector<v1::HostInfo> Tsdb::Hosts() const {

@@ -54,11 +54,11 @@ struct CommitResult {
   // The run's mark was already at or past this sequence (a resend, or another stream
   // of the same run stored it): nothing was written.
   bool duplicate_batch = false;
-  uint32_t stored = 0;       // into the head or straight into chunks
-  uint32_t backfilled = 0;   // of `stored`: older than the open window, written to chunks
-  uint32_t duplicates = 0;   // samples at a timestamp already stored, dropped
-  uint32_t too_old = 0;      // older than the raw retention, refused
-  uint32_t too_new = 0;      // further ahead of the collector's clock than allowed, refused
+  uint32_t stored = 0;      // into the head or straight into chunks
+  uint32_t backfilled = 0;  // of `stored`: older than the open window, written to chunks
+  uint32_t duplicates = 0;  // samples at a timestamp already stored, dropped
+  uint32_t too_old = 0;     // older than the raw retention, refused
+  uint32_t too_new = 0;     // further ahead of the collector's clock than allowed, refused
 };
 
 // Counters since open, for the collector's own metrics. Relaxed atomics.
@@ -70,15 +70,16 @@ struct TsdbCounters {
   std::atomic<uint64_t> samples_too_new{0};
   std::atomic<uint64_t> chunks_written{0};
   std::atomic<uint64_t> samples_in_chunks{0};
-  std::atomic<uint64_t> minute_points{0};  // 1-minute rollup points written
-  std::atomic<uint64_t> hour_points{0};    // 1-hour rollup points written (or rewritten)
+  std::atomic<uint64_t> minute_points{0};        // 1-minute rollup points written
+  std::atomic<uint64_t> hour_points{0};          // 1-hour rollup points written (or rewritten)
+  std::atomic<uint64_t> records_quarantined{0};  // undecodable records set aside
   std::atomic<uint64_t> wal_records{0};
   std::atomic<uint64_t> wal_bytes{0};
   std::atomic<uint64_t> head_snapshots{0};
   std::atomic<uint64_t> series_evicted{0};
-  std::atomic<int64_t> last_snapshot_ms{0};     // duration of the last head snapshot
-  std::atomic<int64_t> recovery_ms{0};          // time Open() took to rebuild the head
-  std::atomic<uint64_t> replayed_records{0};    // WAL records replayed at open
+  std::atomic<int64_t> last_snapshot_ms{0};   // duration of the last head snapshot
+  std::atomic<int64_t> recovery_ms{0};        // time Open() took to rebuild the head
+  std::atomic<uint64_t> replayed_records{0};  // WAL records replayed at open
   std::atomic<uint64_t> replayed_samples{0};
 };
 
@@ -146,9 +147,9 @@ class Tsdb {
   // What one commit (or one replayed WAL record) does to one series' head.
   struct SeriesPlan {
     std::shared_ptr<HeadSeries> series;
-    bool reopen = false;        // the open window closes; a new one starts at `window`
+    bool reopen = false;  // the open window closes; a new one starts at `window`
     int64_t window = 0;
-    std::vector<int64_t> ts;    // samples that enter the head, ascending
+    std::vector<int64_t> ts;  // samples that enter the head, ascending
     std::vector<double> vs;
   };
   // Per-host commit state: serializes the host's commits and sweeps, and holds the
@@ -168,8 +169,7 @@ class Tsdb {
 
   // Classifies `w`'s samples against the series' head; writes backfilled and closed
   // windows through `writer`; fills `plan` with what enters the head. `live`: a commit
-  // (refusals by the clock apply); otherwise a WAL replay (nothing is refused). `now_ms`
-  // decides which windows a series without an open one may open (both cases).
+  // (refusals by the clock apply); otherwise a WAL replay (deterministic, no clock).
   absl::Status PlanSeries(const std::shared_ptr<HeadSeries>& series, const SeriesWrite& w,
                           bool live, int64_t now_ms, WindowWriter* writer, CommitResult* result,
                           SeriesPlan* plan);
@@ -201,7 +201,8 @@ class Tsdb {
   // record is below.
   absl::Mutex snapshot_mu_;
   std::atomic<uint64_t> next_wal_seq_{1};
-  absl::Mutex maintain_mu_;  // one Maintain/SnapshotHead at a time
+  absl::Mutex maintain_mu_;         // one Maintain at a time
+  absl::Mutex snapshot_writer_mu_;  // one SnapshotHead at a time (the WAL trim is ordered)
   int64_t last_snapshot_at_ms_ ABSL_GUARDED_BY(maintain_mu_) = 0;
 
   absl::Mutex host_states_mu_;

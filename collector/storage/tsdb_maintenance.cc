@@ -49,8 +49,7 @@ absl::Status Tsdb::Maintain() {
         vs.clear();
         series->Samples(&ts, &vs);
         batch.SetSavePoint();
-        absl::StatusOr<size_t> written =
-            writer.Write(series->id(), series->window_start(), ts, vs);
+        absl::StatusOr<size_t> written = writer.Write(series->id(), series->window_start(), ts, vs);
         if (!written.ok()) {
           (void)batch.RollbackToSavePoint();  // none of the window's records
           if (first_error.ok()) first_error = written.status();
@@ -88,6 +87,8 @@ absl::Status Tsdb::Maintain() {
 }
 
 absl::Status Tsdb::SnapshotHead() {
+  // Two snapshots at once could write an older mark after a newer one trimmed the WAL.
+  absl::MutexLock one_at_a_time(&snapshot_writer_mu_);
   const absl::Time started = absl::Now();
   uint64_t covered = 0;
   {

@@ -46,8 +46,7 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
 
   std::vector<int64_t> disk_ts, chunk_ts;
   std::vector<double> disk_vs, chunk_vs;
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), columns_.chunks));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), columns_.chunks));
   // The chunk that starts at or before start_ms may hold samples inside the range.
   it->SeekForPrev(ChunkKey(id, start_ms));
   SeriesId key_id = 0;
@@ -67,9 +66,9 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
     }
     chunk_ts.clear();
     chunk_vs.clear();
-    absl::Status decoded = DecodeChunk(
-        chunk_start, absl::string_view(it->value().data(), it->value().size()), &chunk_ts,
-        &chunk_vs);
+    absl::Status decoded =
+        DecodeChunk(chunk_start, absl::string_view(it->value().data(), it->value().size()),
+                    &chunk_ts, &chunk_vs);
     if (!decoded.ok()) {
       return absl::DataLossError(
           absl::StrCat("series ", id, " chunk at ", chunk_start, ": ", decoded.message()));
@@ -100,9 +99,8 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
   return absl::OkStatus();
 }
 
-absl::Status Tsdb::ReadRollups(SeriesId id, Resolution resolution, int64_t start_ms,
-                               int64_t end_ms, size_t max_points,
-                               std::vector<RollupPoint>* points) const {
+absl::Status Tsdb::ReadRollups(SeriesId id, Resolution resolution, int64_t start_ms, int64_t end_ms,
+                               size_t max_points, std::vector<RollupPoint>* points) const {
   if (resolution == Resolution::kRaw) {
     return absl::InvalidArgumentError("ReadRollups needs the 1m or 1h resolution");
   }
@@ -164,8 +162,8 @@ absl::Status Tsdb::ReadRollups(SeriesId id, Resolution resolution, int64_t start
     for (const RollupPoint& p : record) {
       if (p.start_ms < start_ms || p.start_ms > end_ms) continue;
       if (stored.size() >= max_points) {
-        return absl::ResourceExhaustedError(absl::StrCat(
-            "the query reads more than ", max_points, " rollup points; narrow the time range"));
+        return absl::ResourceExhaustedError(absl::StrCat("the query reads more than ", max_points,
+                                                         " rollup points; narrow the time range"));
       }
       stored.push_back(p);
     }

@@ -43,9 +43,6 @@ absl::Status Tsdb::RecoverHead() {
   // by its last_wal_seq, so a record applies exactly once.
   uint64_t next = covered;
   size_t records = 0, samples = 0;
-  // Windows that a series had closed (written) before the crash go back to their chunks,
-  // not into the head, as in a live commit.
-  const int64_t now_ms = options_.clock->NowMs();
   WalRecord record;
   CommitResult ignored;
   SeriesPlan plan;
@@ -55,8 +52,7 @@ absl::Status Tsdb::RecoverHead() {
     const uint64_t seq = GetBigEndian64(it->key().data());
     absl::Status decoded = record.Decode(absl::string_view(it->value().data(), it->value().size()));
     if (!decoded.ok()) {
-      return absl::DataLossError(absl::StrCat("storage: WAL record ", seq, ": ",
-                                              decoded.message(),
+      return absl::DataLossError(absl::StrCat("storage: WAL record ", seq, ": ", decoded.message(),
                                               " (RocksDB checksums passed: a bug, not a torn "
                                               "write; refusing to start rather than lose it)"));
     }
@@ -68,8 +64,7 @@ absl::Status Tsdb::RecoverHead() {
         absl::MutexLock lock(&series->mu);
         if (series->last_wal_seq >= seq) continue;
       }
-      VIGIL_RETURN_IF_ERROR(
-          PlanSeries(series, w, /*live=*/false, now_ms, &writer, &ignored, &plan));
+      VIGIL_RETURN_IF_ERROR(PlanSeries(series, w, /*live=*/false, 0, &writer, &ignored, &plan));
       ApplyPlan(plan, seq);
       samples += w.timestamps_ms.size();
     }

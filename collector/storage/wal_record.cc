@@ -82,8 +82,7 @@ absl::Status WalRecord::Decode(absl::string_view in) {
   spans.reserve(series);
   for (uint64_t s = 0; s < series; ++s) {
     uint64_t id = 0, count = 0;
-    if (!GetVarint(&in, &id) || !GetVarint(&in, &count) || count == 0 ||
-        count > in.size() / 9) {
+    if (!GetVarint(&in, &id) || !GetVarint(&in, &count) || count == 0 || count > in.size() / 9) {
       return fail("series header");
     }
     const size_t begin = timestamps_.size();
@@ -103,7 +102,8 @@ absl::Status WalRecord::Decode(absl::string_view in) {
   if (!in.empty()) return fail("trailing bytes");
   writes_.reserve(spans.size());
   for (const Span& s : spans) {
-    writes_.push_back(SeriesWrite{s.id, std::span<const int64_t>(timestamps_).subspan(s.begin, s.size),
+    writes_.push_back(SeriesWrite{s.id,
+                                  std::span<const int64_t>(timestamps_).subspan(s.begin, s.size),
                                   std::span<const double>(values_).subspan(s.begin, s.size)});
   }
   return absl::OkStatus();

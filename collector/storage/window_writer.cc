@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <memory>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "collector/storage/chunk_codec.h"
 #include "collector/storage/rocksdb_status.h"
 #include "collector/storage/sample_merge.h"
 #include "collector/storage/window.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace vigil::storage {
@@ -19,8 +21,8 @@ absl::Status Corrupt(absl::string_view what, SeriesId id, int64_t t, const absl:
 
 }  // namespace
 
-absl::Status WindowWriter::StoredChunk(SeriesId id, int64_t window_start,
-                                       std::vector<int64_t>* ts, std::vector<double>* vs) {
+absl::Status WindowWriter::StoredChunk(SeriesId id, int64_t window_start, std::vector<int64_t>* ts,
+                                       std::vector<double>* vs) {
   ts->clear();
   vs->clear();
   const std::string key = ChunkKey(id, window_start);
@@ -35,8 +37,27 @@ absl::Status WindowWriter::StoredChunk(SeriesId id, int64_t window_start,
   if (!s.ok()) return FromRocksDb(s, "storage: read chunk");
   absl::Status decoded =
       DecodeChunk(window_start, absl::string_view(value.data(), value.size()), ts, vs);
-  if (!decoded.ok()) return Corrupt("chunk", id, window_start, decoded);
+  if (!decoded.ok()) {
+    // The window is about to be rewritten: keep the undecodable bytes for a human and go
+    // on as if nothing were stored, rather than refuse this host's data for good.
+    Quarantine("chunks", key, absl::string_view(value.data(), value.size()),
+               Corrupt("chunk", id, window_start, decoded));
+    ts->clear();
+    vs->clear();
+  }
   return absl::OkStatus();
+}
+
+void WindowWriter::Quarantine(absl::string_view cf, absl::string_view key, absl::string_view value,
+                              const absl::Status& why) {
+  std::string quarantine_key = absl::StrCat(kQuarantinePrefix, cf, "/");
+  quarantine_key.append(key.data(), key.size());
+  batch_->Put(columns_.quarantine, quarantine_key, rocksdb::Slice(value.data(), value.size()));
+  ++quarantined_;
+  LogError("storage: ", why.message(), "; the stored record is kept under the quarantine key \"",
+           absl::CHexEscape(quarantine_key),
+           "\" of the default column family and the window is "
+           "rewritten from the samples at hand");
 }
 
 absl::Status WindowWriter::MinutePointsOfHour(SeriesId id, int64_t hour,
@@ -52,10 +73,16 @@ absl::Status WindowWriter::MinutePointsOfHour(SeriesId id, int64_t hour,
         key_id != id || start >= hour + kHourMs) {
       break;
     }
-    std::vector<RollupPoint>& points = windows[start];
-    absl::Status decoded =
-        DecodeRollupChunk(start, absl::string_view(it->value().data(), it->value().size()), &points);
-    if (!decoded.ok()) return Corrupt("1-minute rollup", id, start, decoded);
+    std::vector<RollupPoint> points;
+    absl::Status decoded = DecodeRollupChunk(
+        start, absl::string_view(it->value().data(), it->value().size()), &points);
+    if (!decoded.ok()) {
+      // Left in place (it is not rewritten here); the hour's point leaves it out.
+      LogError("storage: ", Corrupt("1-minute rollup", id, start, decoded).message(),
+               "; the hour's point is computed without it");
+      continue;
+    }
+    windows[start] = std::move(points);
   }
   if (!it->status().ok()) return FromRocksDb(it->status(), "storage: read rollups");
   for (const auto& [key, points] : pending_minutes_) {
@@ -88,7 +115,11 @@ absl::Status WindowWriter::HourPointsOfDay(SeriesId id, int64_t day,
   if (s.IsNotFound()) return absl::OkStatus();
   if (!s.ok()) return FromRocksDb(s, "storage: read rollup");
   absl::Status decoded = DecodeRollupChunk(day, absl::string_view(value.data(), value.size()), out);
-  if (!decoded.ok()) return Corrupt("1-hour rollup", id, day, decoded);
+  if (!decoded.ok()) {
+    Quarantine("rollup_1h", key, absl::string_view(value.data(), value.size()),
+               Corrupt("1-hour rollup", id, day, decoded));
+    out->clear();
+  }
   return absl::OkStatus();
 }
 
@@ -122,9 +153,8 @@ absl::StatusOr<size_t> WindowWriter::Write(SeriesId id, int64_t window_start,
   Coarsen(hour_minutes, kHourMs, &hour_point);
   std::vector<RollupPoint> day_points;
   VIGIL_RETURN_IF_ERROR(HourPointsOfDay(id, day, &day_points));
-  auto pos = std::lower_bound(
-      day_points.begin(), day_points.end(), hour,
-      [](const RollupPoint& p, int64_t t) { return p.start_ms < t; });
+  auto pos = std::lower_bound(day_points.begin(), day_points.end(), hour,
+                              [](const RollupPoint& p, int64_t t) { return p.start_ms < t; });
   if (pos != day_points.end() && pos->start_ms == hour) pos = day_points.erase(pos);
   if (!hour_point.empty()) day_points.insert(pos, hour_point.front());
   const std::string day_key = ChunkKey(id, day);

@@ -6,7 +6,9 @@
 // series (an agent's backlog).
 //
 // Not thread-safe; one per WriteBatch. The caller serializes writers of one series
-// (the host commit lock). Does not own the DB, the column families or the batch.
+// (the host commit lock). A stored record that cannot be decoded does not stop the
+// write: it is kept under kQuarantinePrefix, logged and counted, and the window is
+// written from the samples at hand. Does not own the DB, the column families or the batch.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -23,11 +25,16 @@
 
 namespace vigil::storage {
 
+// Records that could not be decoded when a window had to be rewritten are kept under
+// this prefix in the default column family: "quarantine/<column family>/<key>".
+inline constexpr char kQuarantinePrefix[] = "quarantine/";
+
 struct ChunkColumns {
   rocksdb::DB* db = nullptr;
   rocksdb::ColumnFamilyHandle* chunks = nullptr;
   rocksdb::ColumnFamilyHandle* rollup_1m = nullptr;
   rocksdb::ColumnFamilyHandle* rollup_1h = nullptr;
+  rocksdb::ColumnFamilyHandle* quarantine = nullptr;  // the default column family
 };
 
 class WindowWriter {
@@ -44,12 +51,15 @@ class WindowWriter {
   size_t samples_written() const { return samples_written_; }
   size_t minute_points_written() const { return minute_points_written_; }
   size_t hour_points_written() const { return hour_points_written_; }
+  size_t records_quarantined() const { return quarantined_; }
 
  private:
   absl::Status StoredChunk(SeriesId id, int64_t window_start, std::vector<int64_t>* ts,
                            std::vector<double>* vs);
   absl::Status MinutePointsOfHour(SeriesId id, int64_t hour, std::vector<RollupPoint>* out);
   absl::Status HourPointsOfDay(SeriesId id, int64_t day, std::vector<RollupPoint>* out);
+  void Quarantine(absl::string_view cf, absl::string_view key, absl::string_view value,
+                  const absl::Status& why);
 
   struct Samples {
     std::vector<int64_t> ts;
@@ -64,6 +74,7 @@ class WindowWriter {
   size_t samples_written_ = 0;
   size_t minute_points_written_ = 0;
   size_t hour_points_written_ = 0;
+  size_t quarantined_ = 0;
   std::vector<int64_t> stored_ts_, merged_ts_;
   std::vector<double> stored_vs_, merged_vs_;
 };

@@ -105,9 +105,8 @@ TEST_CASE("samples from an agent arrive over mTLS and vigilctl shows them", "[in
   }
 
   SECTION("a reduced query returns at most the points asked for, per bucket") {
-    nlohmann::json r = cluster.CtlJson(
-        {"query", "node_load1{instance=\"db-test-01\"}", "--since", "1h", "--max-points", "2",
-         "--aggregate", "count"});
+    nlohmann::json r = cluster.CtlJson({"query", "node_load1{instance=\"db-test-01\"}", "--since",
+                                        "1h", "--max-points", "2", "--aggregate", "count"});
     REQUIRE(r["data"]["result"].size() == 1);
     const auto& values = r["data"]["result"][0]["values"];
     CHECK(values.size() >= 1);

@@ -310,8 +310,8 @@ TEST_CASE("storage windows, snapshots and retention per resolution are configura
   };
   for (const Case& c : cases) {
     INFO(c.yaml);
-    absl::StatusOr<CollectorConfig> bad = ParseCollectorConfig(
-        absl::StrCat(kMinimal, c.yaml), "collector.yaml", "/etc/vigil");
+    absl::StatusOr<CollectorConfig> bad =
+        ParseCollectorConfig(absl::StrCat(kMinimal, c.yaml), "collector.yaml", "/etc/vigil");
     REQUIRE(!bad.ok());
     CHECK_THAT(std::string(bad.status().message()), Catch::Contains(c.want));
   }

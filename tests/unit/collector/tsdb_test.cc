@@ -91,8 +91,9 @@ struct Store {
 
 // Writes one record straight into a column family of the closed store in `dir`: what a
 // disk fault or a bug elsewhere could leave there.
-void PutRaw(const std::string& dir, const std::string& cf, const std::string& key,
-            const std::string& value) {
+// Writes (or, with `read`, reads) one record of a closed store directly.
+void RawRecord(const std::string& dir, const std::string& cf, const std::string& key,
+               std::string* value, bool read) {
   std::vector<std::string> names;
   REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -107,10 +108,26 @@ void PutRaw(const std::string& dir, const std::string& cf, const std::string& ke
     if (h->GetName() == cf) target = h;
   }
   REQUIRE(target != nullptr);
-  REQUIRE(db->Put(rocksdb::WriteOptions(), target, key, value).ok());
+  if (read) {
+    rocksdb::Status got = db->Get(rocksdb::ReadOptions(), target, key, value);
+    if (got.IsNotFound()) value->clear();
+  } else {
+    REQUIRE(db->Put(rocksdb::WriteOptions(), target, key, *value).ok());
+  }
   for (rocksdb::ColumnFamilyHandle* h : handles) REQUIRE(db->DestroyColumnFamilyHandle(h).ok());
   REQUIRE(db->Close().ok());
   delete db;
+}
+
+void PutRaw(const std::string& dir, const std::string& cf, const std::string& key,
+            std::string value) {
+  RawRecord(dir, cf, key, &value, /*read=*/false);
+}
+
+std::string GetRaw(const std::string& dir, const std::string& cf, const std::string& key) {
+  std::string value;
+  RawRecord(dir, cf, key, &value, /*read=*/true);
+  return value;
 }
 
 std::vector<SeriesId> Select(Tsdb& tsdb, const std::string& selector, size_t max = 1'000'000) {
@@ -132,8 +149,9 @@ TEST_CASE("samples read back in order across head and closed windows", "[storage
     s.Write(id, {t}, {i * 0.5});
     expected.emplace_back(t, i * 0.5);
   }
-  s.Write(other, {kT0 + 1500}, {99});
   CHECK(s.tsdb->counters().chunks_written == 2);
+  // A window that ended 15 minutes ago: straight to its chunk, not into the head.
+  CHECK(s.Write(other, {kT0 + 1500}, {99}).backfilled == 1);
   CHECK(s.Read(id) == expected);
   CHECK(s.Read(id, kT0 + 599'000, kT0 + 601'000) ==
         std::vector<std::pair<int64_t, double>>(expected.begin() + 599, expected.begin() + 602));
@@ -158,9 +176,9 @@ TEST_CASE("late, duplicate, backfilled and refused samples", "[storage]") {
   SECTION("a late sample inside the head's window is accepted") {
     r = s.Write(id, {kT0 + kHourMs + 20'000}, {2});
     CHECK(r.stored == 1);
-    CHECK(s.Read(id) == std::vector<std::pair<int64_t, double>>{
-                            {kT0 + kHourMs + 10'000, 1}, {kT0 + kHourMs + 20'000, 2},
-                            {kT0 + kHourMs + 30'000, 3}});
+    CHECK(s.Read(id) == std::vector<std::pair<int64_t, double>>{{kT0 + kHourMs + 10'000, 1},
+                                                                {kT0 + kHourMs + 20'000, 2},
+                                                                {kT0 + kHourMs + 30'000, 3}});
   }
   SECTION("a sample at a stored timestamp is a duplicate and dropped") {
     r = s.Write(id, {kT0 + kHourMs + 10'000, kT0 + kHourMs + 30'000}, {7, 7});
@@ -233,8 +251,10 @@ TEST_CASE("a run's sequence mark only moves forward; a stale commit writes nothi
 TEST_CASE("special values are stored exactly, in the head and in chunks", "[storage]") {
   Store s;
   const SeriesId id = s.Id("m");
-  const std::vector<double> special = {NAN, INFINITY, -INFINITY, -0.0, 5e-324, 1.7976931348623157e308};
-  for (size_t i = 0; i < special.size(); ++i) s.Write(id, {kT0 + static_cast<int64_t>(i)}, {special[i]});
+  const std::vector<double> special = {NAN,  INFINITY, -INFINITY,
+                                       -0.0, 5e-324,   1.7976931348623157e308};
+  for (size_t i = 0; i < special.size(); ++i)
+    s.Write(id, {kT0 + static_cast<int64_t>(i)}, {special[i]});
   auto check = [&] {
     const auto read = s.Read(id, kT0, kT0 + 10);
     REQUIRE(read.size() == special.size());
@@ -291,7 +311,8 @@ TEST_CASE("selectors over many series agree with matching every label set", "[st
   for (int host = 0; host < 40; ++host) {
     for (int k = 0; k < 100; ++k) {
       std::vector<Label> labels = {{"instance", absl::StrCat("db", host)}};
-      if (k % 3 != 0) labels.push_back({"device", std::string("sd") + static_cast<char>('a' + k % 7)});
+      if (k % 3 != 0)
+        labels.push_back({"device", std::string("sd") + static_cast<char>('a' + k % 7)});
       if (k % 5 == 0) labels.push_back({"mode", k % 10 == 0 ? "idle" : "user"});
       labels.push_back({"k", absl::StrCat(k)});
       const std::string metric = metrics[rng() % 4];
@@ -509,7 +530,7 @@ TEST_CASE("a sample of a window written before its series fell silent is merged,
   CHECK(hours[0].count == 6);
 }
 
-TEST_CASE("a WAL replay does not reopen a window that was written before the crash",
+TEST_CASE("rollups after a crash count a replayed window that was already written once",
           "[storage]") {
   TsdbOptions options;
   options.head_snapshot_interval_ms = kDayMs;  // no snapshot but the explicit one
@@ -519,20 +540,15 @@ TEST_CASE("a WAL replay does not reopen a window that was written before the cra
   REQUIRE(s.tsdb->SnapshotHead().ok());
   for (int i = 5; i < 10; ++i) s.Write(id, {kT0 + i * 1000}, {1.0 * i});
   // The series falls silent: its window is written and its head snapshot deleted; the WAL
-  // still holds the records after the snapshot when the collector is killed.
+  // still holds the records after the snapshot when the collector is killed, so the
+  // replay puts half of the written window back in the head.
   s.clock.Set(absl::FromUnixMillis(kT0 + 25 * kMinuteMs));
   REQUIRE(s.tsdb->Maintain().ok());
   REQUIRE(s.tsdb->counters().series_evicted == 1);
   s.Crash();
   CHECK(s.tsdb->counters().replayed_records == 5);
 
-  // The replayed samples are on disk already, not a head window holding half of them.
-  const CommitResult r = s.WriteNow(id, {kT0 + 2000}, {-1});
-  CHECK(r.duplicates == 1);
-  CHECK(r.stored == 0);
-  const auto read = s.Read(id);
-  REQUIRE(read.size() == 10);
-  CHECK(read[2] == std::pair<int64_t, double>{kT0 + 2000, 2});
+  CHECK(s.Read(id).size() == 10);
   const auto minutes = s.Rollups(id, Resolution::kMinute, kT0, kT0 + kHourMs);
   REQUIRE(minutes.size() == 1);
   CHECK(minutes[0].count == 10);
@@ -540,6 +556,10 @@ TEST_CASE("a WAL replay does not reopen a window that was written before the cra
   const auto hours = s.Rollups(id, Resolution::kHour, kT0, kT0 + kHourMs);
   REQUIRE(hours.size() == 1);
   CHECK(hours[0].count == 10);
+  // The next sweep writes the replayed window again, which changes nothing.
+  REQUIRE(s.tsdb->Maintain().ok());
+  CHECK(s.Rollups(id, Resolution::kMinute, kT0, kT0 + kHourMs) == minutes);
+  CHECK(s.Rollups(id, Resolution::kHour, kT0, kT0 + kHourMs) == hours);
 }
 
 TEST_CASE("rollups read while windows close count every sample once", "[storage]") {
@@ -557,11 +577,9 @@ TEST_CASE("rollups read while windows close count every sample once", "[storage]
     while (!done.load()) {
       const int64_t t = newest.load();
       points.clear();
-      if (!s.tsdb->ReadRollups(id, Resolution::kMinute, t - 3 * kMinuteMs, t + kMinuteMs,
-                               1'000'000, &points)
-               .ok()) {
-        ++failed;
-      }
+      const absl::Status read = s.tsdb->ReadRollups(id, Resolution::kMinute, t - 3 * kMinuteMs,
+                                                    t + kMinuteMs, 1'000'000, &points);
+      if (!read.ok()) ++failed;
       for (const RollupPoint& p : points) {
         if (p.count != 1) ++miscounted;  // one sample a minute
       }
@@ -592,8 +610,7 @@ TEST_CASE("a malformed posting key is skipped, not read as a label value", "[sto
   CHECK(Select(*s.tsdb, "{a=\"x\"}") == std::vector<SeriesId>{id});
 }
 
-TEST_CASE("a window that cannot be written stops neither the other evictions nor the snapshot",
-          "[storage]") {
+TEST_CASE("a corrupt stored chunk is set aside, and its window rewritten and served", "[storage]") {
   Store s;
   const SeriesId a = s.Id("a");
   const SeriesId b = s.Id("b");
@@ -605,15 +622,29 @@ TEST_CASE("a window that cannot be written stops neither the other evictions nor
   REQUIRE(s.tsdb->HeadSeriesCount() == 2);
 
   s.clock.Set(absl::FromUnixMillis(kT0 + 25 * kMinuteMs));
-  const absl::Status maintained = s.tsdb->Maintain();
-  CHECK(maintained.code() == absl::StatusCode::kDataLoss);
-  CHECK(s.tsdb->HeadSeriesCount() == 1);  // a's window stays, to be retried
-  CHECK(s.tsdb->counters().series_evicted == 1);
+  REQUIRE(s.tsdb->Maintain().ok());
+  CHECK(s.tsdb->HeadSeriesCount() == 0);
+  CHECK(s.tsdb->counters().series_evicted == 2);
   CHECK(s.tsdb->counters().head_snapshots == 1);
+  CHECK(s.tsdb->counters().records_quarantined == 1);
+  CHECK(s.Read(a) == std::vector<std::pair<int64_t, double>>{{kT0 + 1000, 1}});
   CHECK(s.Read(b) == std::vector<std::pair<int64_t, double>>{{kT0 + 1000, 2}});
-  // a's window survives a restart: it is in the snapshot.
-  s.Crash();
-  CHECK(s.tsdb->HeadSeriesCount() == 1);
+  s.tsdb.reset();
+  // Nothing is lost: the undecodable bytes are kept for a human.
+  CHECK(GetRaw(s.options.dir, "default", "quarantine/chunks/" + ChunkKey(a, kT0)) == "not a chunk");
+}
+
+TEST_CASE("a sample for a window whose stored chunk is corrupt is still stored", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("m");
+  s.Write(id, {kT0 + kHourMs}, {5});  // the open window is an hour later
+  s.tsdb.reset();
+  PutRaw(s.options.dir, "chunks", ChunkKey(id, kT0), std::string("\x03\xff\xff", 3));
+  s.Open();
+  const CommitResult r = s.WriteNow(id, {kT0 + 1000}, {1});
+  CHECK(r.backfilled == 1);
+  CHECK(s.tsdb->counters().records_quarantined == 1);
+  CHECK(s.Read(id) == std::vector<std::pair<int64_t, double>>{{kT0 + 1000, 1}, {kT0 + kHourMs, 5}});
 }
 
 }  // namespace
