@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "collector/storage/double_bytes.h"
 #include "common/varint.h"
 
 namespace vigil::storage {
@@ -30,14 +31,7 @@ absl::Status DecodePlainChunk(int64_t start_ms, absl::string_view chunk,
     timestamps_ms->resize(base);
     return absl::DataLossError("corrupt chunk values");
   }
-  for (uint64_t i = 0; i < count; ++i) {
-    uint64_t bits = 0;
-    for (int b = 0; b < 8; ++b)
-      bits |= static_cast<uint64_t>(static_cast<uint8_t>(chunk[i * 8 + b])) << (8 * b);
-    double v;
-    std::memcpy(&v, &bits, sizeof(v));
-    values->push_back(v);
-  }
+  for (uint64_t i = 0; i < count; ++i) values->push_back(GetDoubleLE(chunk.data() + i * 8));
   return absl::OkStatus();
 }
 
@@ -77,11 +71,7 @@ std::string EncodePlainChunk(int64_t start_ms, std::span<const int64_t> timestam
                                                 static_cast<uint64_t>(previous))));
     previous = t;
   }
-  for (double v : values) {
-    uint64_t bits;
-    std::memcpy(&bits, &v, sizeof(bits));
-    for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
-  }
+  for (double v : values) PutDoubleLE(&out, v);
   return out;
 }
 

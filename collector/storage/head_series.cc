@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "collector/storage/double_bytes.h"
 #include "collector/storage/sample_merge.h"
 #include "common/varint.h"
 
@@ -11,12 +12,6 @@ namespace vigil::storage {
 namespace {
 
 constexpr uint8_t kSnapshotFormat = 1;
-
-void PutDouble(std::string* out, double v) {
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof(bits));
-  PutVarint(out, bits);
-}
 
 }  // namespace
 
@@ -100,7 +95,7 @@ std::string HeadSeries::Serialize() const {
   PutVarint(&out, late_.size());
   for (const auto& [t, v] : late_) {
     PutVarint(&out, ZigZag(t));
-    PutDouble(&out, v);
+    PutVarint(&out, DoubleBits(v));
   }
   return out;
 }
@@ -135,9 +130,7 @@ absl::StatusOr<std::unique_ptr<HeadSeries>> HeadSeries::Deserialize(SeriesId id,
   for (uint64_t i = 0; i < late; ++i) {
     uint64_t t = 0, bits = 0;
     if (!GetVarint(&in, &t) || !GetVarint(&in, &bits)) return corrupt("late sample");
-    double v;
-    std::memcpy(&v, &bits, sizeof(v));
-    series->late_.emplace_back(UnZigZag(t), v);
+    series->late_.emplace_back(UnZigZag(t), DoubleFromBits(bits));
   }
   if (!in.empty()) return corrupt("trailing bytes");
   return series;

@@ -1,30 +1,13 @@
 #include "collector/storage/wal_record.h"
 
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
+#include "collector/storage/double_bytes.h"
 #include "common/varint.h"
 
 namespace vigil::storage {
 namespace {
 
 constexpr uint8_t kWalFormat = 1;
-
-void PutDouble(std::string* out, double v) {
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof(bits));
-  char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(bits >> (8 * i));
-  out->append(bytes, 8);
-}
-
-double GetDouble(const char* p) {
-  uint64_t bits = 0;
-  for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(static_cast<uint8_t>(p[i])) << (8 * i);
-  double v;
-  std::memcpy(&v, &bits, sizeof(v));
-  return v;
-}
 
 }  // namespace
 
@@ -48,7 +31,7 @@ std::string EncodeWalRecord(absl::string_view host, std::span<const SeriesWrite>
       PutVarint(&out, ZigZag(static_cast<int64_t>(static_cast<uint64_t>(t) - previous)));
       previous = static_cast<uint64_t>(t);
     }
-    for (double v : w.values) PutDouble(&out, v);
+    for (double v : w.values) PutDoubleLE(&out, v);
   }
   return out;
 }
@@ -95,7 +78,7 @@ absl::Status WalRecord::Decode(absl::string_view in) {
       timestamps_.push_back(static_cast<int64_t>(t));
     }
     if (in.size() < count * 8) return fail("values");
-    for (uint64_t i = 0; i < count; ++i) values_.push_back(GetDouble(in.data() + i * 8));
+    for (uint64_t i = 0; i < count; ++i) values_.push_back(GetDoubleLE(in.data() + i * 8));
     in.remove_prefix(count * 8);
     spans.push_back(Span{id, begin, count});
   }
