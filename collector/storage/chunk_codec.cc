@@ -1,7 +1,5 @@
 #include "collector/storage/chunk_codec.h"
 
-#include <cstring>
-
 #include "absl/strings/str_cat.h"
 #include "collector/storage/double_bytes.h"
 #include "common/varint.h"
