@@ -43,7 +43,8 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
        "Series that fell silent and left the head since start.", MetricType::kCounter,
        load(c.series_evicted)},
       {"vigil_collector_wal_bytes",
-       "Bytes of WAL records not yet covered by a head snapshot (replayed after a crash).",
+       "Bytes held by the WAL column family (its memtable and files): records not yet "
+       "covered by a head snapshot, replayed after a crash.",
        MetricType::kGauge, [tsdb] { return static_cast<double>(tsdb->WalBytes()); }},
       {"vigil_collector_wal_records_total", "WAL records written since start.",
        MetricType::kCounter, load(c.wal_records)},

@@ -93,6 +93,7 @@ absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_
     absl::Status read = tsdb.ReadRollups(id, out->resolution, from, end_ms, max_samples, &points);
     if (!read.ok()) return read;
   }
+  out->decoded = points.size();
   // Buckets [first + k * step, first + (k + 1) * step).
   RollupPoint bucket;
   absl::int128 bucket_index = -1;  // points are at or after `first`: k >= 0

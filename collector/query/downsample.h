@@ -28,6 +28,7 @@ struct ReducedSeries {
   int64_t step_ms = 0;
   std::vector<int64_t> timestamps_ms;  // bucket starts
   std::vector<double> values;
+  size_t decoded = 0;  // raw samples or rollup points read to compute them
 };
 
 // The resolution a reduced read with this step uses.

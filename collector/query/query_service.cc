@@ -73,8 +73,9 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
       }
       return ToGrpc(read);
     }
+    // The limit counts what was decoded: a reduced read returns few points from many.
+    samples += request->max_points() != 0 ? reduced.decoded : timestamps.size();
     if (timestamps.empty()) continue;
-    samples += timestamps.size();
     v1::SeriesData* series = response->add_series();
     for (const Label& label : labels->labels()) {
       v1::Label* l = series->add_labels();

@@ -80,10 +80,11 @@ TEST_CASE("reduced reads from rollups equal the same buckets computed from raw s
     size_t max_points;
     storage::Resolution resolution;
     int64_t step;
-  } cases[] = {{48, storage::Resolution::kHour, kHourMs},
-               {500, storage::Resolution::kMinute, 6 * kMinuteMs},
-               {2880, storage::Resolution::kMinute, kMinuteMs},
-               {10000, storage::Resolution::kRaw, 17'280}};
+    size_t decoded;  // what the query limit counts
+  } cases[] = {{48, storage::Resolution::kHour, kHourMs, 48},
+               {500, storage::Resolution::kMinute, 6 * kMinuteMs, 2880},
+               {2880, storage::Resolution::kMinute, kMinuteMs, 2880},
+               {10000, storage::Resolution::kRaw, 17'280, 17'280}};
   for (const Case& c : cases) {
     for (Aggregation a : {Aggregation::kAvg, Aggregation::kMin, Aggregation::kMax,
                           Aggregation::kSum, Aggregation::kCount, Aggregation::kLast}) {
@@ -92,6 +93,7 @@ TEST_CASE("reduced reads from rollups equal the same buckets computed from raw s
       REQUIRE(ReadReduced(**tsdb, id, kT0, end, c.max_points, a, 10'000'000, &reduced).ok());
       CHECK(reduced.resolution == c.resolution);
       CHECK(reduced.step_ms == c.step);
+      CHECK(reduced.decoded == c.decoded);
       CHECK(reduced.values.size() <= c.max_points);
       std::vector<std::pair<int64_t, double>> got;
       for (size_t i = 0; i < reduced.values.size(); ++i) {
