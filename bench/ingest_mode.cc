@@ -28,7 +28,7 @@ void SleepUntil(absl::Time t) {
 
 }  // namespace
 
-int RunIngest(const IngestFlags& flags) {
+int RunIngest(const IngestFlags& flags, nlohmann::json* out) {
   const int n = flags.agents;
   absl::StatusOr<std::unique_ptr<BenchCollector>> created =
       BenchCollector::Create(flags.dir, n, static_cast<size_t>(flags.series) + 64, flags.keep_dir);
@@ -176,6 +176,7 @@ int RunIngest(const IngestFlags& flags) {
       {"collector_rss_mb", static_cast<double>(rss) / (1 << 20)},
       {"collector_start_s", absl::ToDoubleSeconds(*started)},
   };
+  *out = figures;
   PrintFigures("vigil-bench ingest", figures, flags.json);
   return 0;
 }

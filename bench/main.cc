@@ -6,7 +6,9 @@
 //   vigil-bench recovery  kill -9 a collector with a full head; time to serve again
 #include <CLI/CLI.hpp>
 
+#include "absl/strings/str_cat.h"
 #include "bench/modes.h"
+#include "bench/stats.h"
 #include "common/daemon.h"
 #include "common/log.h"
 
@@ -61,9 +63,38 @@ int main(int argc, char** argv) {
   r->add_flag("--keep-dir", recovery.keep_dir, "keep the working directory");
   r->add_flag("--json", recovery.json, "print one JSON object");
 
+  int repeat = 1;
+  for (CLI::App* mode : {s, i, q, r}) {
+    mode->add_option("--repeat", repeat, "run N times and print the median of each figure last")
+        ->check(CLI::PositiveNumber);
+  }
+
   CLI11_PARSE(app, argc, argv);
-  if (*s) return vigil::bench::RunStorage(storage);
-  if (*i) return vigil::bench::RunIngest(ingest);
-  if (*q) return vigil::bench::RunQuery(query);
-  return vigil::bench::RunRecovery(recovery);
+  std::vector<nlohmann::json> figures;
+  bool json = false;
+  const int n = repeat;
+  for (int run = 0; run < n; ++run) {
+    nlohmann::json out;
+    int code = 0;
+    if (*s) {
+      code = vigil::bench::RunStorage(storage, &out);
+      json = storage.json;
+    } else if (*i) {
+      code = vigil::bench::RunIngest(ingest, &out);
+      json = ingest.json;
+    } else if (*q) {
+      code = vigil::bench::RunQuery(query, &out);
+      json = query.json;
+    } else {
+      code = vigil::bench::RunRecovery(recovery, &out);
+      json = recovery.json;
+    }
+    if (code != 0) return code;
+    figures.push_back(std::move(out));
+  }
+  if (n > 1) {
+    vigil::bench::PrintFigures(absl::StrCat("median of ", n, " runs"),
+                               vigil::bench::MedianFigures(figures), json);
+  }
+  return 0;
 }

@@ -1,8 +1,10 @@
 // The vigil-bench modes. Each runs with flags that default to about a minute of work on
-// a 2-core machine and prints its figures (see stats.h). Returns the process exit code.
+// a 2-core machine, prints its figures (see stats.h) and stores them in *out. Returns the
+// process exit code.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace vigil::bench {
@@ -18,7 +20,7 @@ struct StorageFlags {
 };
 // The storage engine alone, in this process, on one thread: samples/s of Tsdb::Commit
 // and bytes per sample on disk after compaction.
-int RunStorage(const StorageFlags& flags);
+int RunStorage(const StorageFlags& flags, nlohmann::json* out);
 
 struct IngestFlags {
   int agents = 1000;
@@ -31,7 +33,7 @@ struct IngestFlags {
   bool json = false;
 };
 // End to end: N simulated agents over mTLS gRPC into a real vigil-collector process.
-int RunIngest(const IngestFlags& flags);
+int RunIngest(const IngestFlags& flags, nlohmann::json* out);
 
 struct QueryFlags {
   int days = 7;           // of one 1 s series
@@ -40,7 +42,7 @@ struct QueryFlags {
   std::string dir;
   bool json = false;
 };
-int RunQuery(const QueryFlags& flags);
+int RunQuery(const QueryFlags& flags, nlohmann::json* out);
 
 struct RecoveryFlags {
   int agents = 100;
@@ -52,6 +54,6 @@ struct RecoveryFlags {
 };
 // Ingest, kill -9 the collector, restart it: time until it serves again, and a check
 // that every acknowledged sample is there.
-int RunRecovery(const RecoveryFlags& flags);
+int RunRecovery(const RecoveryFlags& flags, nlohmann::json* out);
 
 }  // namespace vigil::bench

@@ -43,7 +43,7 @@ std::vector<double> Time(int runs, F&& f) {
 
 }  // namespace
 
-int RunQuery(const QueryFlags& flags) {
+int RunQuery(const QueryFlags& flags, nlohmann::json* out) {
   std::string dir = flags.dir;
   if (dir.empty()) {
     const char* tmp = getenv("TMPDIR");
@@ -172,6 +172,7 @@ int RunQuery(const QueryFlags& flags) {
       {"q1y_p99_ms", Percentile(q1y, 0.99)},
       {"q1y_load_s", load_1y_s},
   };
+  *out = figures;
   PrintFigures("vigil-bench query", figures, flags.json);
   return 0;
 }

@@ -14,7 +14,7 @@
 
 namespace vigil::bench {
 
-int RunRecovery(const RecoveryFlags& flags) {
+int RunRecovery(const RecoveryFlags& flags, nlohmann::json* out) {
   const int n = flags.agents;
   absl::StatusOr<std::unique_ptr<BenchCollector>> created =
       BenchCollector::Create(flags.dir, n, static_cast<size_t>(flags.series) + 64, flags.keep_dir);
@@ -111,6 +111,7 @@ int RunRecovery(const RecoveryFlags& flags) {
       {"recovery_s", absl::ToDoubleSeconds(*restarted)},
       {"collector_rss_mb_after_restart", static_cast<double>(rss) / (1 << 20)},
   };
+  *out = figures;
   PrintFigures("vigil-bench recovery", figures, flags.json);
   return found == total_acked ? 0 : 2;
 }

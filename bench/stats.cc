@@ -32,6 +32,25 @@ void PrintFigures(const std::string& title, const nlohmann::json& figures, bool 
   }
 }
 
+nlohmann::json MedianFigures(const std::vector<nlohmann::json>& runs) {
+  nlohmann::json out = nlohmann::json::object();
+  if (runs.empty()) return out;
+  for (const auto& [key, value] : runs.front().items()) {
+    if (value.is_object() || value.is_array()) continue;
+    if (!value.is_number()) {
+      out[key] = value;
+      continue;
+    }
+    std::vector<double> values;
+    for (const nlohmann::json& run : runs) {
+      if (run.contains(key) && run[key].is_number()) values.push_back(run[key].get<double>());
+    }
+    out[key] = Percentile(values, 0.5);
+  }
+  out["repeats"] = runs.size();
+  return out;
+}
+
 double ProcessCpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -14,6 +14,10 @@ double Percentile(std::vector<double> values, double q);
 // Prints `figures` as one JSON line, or as "name: value" lines under a title.
 void PrintFigures(const std::string& title, const nlohmann::json& figures, bool json);
 
+// The median of each numeric figure over several runs' figures (other fields from the
+// first run), with "repeats": N.
+nlohmann::json MedianFigures(const std::vector<nlohmann::json>& runs);
+
 // CPU seconds (user + system) of this process so far.
 double ProcessCpuSeconds();
 

@@ -34,7 +34,7 @@ std::string MakeTempDir(const std::string& wanted) {
 
 }  // namespace
 
-int RunStorage(const StorageFlags& flags) {
+int RunStorage(const StorageFlags& flags, nlohmann::json* out) {
   const std::string dir = MakeTempDir(flags.dir);
   if (dir.empty()) {
     LogError("storage: cannot create a temporary directory");
@@ -156,6 +156,7 @@ int RunStorage(const StorageFlags& flags) {
       return 1;
     }
     figures["per_kind"] = CodecStudyToJson(*result);
+    *out = figures;
     if (!flags.json) {
       PrintFigures("vigil-bench storage", figures.at("mode") == "storage" ? [&] {
         nlohmann::json f = figures;
@@ -167,6 +168,7 @@ int RunStorage(const StorageFlags& flags) {
       return 0;
     }
   }
+  *out = figures;
   PrintFigures("vigil-bench storage", figures, flags.json);
   return 0;
 }
