@@ -160,6 +160,8 @@ Vigil is running. Samples are flowing from "$HOST". Try:
   $CTL query 'node_load1{instance="$HOST"}' --since 5m
   $CTL query 'node_cpu_seconds_total{mode="idle"}' --since 1m --json
   $CTL query '{__name__=~"vigil_.*"}' --since 1m
+  $CTL query 'node_load1{instance="$HOST"}' --since 7d --max-points 100 --aggregate max
+  $CTL metrics
 
 Logs: $DIR/logs/   Configs: $DIR/*.yaml   Data: $DIR/data
 TEXT
