@@ -85,11 +85,13 @@ absl::Status WindowWriter::MinutePointsOfHour(SeriesId id, int64_t hour,
     windows[start] = std::move(points);
   }
   if (!it->status().ok()) return FromRocksDb(it->status(), "storage: read rollups");
-  for (const auto& [key, points] : pending_minutes_) {
+  // Keys sort as (series, time): only this hour's pending windows are visited.
+  for (auto p = pending_minutes_.lower_bound(ChunkKey(id, hour));
+       p != pending_minutes_.end() && p->first < ChunkKey(id, hour + kHourMs); ++p) {
     SeriesId key_id = 0;
     int64_t start = 0;
-    ParseChunkKey(key, &key_id, &start);
-    if (key_id == id && start >= hour && start < hour + kHourMs) windows[start] = points;
+    ParseChunkKey(p->first, &key_id, &start);
+    windows[start] = p->second;
   }
   std::vector<int64_t> starts;
   for (const auto& [start, points] : windows) starts.push_back(start);

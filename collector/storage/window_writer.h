@@ -14,6 +14,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -68,7 +69,7 @@ class WindowWriter {
   const ChunkColumns columns_;
   rocksdb::WriteBatch* const batch_;
   absl::flat_hash_map<std::string, Samples> pending_chunks_;
-  absl::flat_hash_map<std::string, std::vector<RollupPoint>> pending_minutes_;
+  std::map<std::string, std::vector<RollupPoint>> pending_minutes_;  // ordered: by hour
   absl::flat_hash_map<std::string, std::vector<RollupPoint>> pending_hours_;
   size_t chunks_written_ = 0;
   size_t samples_written_ = 0;
