@@ -33,17 +33,8 @@ absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(const std
                                                                        int agents,
                                                                        size_t max_series_per_agent,
                                                                        bool keep_dir) {
-  std::unique_ptr<BenchCollector> c(new BenchCollector());
-  c->keep_dir_ = keep_dir;
-  if (dir.empty()) {
-    const char* tmp = getenv("TMPDIR");
-    std::string pattern = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/vigil-bench-XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr) return ErrnoStatus(errno, pattern);
-    c->dir_ = pattern;
-  } else {
-    c->dir_ = dir;
-    std::filesystem::create_directories(dir);
-  }
+  VIGIL_ASSIGN_OR_RETURN(WorkDir work, WorkDir::Make(dir, keep_dir));
+  std::unique_ptr<BenchCollector> c(new BenchCollector(std::move(work)));
   const std::string certs = c->dir_ + "/certs";
   std::filesystem::create_directories(certs);
   std::filesystem::permissions(certs, std::filesystem::perms::owner_all);
@@ -69,13 +60,7 @@ absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(const std
   return c;
 }
 
-BenchCollector::~BenchCollector() {
-  process_.reset();
-  if (!keep_dir_ && !dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-}
+BenchCollector::~BenchCollector() { process_.reset(); }  // before its directory goes
 
 absl::StatusOr<absl::Duration> BenchCollector::Start() {
   std::error_code ec;

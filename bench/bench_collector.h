@@ -13,13 +13,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "bench/stats.h"
 #include "common/child_process.h"
 
 namespace vigil::bench {
 
 class BenchCollector {
  public:
-  // Creates the directory (under $TMPDIR unless `dir` is set), the CA and certificates
+  // Creates the working directory (WorkDir: `dir`, or a temporary one removed at the end
+  // unless `keep_dir`), the CA and certificates
   // for `agents` agents named AgentName(i).
   static absl::StatusOr<std::unique_ptr<BenchCollector>> Create(const std::string& dir, int agents,
                                                                 size_t max_series_per_agent,
@@ -46,9 +48,9 @@ class BenchCollector {
   uint64_t RssBytes() const;
 
  private:
-  BenchCollector() = default;
-  std::string dir_;
-  bool keep_dir_ = false;
+  explicit BenchCollector(WorkDir work) : work_(std::move(work)), dir_(work_.path()) {}
+  WorkDir work_;  // outlives the process below (members are destroyed in reverse order)
+  const std::string dir_;
   std::string config_path_;
   std::string ready_path_;
   std::string address_;

@@ -28,10 +28,10 @@ void SleepUntil(absl::Time t) {
 
 }  // namespace
 
-int RunIngest(const IngestFlags& flags, nlohmann::json* out) {
+int RunIngest(const IngestFlags& flags, const CommonFlags& common, nlohmann::json* out) {
   const int n = flags.agents;
-  absl::StatusOr<std::unique_ptr<BenchCollector>> created =
-      BenchCollector::Create(flags.dir, n, static_cast<size_t>(flags.series) + 64, flags.keep_dir);
+  absl::StatusOr<std::unique_ptr<BenchCollector>> created = BenchCollector::Create(
+      common.dir, n, static_cast<size_t>(flags.series) + 64, common.keep_dir);
   if (!created.ok()) {
     LogError("ingest: ", created.status().message());
     return 1;
@@ -177,7 +177,7 @@ int RunIngest(const IngestFlags& flags, nlohmann::json* out) {
       {"collector_start_s", absl::ToDoubleSeconds(*started)},
   };
   *out = figures;
-  PrintFigures("vigil-bench ingest", figures, flags.json);
+  PrintFigures("vigil-bench ingest", figures, common.json);
   return 0;
 }
 

@@ -28,8 +28,6 @@ int main(int argc, char** argv) {
   s->add_option("--study-ticks", storage.study_ticks,
                 "ticks of the per-kind codec study (0: skip it)")
       ->check(CLI::NonNegativeNumber);
-  s->add_option("--dir", storage.dir, "data directory (default: a temporary one)");
-  s->add_flag("--json", storage.json, "print one JSON object");
 
   vigil::bench::IngestFlags ingest;
   CLI::App* i = app.add_subcommand("ingest", "simulated agents over mTLS into a collector");
@@ -41,9 +39,6 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   i->add_option("--seconds", ingest.seconds, "sustained phase length")
       ->check(CLI::NonNegativeNumber);
-  i->add_option("--dir", ingest.dir, "working directory (default: a temporary one)");
-  i->add_flag("--keep-dir", ingest.keep_dir, "keep the working directory");
-  i->add_flag("--json", ingest.json, "print one JSON object");
 
   vigil::bench::QueryFlags query;
   CLI::App* q = app.add_subcommand("query", "range queries on the storage engine");
@@ -51,50 +46,37 @@ int main(int argc, char** argv) {
   q->add_option("--year-series", query.year_series, "series with a year of data")
       ->check(CLI::PositiveNumber);
   q->add_option("--runs", query.runs, "repetitions of each query")->check(CLI::PositiveNumber);
-  q->add_option("--dir", query.dir, "data directory (default: a temporary one)");
-  q->add_flag("--json", query.json, "print one JSON object");
 
   vigil::bench::RecoveryFlags recovery;
   CLI::App* r = app.add_subcommand("recovery", "kill -9 a collector with a full head");
   r->add_option("--agents", recovery.agents, "simulated agents")->check(CLI::PositiveNumber);
   r->add_option("--series", recovery.series, "series per agent")->check(CLI::PositiveNumber);
   r->add_option("--ticks", recovery.ticks, "ticks each agent sends")->check(CLI::PositiveNumber);
-  r->add_option("--dir", recovery.dir, "working directory (default: a temporary one)");
-  r->add_flag("--keep-dir", recovery.keep_dir, "keep the working directory");
-  r->add_flag("--json", recovery.json, "print one JSON object");
 
+  vigil::bench::CommonFlags common;
   int repeat = 1;
   for (CLI::App* mode : {s, i, q, r}) {
+    mode->add_option("--dir", common.dir, "working directory (default: a temporary one)");
+    mode->add_flag("--keep-dir", common.keep_dir, "keep the temporary working directory");
+    mode->add_flag("--json", common.json, "print one JSON object per run");
     mode->add_option("--repeat", repeat, "run N times and print the median of each figure last")
         ->check(CLI::PositiveNumber);
   }
 
   CLI11_PARSE(app, argc, argv);
   std::vector<nlohmann::json> figures;
-  bool json = false;
-  const int n = repeat;
-  for (int run = 0; run < n; ++run) {
+  for (int run = 0; run < repeat; ++run) {
     nlohmann::json out;
-    int code = 0;
-    if (*s) {
-      code = vigil::bench::RunStorage(storage, &out);
-      json = storage.json;
-    } else if (*i) {
-      code = vigil::bench::RunIngest(ingest, &out);
-      json = ingest.json;
-    } else if (*q) {
-      code = vigil::bench::RunQuery(query, &out);
-      json = query.json;
-    } else {
-      code = vigil::bench::RunRecovery(recovery, &out);
-      json = recovery.json;
-    }
+    const int code = *s   ? vigil::bench::RunStorage(storage, common, &out)
+                     : *i ? vigil::bench::RunIngest(ingest, common, &out)
+                     : *q ? vigil::bench::RunQuery(query, common, &out)
+                          : vigil::bench::RunRecovery(recovery, common, &out);
     if (code != 0) return code;
     figures.push_back(std::move(out));
   }
-  if (n > 1) {
-    vigil::bench::PrintFigures(absl::StrCat("median of ", n, " runs"),
-                               vigil::bench::MedianFigures(figures), json);
+  if (repeat > 1) {
+    vigil::bench::PrintFigures(absl::StrCat("median of ", repeat, " runs"),
+                               vigil::bench::MedianFigures(figures), common.json);
   }
   return 0;
 }

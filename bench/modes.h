@@ -9,18 +9,23 @@
 
 namespace vigil::bench {
 
+// Flags every mode takes.
+struct CommonFlags {
+  std::string dir;        // working directory (default: a temporary one, removed after)
+  bool keep_dir = false;  // keep the temporary working directory
+  bool json = false;      // print one JSON object per run
+};
+
 struct StorageFlags {
   int hosts = 100;
   int series = 500;        // per host
   int ticks = 1200;        // 1 s apart: two 10-minute chunk windows
   bool sync = false;       // fsync each commit (one host's batch)
   int study_ticks = 3600;  // codec study by value kind (0: skip)
-  std::string dir;
-  bool json = false;
 };
 // The storage engine alone, in this process, on one thread: samples/s of Tsdb::Commit
 // and bytes per sample on disk after compaction.
-int RunStorage(const StorageFlags& flags, nlohmann::json* out);
+int RunStorage(const StorageFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
 struct IngestFlags {
   int agents = 1000;
@@ -28,32 +33,24 @@ struct IngestFlags {
   int burst_ticks = 60;  // backlog each agent sends at once
   int batch_ticks = 30;  // ticks per backlog batch
   int seconds = 20;      // sustained phase at 1 s
-  std::string dir;
-  bool keep_dir = false;
-  bool json = false;
 };
 // End to end: N simulated agents over mTLS gRPC into a real vigil-collector process.
-int RunIngest(const IngestFlags& flags, nlohmann::json* out);
+int RunIngest(const IngestFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
 struct QueryFlags {
   int days = 7;           // of one 1 s series
   int year_series = 100;  // series with a year at 5 minutes, read from 1-hour rollups
   int runs = 30;
-  std::string dir;
-  bool json = false;
 };
-int RunQuery(const QueryFlags& flags, nlohmann::json* out);
+int RunQuery(const QueryFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
 struct RecoveryFlags {
   int agents = 100;
   int series = 10000;  // per agent: 1 million series in the head by default
   int ticks = 3;
-  std::string dir;
-  bool keep_dir = false;
-  bool json = false;
 };
 // Ingest, kill -9 the collector, restart it: time until it serves again, and a check
 // that every acknowledged sample is there.
-int RunRecovery(const RecoveryFlags& flags, nlohmann::json* out);
+int RunRecovery(const RecoveryFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
 }  // namespace vigil::bench

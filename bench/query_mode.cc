@@ -43,17 +43,14 @@ std::vector<double> Time(int runs, F&& f) {
 
 }  // namespace
 
-int RunQuery(const QueryFlags& flags, nlohmann::json* out) {
-  std::string dir = flags.dir;
-  if (dir.empty()) {
-    const char* tmp = getenv("TMPDIR");
-    dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/vigil-bench-XXXXXX");
-    if (mkdtemp(dir.data()) == nullptr) return 1;
-  }
+int RunQuery(const QueryFlags& flags, const CommonFlags& common, nlohmann::json* out) {
   auto fail = [&](const absl::Status& s) {
     LogError("query: ", s.message());
     return 1;
   };
+  absl::StatusOr<WorkDir> work = WorkDir::Make(common.dir, common.keep_dir);
+  if (!work.ok()) return fail(work.status());
+  const std::string& dir = work->path();
   const int64_t end = storage::AlignDown(absl::ToUnixMillis(absl::Now()), kDayMs);
 
   // One 1 s series over `days` days, committed an hour at a time as it would arrive.
@@ -155,7 +152,6 @@ int RunQuery(const QueryFlags& flags, nlohmann::json* out) {
   });
   if (!status.ok()) return fail(status);
   b->reset();
-  if (flags.dir.empty()) std::filesystem::remove_all(dir);
 
   nlohmann::json figures = {
       {"mode", "query"},
@@ -173,7 +169,7 @@ int RunQuery(const QueryFlags& flags, nlohmann::json* out) {
       {"q1y_load_s", load_1y_s},
   };
   *out = figures;
-  PrintFigures("vigil-bench query", figures, flags.json);
+  PrintFigures("vigil-bench query", figures, common.json);
   return 0;
 }
 

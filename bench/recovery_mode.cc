@@ -14,10 +14,10 @@
 
 namespace vigil::bench {
 
-int RunRecovery(const RecoveryFlags& flags, nlohmann::json* out) {
+int RunRecovery(const RecoveryFlags& flags, const CommonFlags& common, nlohmann::json* out) {
   const int n = flags.agents;
-  absl::StatusOr<std::unique_ptr<BenchCollector>> created =
-      BenchCollector::Create(flags.dir, n, static_cast<size_t>(flags.series) + 64, flags.keep_dir);
+  absl::StatusOr<std::unique_ptr<BenchCollector>> created = BenchCollector::Create(
+      common.dir, n, static_cast<size_t>(flags.series) + 64, common.keep_dir);
   if (!created.ok()) {
     LogError("recovery: ", created.status().message());
     return 1;
@@ -112,7 +112,7 @@ int RunRecovery(const RecoveryFlags& flags, nlohmann::json* out) {
       {"collector_rss_mb_after_restart", static_cast<double>(rss) / (1 << 20)},
   };
   *out = figures;
-  PrintFigures("vigil-bench recovery", figures, flags.json);
+  PrintFigures("vigil-bench recovery", figures, common.json);
   return found == total_acked ? 0 : 2;
 }
 

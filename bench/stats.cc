@@ -3,8 +3,14 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "common/file.h"
 
 namespace vigil::bench {
 
@@ -49,6 +55,26 @@ nlohmann::json MedianFigures(const std::vector<nlohmann::json>& runs) {
   }
   out["repeats"] = runs.size();
   return out;
+}
+
+absl::StatusOr<WorkDir> WorkDir::Make(const std::string& wanted, bool keep) {
+  if (!wanted.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(wanted, ec);
+    if (ec)
+      return absl::UnavailableError(absl::StrCat("cannot create ", wanted, ": ", ec.message()));
+    return WorkDir(wanted, /*remove=*/false);
+  }
+  const char* tmp = getenv("TMPDIR");
+  std::string pattern = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/vigil-bench-XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr) return ErrnoStatus(errno, pattern);
+  return WorkDir(pattern, /*remove=*/!keep);
+}
+
+WorkDir::~WorkDir() {
+  if (!remove_) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 double ProcessCpuSeconds() {

@@ -21,25 +21,15 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-std::string MakeTempDir(const std::string& wanted) {
-  if (!wanted.empty()) {
-    std::filesystem::create_directories(wanted);
-    return wanted;
-  }
-  const char* tmp = getenv("TMPDIR");
-  std::string pattern = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/vigil-bench-XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) return "";
-  return pattern;
-}
-
 }  // namespace
 
-int RunStorage(const StorageFlags& flags, nlohmann::json* out) {
-  const std::string dir = MakeTempDir(flags.dir);
-  if (dir.empty()) {
-    LogError("storage: cannot create a temporary directory");
+int RunStorage(const StorageFlags& flags, const CommonFlags& common, nlohmann::json* out) {
+  absl::StatusOr<WorkDir> work = WorkDir::Make(common.dir, common.keep_dir);
+  if (!work.ok()) {
+    LogError("storage: ", work.status().message());
     return 1;
   }
+  const std::string& dir = work->path();
   const int64_t span = 10 * storage::kMinuteMs;
   const int64_t start = storage::AlignDown(absl::ToUnixMillis(absl::Now()), span) -
                         (static_cast<int64_t>(flags.ticks) * 1000 + span - 1) / span * span;
@@ -140,7 +130,6 @@ int RunStorage(const StorageFlags& flags, nlohmann::json* out) {
       {"head_snapshot_ms", snapshot_ms},
   };
   opened->reset();
-  if (flags.dir.empty()) std::filesystem::remove_all(dir);
 
   // Bytes per sample by value kind: the chunk encodings compared on the same data
   // (codec_study.h), since RocksDB's on-disk size cannot be split by kind.
@@ -157,7 +146,7 @@ int RunStorage(const StorageFlags& flags, nlohmann::json* out) {
     }
     figures["per_kind"] = CodecStudyToJson(*result);
     *out = figures;
-    if (!flags.json) {
+    if (!common.json) {
       PrintFigures("vigil-bench storage", figures.at("mode") == "storage" ? [&] {
         nlohmann::json f = figures;
         f.erase("per_kind");
@@ -169,7 +158,7 @@ int RunStorage(const StorageFlags& flags, nlohmann::json* out) {
     }
   }
   *out = figures;
-  PrintFigures("vigil-bench storage", figures, flags.json);
+  PrintFigures("vigil-bench storage", figures, common.json);
   return 0;
 }
 

@@ -10,6 +10,7 @@ namespace vigil::collector {
 namespace {
 
 using storage::Resolution;
+constexpr Resolution kResolutions[] = {Resolution::kRaw, Resolution::kMinute, Resolution::kHour};
 
 }  // namespace
 
@@ -38,7 +39,7 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
       {"vigil_collector_head_series", "Series with an open window in the in-memory head.",
        MetricType::kGauge, [tsdb] { return static_cast<double>(tsdb->HeadSeriesCount()); }},
       {"vigil_collector_series_created", "Series ever created in the index.", MetricType::kGauge,
-       [tsdb] { return static_cast<double>(const_cast<storage::Tsdb*>(tsdb)->index().total()); }},
+       [tsdb] { return static_cast<double>(tsdb->index().total()); }},
       {"vigil_collector_series_evicted_total",
        "Series that fell silent and left the head since start.", MetricType::kCounter,
        load(c.series_evicted)},
@@ -83,7 +84,7 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
       "Bytes on disk (RocksDB SST files) per resolution: raw chunks, 1-minute and 1-hour "
       "rollups.",
       MetricType::kGauge, {"resolution"}, [tsdb](MetricEmitter& e) {
-        for (Resolution r : {Resolution::kRaw, Resolution::kMinute, Resolution::kHour}) {
+        for (Resolution r : kResolutions) {
           e.Emit({storage::ResolutionName(r)}, static_cast<double>(tsdb->DiskBytes(r)));
         }
       }));
@@ -99,15 +100,15 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
   VIGIL_RETURN_IF_ERROR(registry->AddCallback(
       "vigil_collector_storage_retention_seconds", "How long each resolution is kept.",
       MetricType::kGauge, {"resolution"}, [tsdb](MetricEmitter& e) {
-        const storage::RetentionOptions& r = tsdb->options().retention;
-        e.Emit({"raw"}, static_cast<double>(r.raw_ms) / 1000.0);
-        e.Emit({"1m"}, static_cast<double>(r.minute_ms) / 1000.0);
-        e.Emit({"1h"}, static_cast<double>(r.hour_ms) / 1000.0);
+        for (Resolution r : kResolutions) {
+          e.Emit({storage::ResolutionName(r)}, static_cast<double>(tsdb->RetentionMs(r)) / 1000.0);
+        }
       }));
   struct Property {
     const char* name;
     const char* help;
     const char* property;
+    bool db_wide = false;  // the same in every column family: read once, not summed
   };
   const Property properties[] = {
       {"vigil_collector_rocksdb_memtable_bytes", "Bytes in RocksDB memtables.",
@@ -117,29 +118,24 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
        "the disk cannot keep up.",
        "rocksdb.estimate-pending-compaction-bytes"},
       {"vigil_collector_rocksdb_running_compactions", "Compactions running now.",
-       "rocksdb.num-running-compactions"},
+       "rocksdb.num-running-compactions", true},
       {"vigil_collector_rocksdb_write_stopped",
        "1 while RocksDB stops writes (too many files or pending compaction).",
-       "rocksdb.is-write-stopped"},
+       "rocksdb.is-write-stopped", true},
       {"vigil_collector_rocksdb_delayed_write_rate",
        "Bytes/s RocksDB throttles writes to while it catches up (0: not throttled).",
-       "rocksdb.actual-delayed-write-rate"},
+       "rocksdb.actual-delayed-write-rate", true},
       {"vigil_collector_rocksdb_live_sst_bytes", "Bytes of all live SST files.",
        "rocksdb.live-sst-files-size"},
       {"vigil_collector_rocksdb_block_cache_bytes", "Bytes held by the block cache.",
-       "rocksdb.block-cache-usage"},
+       "rocksdb.block-cache-usage", true},
   };
   for (const Property& p : properties) {
-    std::string property = p.property;
-    const bool once = property == "rocksdb.block-cache-usage" ||
-                      property == "rocksdb.is-write-stopped" ||
-                      property == "rocksdb.actual-delayed-write-rate" ||
-                      property == "rocksdb.num-running-compactions";
+    const std::string property = p.property;
+    const bool sum = !p.db_wide;
     VIGIL_RETURN_IF_ERROR(registry->AddCallback(
-        p.name, p.help, MetricType::kGauge, {}, [tsdb, property, once](MetricEmitter& e) {
-          // DB-wide properties are the same in every column family: read one, not the sum.
-          e.Emit(static_cast<double>(once ? tsdb->RocksDbProperty(property, /*sum=*/false)
-                                          : tsdb->RocksDbProperty(property, /*sum=*/true)));
+        p.name, p.help, MetricType::kGauge, {}, [tsdb, property, sum](MetricEmitter& e) {
+          e.Emit(static_cast<double>(tsdb->RocksDbProperty(property, sum)));
         }));
   }
   return absl::OkStatus();

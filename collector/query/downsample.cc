@@ -31,13 +31,6 @@ double Value(const RollupPoint& p, Aggregation a) {
   return 0;
 }
 
-// floor(a / b) for b > 0.
-absl::int128 FloorDiv(absl::int128 a, int64_t b) {
-  absl::int128 q = a / b;
-  if (a % b != 0 && a < 0) --q;
-  return q;
-}
-
 }  // namespace
 
 absl::StatusOr<Aggregation> ParseAggregation(absl::string_view name) {
@@ -73,7 +66,7 @@ absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_
   absl::int128 first = start_ms;
   if (width > 0) {
     step = (step + width - 1) / width * width;
-    first = FloorDiv(first, width) * width;
+    first = storage::AlignDown(first, width);
   }
   out->step_ms = static_cast<int64_t>(std::min<absl::int128>(step, kMax));
 

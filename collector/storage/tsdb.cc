@@ -238,18 +238,9 @@ absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const S
     back_ts.push_back(t);
     back_vs.push_back(w.values[i]);
   }
-  for (size_t b = 0; b < back_ts.size();) {
-    const int64_t window = AlignDown(back_ts[b], span);
-    size_t e = b;
-    while (e < back_ts.size() && back_ts[e] < window + span) ++e;
-    VIGIL_ASSIGN_OR_RETURN(size_t dups,
-                           writer->Write(series->id(), window, std::span(back_ts).subspan(b, e - b),
-                                         std::span(back_vs).subspan(b, e - b)));
-    result->duplicates += dups;
-    result->stored += (e - b) - dups;
-    result->backfilled += (e - b) - dups;
-    b = e;
-  }
+  VIGIL_ASSIGN_OR_RETURN(size_t backfilled,
+                         WriteWindows(series->id(), back_ts, back_vs, writer, result));
+  result->backfilled += backfilled;
 
   // The rest enters the head, window by window; all but the last window close now.
   size_t end = n;
@@ -279,18 +270,13 @@ absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const S
   }
   if (!open || last_window > open_window) {
     // Whole windows inside this batch close now too; the last one opens.
-    while (i < end) {
-      const int64_t window = AlignDown(w.timestamps_ms[i], span);
-      size_t e = i;
-      while (e < end && w.timestamps_ms[e] < window + span) ++e;
-      if (window == last_window) break;
-      VIGIL_ASSIGN_OR_RETURN(size_t dups,
-                             writer->Write(series->id(), window, w.timestamps_ms.subspan(i, e - i),
-                                           w.values.subspan(i, e - i)));
-      result->duplicates += dups;
-      result->stored += (e - i) - dups;
-      i = e;
-    }
+    const size_t last_begin = static_cast<size_t>(
+        std::lower_bound(w.timestamps_ms.begin() + i, w.timestamps_ms.begin() + end, last_window) -
+        w.timestamps_ms.begin());
+    VIGIL_RETURN_IF_ERROR(WriteWindows(series->id(), w.timestamps_ms.subspan(i, last_begin - i),
+                                       w.values.subspan(i, last_begin - i), writer, result)
+                              .status());
+    i = last_begin;
     plan->reopen = true;
     plan->window = last_window;
     plan->ts.assign(w.timestamps_ms.begin() + i, w.timestamps_ms.begin() + end);
@@ -312,6 +298,25 @@ absl::Status Tsdb::PlanSeries(const std::shared_ptr<HeadSeries>& series, const S
   // Late samples must also be unique among themselves: ascending input guarantees it.
   result->stored += plan->ts.size();
   return absl::OkStatus();
+}
+
+absl::StatusOr<size_t> Tsdb::WriteWindows(SeriesId id, std::span<const int64_t> ts,
+                                          std::span<const double> vs, WindowWriter* writer,
+                                          CommitResult* result) {
+  const int64_t span = options_.chunk_span_ms;
+  size_t stored = 0;
+  for (size_t b = 0; b < ts.size();) {
+    const int64_t window = AlignDown(ts[b], span);
+    size_t e = b;
+    while (e < ts.size() && ts[e] < window + span) ++e;
+    VIGIL_ASSIGN_OR_RETURN(size_t dups,
+                           writer->Write(id, window, ts.subspan(b, e - b), vs.subspan(b, e - b)));
+    result->duplicates += dups;
+    stored += (e - b) - dups;
+    b = e;
+  }
+  result->stored += stored;
+  return stored;
 }
 
 void Tsdb::ApplyPlan(const SeriesPlan& plan, uint64_t wal_seq) {

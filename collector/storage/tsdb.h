@@ -90,6 +90,7 @@ class Tsdb {
   ~Tsdb();
 
   SeriesIndex& index() { return *index_; }
+  const SeriesIndex& index() const { return *index_; }
   const TsdbOptions& options() const { return options_; }
   const TsdbCounters& counters() const { return counters_; }
 
@@ -125,7 +126,8 @@ class Tsdb {
   // `vigilctl` maintenance); normally RocksDB's own compactions do it.
   absl::Status CompactAll();
 
-  // The oldest time still served at a resolution (now - retention).
+  // How long a resolution is kept, and the oldest time still served (now - that).
+  int64_t RetentionMs(Resolution resolution) const;
   int64_t RetentionCutoff(Resolution resolution) const;
 
   // Bytes on disk (SST files) of the column family holding a resolution.
@@ -173,6 +175,11 @@ class Tsdb {
   absl::Status PlanSeries(const std::shared_ptr<HeadSeries>& series, const SeriesWrite& w,
                           bool live, int64_t now_ms, WindowWriter* writer, CommitResult* result,
                           SeriesPlan* plan);
+  // Writes ascending samples straight into their chunk windows (each merged with what
+  // is stored), adding to result's stored and duplicate counts; returns how many were new.
+  absl::StatusOr<size_t> WriteWindows(SeriesId id, std::span<const int64_t> ts,
+                                      std::span<const double> vs, WindowWriter* writer,
+                                      CommitResult* result);
   static void ApplyPlan(const SeriesPlan& plan, uint64_t wal_seq);
   void CountWrites(const WindowWriter& writer);
 

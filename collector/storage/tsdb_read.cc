@@ -7,6 +7,7 @@
 #include "collector/storage/chunk_codec.h"
 #include "collector/storage/rocksdb_status.h"
 #include "collector/storage/sample_merge.h"
+#include "collector/storage/series_record.h"
 #include "collector/storage/tsdb.h"
 #include "collector/storage/window.h"
 
@@ -21,12 +22,15 @@ absl::Status TooManySamples(size_t max_samples) {
 
 }  // namespace
 
-int64_t Tsdb::RetentionCutoff(Resolution resolution) const {
+int64_t Tsdb::RetentionMs(Resolution resolution) const {
   const RetentionOptions& r = options_.retention;
-  const int64_t keep = resolution == Resolution::kRaw      ? r.raw_ms
-                       : resolution == Resolution::kMinute ? r.minute_ms
-                                                           : r.hour_ms;
-  return options_.clock->NowMs() - keep;
+  return resolution == Resolution::kRaw      ? r.raw_ms
+         : resolution == Resolution::kMinute ? r.minute_ms
+                                             : r.hour_ms;
+}
+
+int64_t Tsdb::RetentionCutoff(Resolution resolution) const {
+  return options_.clock->NowMs() - RetentionMs(resolution);
 }
 
 absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size_t max_samples,
@@ -49,26 +53,13 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), columns_.chunks));
   // The chunk that starts at or before start_ms may hold samples inside the range.
   it->SeekForPrev(ChunkKey(id, start_ms));
-  SeriesId key_id = 0;
   int64_t chunk_start = 0;
-  if (!it->Valid() ||
-      !ParseChunkKey(absl::string_view(it->key().data(), it->key().size()), &key_id,
-                     &chunk_start) ||
-      key_id != id) {
-    it->Seek(ChunkKey(id, start_ms));
-  }
+  if (!AtSeriesRecord(*it, id, &chunk_start)) it->Seek(ChunkKey(id, start_ms));
   bool ordered = true;
-  for (; it->Valid(); it->Next()) {
-    if (!ParseChunkKey(absl::string_view(it->key().data(), it->key().size()), &key_id,
-                       &chunk_start) ||
-        key_id != id || chunk_start > end_ms) {
-      break;
-    }
+  for (; AtSeriesRecord(*it, id, &chunk_start) && chunk_start <= end_ms; it->Next()) {
     chunk_ts.clear();
     chunk_vs.clear();
-    absl::Status decoded =
-        DecodeChunk(chunk_start, absl::string_view(it->value().data(), it->value().size()),
-                    &chunk_ts, &chunk_vs);
+    absl::Status decoded = DecodeChunk(chunk_start, RecordValue(*it), &chunk_ts, &chunk_vs);
     if (!decoded.ok()) {
       return absl::DataLossError(
           absl::StrCat("series ", id, " chunk at ", chunk_start, ": ", decoded.message()));
@@ -142,18 +133,11 @@ absl::Status Tsdb::ReadRollups(SeriesId id, Resolution resolution, int64_t start
 
   std::vector<RollupPoint> stored, record;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, cf));
-  for (it->Seek(ChunkKey(id, AlignDown(start_ms, record_span) - record_span)); it->Valid();
-       it->Next()) {
-    SeriesId key_id = 0;
-    int64_t record_start = 0;
-    if (!ParseChunkKey(absl::string_view(it->key().data(), it->key().size()), &key_id,
-                       &record_start) ||
-        key_id != id || record_start > end_ms) {
-      break;
-    }
+  int64_t record_start = 0;
+  for (it->Seek(ChunkKey(id, AlignDown(start_ms, record_span) - record_span));
+       AtSeriesRecord(*it, id, &record_start) && record_start <= end_ms; it->Next()) {
     record.clear();
-    absl::Status decoded = DecodeRollupChunk(
-        record_start, absl::string_view(it->value().data(), it->value().size()), &record);
+    absl::Status decoded = DecodeRollupChunk(record_start, RecordValue(*it), &record);
     if (!decoded.ok()) {
       return absl::DataLossError(absl::StrCat("series ", id, " ", ResolutionName(resolution),
                                               " rollup at ", record_start, ": ",

@@ -13,8 +13,10 @@ inline constexpr int64_t kHourMs = 3'600'000;
 inline constexpr int64_t kDayMs = 86'400'000;
 
 // The start of the span-aligned window holding t (floor division, also for t < 0).
-inline int64_t AlignDown(int64_t t, int64_t span) {
-  int64_t q = t / span;
+// T is int64_t, or absl::int128 where t - span could overflow (query bucket bounds).
+template <typename T>
+T AlignDown(T t, int64_t span) {
+  T q = t / span;
   if (t % span != 0 && t < 0) --q;
   return q * span;
 }

@@ -8,6 +8,7 @@
 #include "collector/storage/chunk_codec.h"
 #include "collector/storage/rocksdb_status.h"
 #include "collector/storage/sample_merge.h"
+#include "collector/storage/series_record.h"
 #include "collector/storage/window.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -62,20 +63,15 @@ void WindowWriter::Quarantine(absl::string_view cf, absl::string_view key, absl:
 
 absl::Status WindowWriter::MinutePointsOfHour(SeriesId id, int64_t hour,
                                               std::vector<RollupPoint>* out) {
-  // Stored windows of the hour, overlaid with this batch's pending ones.
-  absl::flat_hash_map<int64_t, std::vector<RollupPoint>> windows;
+  // Stored windows of the hour, overlaid with this batch's pending ones, in time order.
+  std::map<int64_t, std::vector<RollupPoint>> windows;
   std::unique_ptr<rocksdb::Iterator> it(
       columns_.db->NewIterator(rocksdb::ReadOptions(), columns_.rollup_1m));
-  for (it->Seek(ChunkKey(id, hour)); it->Valid(); it->Next()) {
-    SeriesId key_id = 0;
-    int64_t start = 0;
-    if (!ParseChunkKey(absl::string_view(it->key().data(), it->key().size()), &key_id, &start) ||
-        key_id != id || start >= hour + kHourMs) {
-      break;
-    }
+  int64_t start = 0;
+  for (it->Seek(ChunkKey(id, hour)); AtSeriesRecord(*it, id, &start) && start < hour + kHourMs;
+       it->Next()) {
     std::vector<RollupPoint> points;
-    absl::Status decoded = DecodeRollupChunk(
-        start, absl::string_view(it->value().data(), it->value().size()), &points);
+    absl::Status decoded = DecodeRollupChunk(start, RecordValue(*it), &points);
     if (!decoded.ok()) {
       // Left in place (it is not rewritten here); the hour's point leaves it out.
       LogError("storage: ", Corrupt("1-minute rollup", id, start, decoded).message(),
@@ -89,18 +85,13 @@ absl::Status WindowWriter::MinutePointsOfHour(SeriesId id, int64_t hour,
   for (auto p = pending_minutes_.lower_bound(ChunkKey(id, hour));
        p != pending_minutes_.end() && p->first < ChunkKey(id, hour + kHourMs); ++p) {
     SeriesId key_id = 0;
-    int64_t start = 0;
-    ParseChunkKey(p->first, &key_id, &start);
-    windows[start] = p->second;
+    int64_t window = 0;
+    ParseChunkKey(p->first, &key_id, &window);
+    windows[window] = p->second;
   }
-  std::vector<int64_t> starts;
-  for (const auto& [start, points] : windows) starts.push_back(start);
-  std::sort(starts.begin(), starts.end());
   out->clear();
-  for (int64_t start : starts) {
-    const std::vector<RollupPoint>& points = windows[start];
+  for (const auto& [window, points] : windows)
     out->insert(out->end(), points.begin(), points.end());
-  }
   return absl::OkStatus();
 }
 
