@@ -139,13 +139,11 @@ absl::StatusOr<ProcStat> ParseProcStat(absl::string_view text) {
       }
     }
     if (!error.empty()) {
-      if (stat.skipped_lines++ == 0) {
-        stat.first_skipped = absl::StrCat("line ", line_number, ": ", error);
-      }
+      { stat.skipped.Add(line_number, error); }
     }
   }
   if (stat.cpus.empty()) {
-    if (stat.skipped_lines > 0) return absl::InvalidArgumentError(stat.first_skipped);
+    if (stat.skipped.count > 0) return absl::InvalidArgumentError(stat.skipped.first);
     return absl::InvalidArgumentError("no per-CPU lines");
   }
   return stat;

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "agent/sources/skipped_lines.h"
 #include "agent/sources/source.h"
 
 namespace vigil::agent {
@@ -49,8 +50,7 @@ struct ProcStat {
   std::optional<uint64_t> procs_blocked;
   std::optional<uint64_t> boot_time;  // "btime", Unix seconds
   // Malformed lines of a known kind are skipped; the first one is described here.
-  int skipped_lines = 0;
-  std::string first_skipped;  // "line 3: ..."
+  SkippedLines skipped;
 };
 
 // Parses the content of /proc/stat. Unknown lines (page, swap, softirq, ...) are

@@ -132,12 +132,12 @@ absl::StatusOr<Diskstats> ParseDiskstats(absl::string_view text) {
     const std::string error = ParseLine(line, &disk);
     if (error.empty()) {
       stats.devices.push_back(std::move(disk));
-    } else if (stats.skipped_lines++ == 0) {
-      stats.first_skipped = absl::StrCat("line ", line_number, ": ", error);
+    } else {
+      stats.skipped.Add(line_number, error);
     }
   }
-  if (stats.devices.empty() && stats.skipped_lines > 0) {
-    return absl::InvalidArgumentError(stats.first_skipped);
+  if (stats.devices.empty() && stats.skipped.count > 0) {
+    return absl::InvalidArgumentError(stats.skipped.first);
   }
   return stats;
 }

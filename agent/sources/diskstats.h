@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "agent/sources/skipped_lines.h"
 #include "agent/sources/source.h"
 
 namespace vigil::agent {
@@ -58,8 +59,7 @@ struct Diskstats {
   std::vector<DiskDeviceStats> devices;  // in file order
   // Lines with an unexpected field count (e.g. the 7-field partition lines of
   // kernels < 2.6.25) or bad numbers are skipped and counted here.
-  int skipped_lines = 0;
-  std::string first_skipped;  // "line 3: ..."
+  SkippedLines skipped;
 };
 
 // Parses the content of /proc/diskstats. Lines of 14, 18 or 20 fields are read (more

@@ -158,12 +158,12 @@ absl::StatusOr<Mountinfo> ParseMountinfo(absl::string_view text) {
     const std::string error = ParseMountinfoLine(line, &mount);
     if (error.empty()) {
       mountinfo.mounts.push_back(std::move(mount));
-    } else if (mountinfo.skipped_lines++ == 0) {
-      mountinfo.first_skipped = absl::StrCat("line ", line_number, ": ", error);
+    } else {
+      mountinfo.skipped.Add(line_number, error);
     }
   }
-  if (mountinfo.mounts.empty() && mountinfo.skipped_lines > 0) {
-    return absl::InvalidArgumentError(mountinfo.first_skipped);
+  if (mountinfo.mounts.empty() && mountinfo.skipped.count > 0) {
+    return absl::InvalidArgumentError(mountinfo.skipped.first);
   }
   return mountinfo;
 }

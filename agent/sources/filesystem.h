@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "agent/sources/skipped_lines.h"
 #include "agent/sources/source.h"
 
 namespace re2 {
@@ -69,8 +70,7 @@ struct MountInfo {
 
 struct Mountinfo {
   std::vector<MountInfo> mounts;  // in file order (mount order)
-  int skipped_lines = 0;
-  std::string first_skipped;  // "line 3: ..."
+  SkippedLines skipped;
 };
 
 // Decodes the octal escapes the kernel writes for ' ', '\t', '\n' and '\\'

@@ -91,12 +91,12 @@ absl::StatusOr<Meminfo> ParseMeminfo(absl::string_view text) {
     const std::string error = ParseLine(line, &entry);
     if (error.empty()) {
       meminfo.entries.push_back(std::move(entry));
-    } else if (meminfo.skipped_lines++ == 0) {
-      meminfo.first_skipped = absl::StrCat("line ", line_number, ": ", error);
+    } else {
+      meminfo.skipped.Add(line_number, error);
     }
   }
   if (meminfo.entries.empty()) {
-    if (meminfo.skipped_lines > 0) return absl::InvalidArgumentError(meminfo.first_skipped);
+    if (meminfo.skipped.count > 0) return absl::InvalidArgumentError(meminfo.skipped.first);
     return absl::InvalidArgumentError("no entries");
   }
   return meminfo;

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "agent/sources/skipped_lines.h"
 #include "agent/sources/source.h"
 
 namespace vigil::agent {
@@ -26,8 +27,7 @@ struct MeminfoEntry {
 
 struct Meminfo {
   std::vector<MeminfoEntry> entries;  // in file order
-  int skipped_lines = 0;
-  std::string first_skipped;  // "line 3: ..."
+  SkippedLines skipped;
 
   // The entry with this normalised key, if present.
   std::optional<uint64_t> Get(absl::string_view key) const;

@@ -105,12 +105,10 @@ absl::StatusOr<NetDev> ParseNetDev(absl::string_view text) {
       error = ParseLine(line, &dev);
       if (error.empty()) netdev.devices.push_back(std::move(dev));
     }
-    if (!error.empty() && netdev.skipped_lines++ == 0) {
-      netdev.first_skipped = absl::StrCat("line ", line_number, ": ", error);
-    }
+    if (!error.empty()) netdev.skipped.Add(line_number, error);
   }
-  if (netdev.devices.empty() && netdev.skipped_lines > 0) {
-    return absl::InvalidArgumentError(netdev.first_skipped);
+  if (netdev.devices.empty() && netdev.skipped.count > 0) {
+    return absl::InvalidArgumentError(netdev.skipped.first);
   }
   return netdev;
 }

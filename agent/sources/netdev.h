@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "agent/sources/skipped_lines.h"
 #include "agent/sources/source.h"
 
 namespace vigil::agent {
@@ -40,8 +41,7 @@ struct NetDevStats {
 
 struct NetDev {
   std::vector<NetDevStats> devices;  // in file order
-  int skipped_lines = 0;
-  std::string first_skipped;  // "line 3: ..."
+  SkippedLines skipped;
 };
 
 // Parses the content of /proc/net/dev. The two header lines are skipped; both the

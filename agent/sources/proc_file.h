@@ -2,7 +2,7 @@
 // ...): the read buffer is reused, every error names the path, and lines the parser
 // skipped are logged once rather than every second.
 //
-// Parsed structs that may skip lines expose `skipped_lines` and `first_skipped`
+// Parsed structs that may skip lines expose `SkippedLines skipped`
 // ("line N: reason"); others (Loadavg) need not.
 //
 // Not thread-safe; owned by one source.
@@ -32,11 +32,11 @@ class ProcFile {
       return absl::Status(parsed.status().code(),
                           absl::StrCat(path_, " ", parsed.status().message()));
     }
-    if constexpr (requires { parsed->skipped_lines; }) {
-      if (parsed->skipped_lines > 0 && !warned_) {
+    if constexpr (requires { parsed->skipped; }) {
+      if (parsed->skipped.count > 0 && !warned_) {
         warned_ = true;
-        LogWarning(path_, ": skipped ", parsed->skipped_lines,
-                   " malformed lines, first: ", parsed->first_skipped);
+        LogWarning(path_, ": skipped ", parsed->skipped.count,
+                   " malformed lines, first: ", parsed->skipped.first);
       }
     }
     return parsed;

@@ -47,7 +47,7 @@ TEST_CASE("ParseProcStat reads a RHEL 7 (3.10) /proc/stat with all ten columns")
   CHECK(stat.procs_running == 6);
   CHECK(stat.procs_blocked == 1);
   CHECK(stat.boot_time == 1727325941);
-  CHECK(stat.skipped_lines == 0);
+  CHECK(stat.skipped.count == 0);
 }
 
 TEST_CASE("ParseProcStat reads a RHEL 5 (2.6.18) /proc/stat without guest columns") {
@@ -92,9 +92,9 @@ TEST_CASE("ParseProcStat skips malformed lines and names the first one") {
   REQUIRE(stat->cpus.size() == 1);
   CHECK(stat->cpus[0].cpu == "1");
   CHECK(stat->cpus[0].softirq == 7);
-  CHECK(stat->skipped_lines == 4);
-  CHECK(stat->first_skipped.find("line 2:") == 0);
-  CHECK(stat->first_skipped.find("\"x\"") != std::string::npos);
+  CHECK(stat->skipped.count == 4);
+  CHECK(stat->skipped.first.find("line 2:") == 0);
+  CHECK(stat->skipped.first.find("\"x\"") != std::string::npos);
   CHECK_FALSE(stat->context_switches.has_value());
   CHECK(stat->boot_time == 12);
 }

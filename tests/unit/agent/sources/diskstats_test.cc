@@ -42,7 +42,7 @@ RecordingSink CollectTree(const std::string& tree, SourceOptions options = {}) {
 TEST_CASE("ParseDiskstats reads 14-field lines of a RHEL 7 (3.10) kernel") {
   const Diskstats stats = MustParse("kernel-3.10-rhel7");
   CHECK(stats.devices.size() == 14);
-  CHECK(stats.skipped_lines == 0);
+  CHECK(stats.skipped.count == 0);
   const DiskDeviceStats* mpath = FindDevice(stats, "dm-3");
   REQUIRE(mpath != nullptr);
   CHECK(mpath->major == 253);
@@ -77,8 +77,8 @@ TEST_CASE("ParseDiskstats reads discard and flush fields of a Debian 12 (6.1) ke
 TEST_CASE("ParseDiskstats skips the short partition lines of kernels before 2.6.25") {
   const Diskstats stats = MustParse("kernel-2.6.18-rhel5");
   CHECK(stats.devices.size() == 9);
-  CHECK(stats.skipped_lines == 2);
-  CHECK(stats.first_skipped == "line 8: expected 14, 18 or 20 fields, got 7");
+  CHECK(stats.skipped.count == 2);
+  CHECK(stats.skipped.first == "line 8: expected 14, 18 or 20 fields, got 7");
   CHECK(FindDevice(stats, "sda1") == nullptr);
   const DiskDeviceStats* sda = FindDevice(stats, "sda");
   REQUIRE(sda != nullptr);
@@ -100,8 +100,8 @@ TEST_CASE("ParseDiskstats handles odd lines") {
   CHECK(stats->devices[0].flush_time_ms == 17);
   CHECK(stats->devices[1].device == "dm-0");
   CHECK(stats->devices[1].io_time_ms == 10);
-  CHECK(stats->skipped_lines == 4);
-  CHECK(stats->first_skipped == "line 1: expected 14, 18 or 20 fields, got 15");
+  CHECK(stats->skipped.count == 4);
+  CHECK(stats->skipped.first == "line 1: expected 14, 18 or 20 fields, got 15");
 }
 
 TEST_CASE("ParseDiskstats: an empty file has no devices, a garbage file is an error") {

@@ -161,7 +161,7 @@ TEST_CASE("HasMountOption matches whole options") {
 TEST_CASE("ParseMountinfo reads a RHEL 7 (3.10) mount table") {
   const Mountinfo mountinfo = MustParse("kernel-3.10-rhel7");
   CHECK(mountinfo.mounts.size() == 37);
-  CHECK(mountinfo.skipped_lines == 0);
+  CHECK(mountinfo.skipped.count == 0);
 
   const MountInfo* root = FindMount(mountinfo.mounts, "/");
   REQUIRE(root != nullptr);
@@ -235,8 +235,8 @@ TEST_CASE("ParseMountinfo skips malformed lines and counts them") {
   CHECK(mountinfo->mounts[1].super_options == "rw");
   CHECK(mountinfo->mounts[2].mountpoint == "/nosuper");
   CHECK(mountinfo->mounts[2].super_options == "");
-  CHECK(mountinfo->skipped_lines == 5);
-  CHECK(mountinfo->first_skipped.find("line 2:") == 0);
+  CHECK(mountinfo->skipped.count == 5);
+  CHECK(mountinfo->skipped.first.find("line 2:") == 0);
 }
 
 TEST_CASE("ParseMountinfo: empty is valid, garbage is an error") {

@@ -33,7 +33,7 @@ TEST_CASE("NormalizeMeminfoKey follows node_exporter") {
 TEST_CASE("ParseMeminfo reads a RHEL 7 (3.10) /proc/meminfo") {
   const Meminfo meminfo = MustParse("kernel-3.10-rhel7");
   CHECK(meminfo.entries.size() == 47);
-  CHECK(meminfo.skipped_lines == 0);
+  CHECK(meminfo.skipped.count == 0);
   CHECK(meminfo.entries.front().key == "MemTotal");
   CHECK(meminfo.entries.front().in_bytes);
   CHECK(meminfo.Get("MemTotal") == 131746036ull * 1024);
@@ -75,8 +75,8 @@ TEST_CASE("ParseMeminfo skips malformed lines and counts them") {
   CHECK(meminfo->Get("MemTotal") == 1024000);
   CHECK(meminfo->Get("HugePages_Free") == 3);
   CHECK_FALSE(meminfo->entries[1].in_bytes);
-  CHECK(meminfo->skipped_lines == 6);
-  CHECK(meminfo->first_skipped.find("line 2:") == 0);
+  CHECK(meminfo->skipped.count == 6);
+  CHECK(meminfo->skipped.first.find("line 2:") == 0);
 }
 
 TEST_CASE("ParseMeminfo fails on empty or unparsable input") {

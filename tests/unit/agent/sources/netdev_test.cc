@@ -38,7 +38,7 @@ constexpr char kHeader[] =
 TEST_CASE("ParseNetDev reads the old 'eth0:123' form of RHEL 5 (2.6.18)") {
   const NetDev netdev = MustParse("kernel-2.6.18-rhel5");
   REQUIRE(netdev.devices.size() == 4);
-  CHECK(netdev.skipped_lines == 0);
+  CHECK(netdev.skipped.count == 0);
   const NetDevStats* eth0 = FindDevice(netdev, "eth0");
   REQUIRE(eth0 != nullptr);
   CHECK(eth0->receive_bytes == 3721937218ull);
@@ -104,8 +104,8 @@ TEST_CASE("ParseNetDev skips malformed lines and counts them") {
   REQUIRE(netdev->devices.size() == 1);
   CHECK(netdev->devices[0].device == "eth3");
   CHECK(netdev->devices[0].transmit_compressed == 16);
-  CHECK(netdev->skipped_lines == 4);
-  CHECK(netdev->first_skipped == "line 3: expected 16 counters, got 3");
+  CHECK(netdev->skipped.count == 4);
+  CHECK(netdev->skipped.first == "line 3: expected 16 counters, got 3");
 }
 
 TEST_CASE("ParseNetDev: headers only is valid, garbage is an error") {
