@@ -85,6 +85,7 @@ grpc::Status IngestService::Stream(
   absl::flat_hash_map<uint64_t, storage::SeriesId> series;  // agent id -> stored id
   uint64_t last_sequence = *high_water;
   uint64_t rejected_definitions = 0;
+  int64_t last_warning_ms = INT64_MIN / 2;  // of refused or rejected samples
   grpc::Status result = grpc::Status::OK;
   SeriesRuns runs;
 
@@ -149,15 +150,21 @@ grpc::Status IngestService::Stream(
     ack->set_samples_duplicate(committed->duplicates);
     ack->set_samples_too_old(committed->too_old);
     ack->set_samples_too_new(committed->too_new);
-    if (rejected > 0) {
-      LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": rejected ", rejected,
-                 " samples (unknown series id, ids and values of unequal length, or out of "
-                 "time order)");
-    }
-    if (refused > 0) {
-      LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": refused ", committed->too_old,
-                 " samples older than the raw retention and ", committed->too_new,
-                 " samples ahead of the collector's clock");
+    // An agent whose clock is off refuses samples every second: say so at most once a
+    // minute per stream (the counters in `vigilctl metrics` have every one).
+    const int64_t now_ms = clock_->NowMs();
+    if ((rejected > 0 || refused > 0) && now_ms - last_warning_ms >= 60'000) {
+      last_warning_ms = now_ms;
+      if (rejected > 0) {
+        LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": rejected ", rejected,
+                   " samples (unknown series id, ids and values of unequal length, or out of "
+                   "time order)");
+      }
+      if (refused > 0) {
+        LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": refused ",
+                   committed->too_old, " samples older than the raw retention and ",
+                   committed->too_new, " samples ahead of the collector's clock");
+      }
     }
     if (!stream->Write(reply)) break;
   }

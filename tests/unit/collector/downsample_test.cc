@@ -50,17 +50,24 @@ std::vector<std::pair<int64_t, double>> FromRaw(const std::vector<int64_t>& ts,
   return out;
 }
 
-TEST_CASE("reduced reads from rollups equal the same buckets computed from raw samples",
-          "[query]") {
-  testing::TempDir dir;
-  ManualClock clock(absl::FromUnixMillis(kT0));
+// A store whose one series, "m", has id 1.
+absl::StatusOr<std::unique_ptr<storage::Tsdb>> OpenWithSeries(const testing::TempDir& dir,
+                                                              const Clock& clock) {
   storage::TsdbOptions options;
   options.dir = dir.Path("db");
   options.clock = &clock;
   auto tsdb = storage::Tsdb::Open(options);
   REQUIRE(tsdb.ok());
-  const storage::SeriesId id =
-      *(*tsdb)->index().GetOrCreate(LabelSet(std::vector<Label>{{"__name__", "m"}}));
+  REQUIRE(*(*tsdb)->index().GetOrCreate(LabelSet(std::vector<Label>{{"__name__", "m"}})) == 1);
+  return tsdb;
+}
+
+TEST_CASE("reduced reads from rollups equal the same buckets computed from raw samples",
+          "[query]") {
+  testing::TempDir dir;
+  ManualClock clock(absl::FromUnixMillis(kT0));
+  auto tsdb = OpenWithSeries(dir, clock);
+  const storage::SeriesId id = 1;
   // Two days at 10 s with integer values (sums stay exact in doubles).
   std::mt19937_64 rng(3);
   std::vector<int64_t> ts;
@@ -108,13 +115,8 @@ TEST_CASE("reduced reads from rollups equal the same buckets computed from raw s
 TEST_CASE("reduced reads accept the widest range of times", "[query]") {
   testing::TempDir dir;
   ManualClock clock(absl::FromUnixMillis(kT0 + 9'000));
-  storage::TsdbOptions options;
-  options.dir = dir.Path("db");
-  options.clock = &clock;
-  auto tsdb = storage::Tsdb::Open(options);
-  REQUIRE(tsdb.ok());
-  const storage::SeriesId id =
-      *(*tsdb)->index().GetOrCreate(LabelSet(std::vector<Label>{{"__name__", "m"}}));
+  auto tsdb = OpenWithSeries(dir, clock);
+  const storage::SeriesId id = 1;
   std::vector<int64_t> ts;
   std::vector<double> vs;
   for (int i = 0; i < 10; ++i) {
