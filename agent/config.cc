@@ -25,18 +25,77 @@ absl::Status GetRegex(const ConfigNode& node, absl::string_view key, std::string
   return absl::OkStatus();
 }
 
+absl::Status ParseCollector(const ConfigNode& root, AgentConfig* config) {
+  const ConfigNode collector = root.Child("collector");
+  if (!root.Has("collector")) return root.Error("collector", "is required (address or addresses)");
+  VIGIL_RETURN_IF_ERROR(
+      collector.CheckKeys({"address", "addresses", "server_name", "failback_after"}));
+  LinkOptions& link = config->link;
+  if (collector.Has("address") == collector.Has("addresses")) {
+    return root.Error("collector",
+                      "needs either address (one collector) or addresses (a list, "
+                      "in failover order)");
+  }
+  if (collector.Has("address")) {
+    link.addresses.emplace_back();
+    VIGIL_RETURN_IF_ERROR(collector.RequireString("address", &link.addresses.back()));
+  } else {
+    VIGIL_RETURN_IF_ERROR(collector.GetStringList("addresses", &link.addresses));
+    if (link.addresses.empty()) return collector.Error("addresses", "must list at least one");
+  }
+  const char* key = collector.Has("address") ? "address" : "addresses";
+  for (const std::string& address : link.addresses) {
+    if (address.find(':') == std::string::npos) {
+      return collector.Error(
+          key, absl::StrCat("\"", address, "\" must be host:port, e.g. collector.example:7070"));
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(collector.GetString("server_name", &link.server_name));
+  VIGIL_RETURN_IF_ERROR(collector.GetDuration("failback_after", &link.failback_after));
+  if (link.failback_after < absl::Seconds(10)) {
+    return collector.Error("failback_after", "must be at least 10s");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseSpool(const ConfigNode& spool, const std::string& base_dir, AgentConfig* config) {
+  VIGIL_RETURN_IF_ERROR(spool.CheckKeys({"dir", "max_bytes", "max_age", "sync_interval",
+                                         "memory_max_bytes", "replay_message_bytes"}));
+  OutboxOptions& o = config->outbox;
+  o.spool.dir = kDefaultSpoolDir;
+  VIGIL_RETURN_IF_ERROR(spool.GetString("dir", &o.spool.dir));
+  if (o.spool.dir.empty()) return spool.Error("dir", "must not be empty");
+  o.spool.dir = Resolve(base_dir, o.spool.dir);
+  uint64_t max_bytes = o.spool.max_bytes;
+  VIGIL_RETURN_IF_ERROR(spool.GetBytes("max_bytes", &max_bytes));
+  if (max_bytes < (256 << 10)) return spool.Error("max_bytes", "must be at least 256KiB");
+  o.spool.max_bytes = max_bytes;
+  VIGIL_RETURN_IF_ERROR(spool.GetDuration("max_age", &o.spool.max_age));
+  if (o.spool.max_age < absl::Minutes(10)) return spool.Error("max_age", "must be at least 10m");
+  VIGIL_RETURN_IF_ERROR(spool.GetDuration("sync_interval", &o.spool.sync_interval));
+  if (o.spool.sync_interval < absl::ZeroDuration() || o.spool.sync_interval > absl::Minutes(5)) {
+    return spool.Error("sync_interval", "must be between 0s (every batch) and 5m");
+  }
+  uint64_t memory = o.memory_max_bytes;
+  VIGIL_RETURN_IF_ERROR(spool.GetBytes("memory_max_bytes", &memory));
+  if (memory < (64 << 10)) return spool.Error("memory_max_bytes", "must be at least 64KiB");
+  o.memory_max_bytes = memory;
+  uint64_t message = o.replay_message_bytes;
+  VIGIL_RETURN_IF_ERROR(spool.GetBytes("replay_message_bytes", &message));
+  // A replay message is committed in one write before the live batch behind it: keep
+  // it small enough to take milliseconds.
+  if (message < (16 << 10) || message > (2 << 20)) {
+    return spool.Error("replay_message_bytes", "must be between 16KiB and 2MiB");
+  }
+  o.replay_message_bytes = message;
+  return absl::OkStatus();
+}
+
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, AgentConfig* config) {
   VIGIL_RETURN_IF_ERROR(
       root.CheckKeys({"collector", "tls", "interval", "sources", "intervals", "paths", "filesystem",
-                      "diskstats", "netdev", "postgres", "oracle", "buffer", "log_level"}));
-  const ConfigNode collector = root.Child("collector");
-  if (!root.Has("collector")) return root.Error("collector", "is required (address)");
-  VIGIL_RETURN_IF_ERROR(collector.CheckKeys({"address", "server_name"}));
-  VIGIL_RETURN_IF_ERROR(collector.RequireString("address", &config->link.address));
-  if (config->link.address.find(':') == std::string::npos) {
-    return collector.Error("address", "must be host:port, e.g. collector.example:7070");
-  }
-  VIGIL_RETURN_IF_ERROR(collector.GetString("server_name", &config->link.server_name));
+                      "diskstats", "netdev", "postgres", "oracle", "spool", "log_level"}));
+  VIGIL_RETURN_IF_ERROR(ParseCollector(root, config));
 
   if (!root.Has("tls"))
     return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
@@ -125,12 +184,7 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   VIGIL_RETURN_IF_ERROR(ora.GetStringList("expected_sids", &so.expected_oracle_sids));
   VIGIL_RETURN_IF_ERROR(ora.GetStringList("expected_listeners", &so.expected_oracle_listeners));
 
-  const ConfigNode buffer = root.Child("buffer");
-  VIGIL_RETURN_IF_ERROR(buffer.CheckKeys({"max_bytes"}));
-  int64_t max_bytes = static_cast<int64_t>(config->buffer_max_bytes);
-  VIGIL_RETURN_IF_ERROR(buffer.GetInt("max_bytes", &max_bytes));
-  if (max_bytes < (64 << 10)) return buffer.Error("max_bytes", "must be at least 65536");
-  config->buffer_max_bytes = static_cast<size_t>(max_bytes);
+  VIGIL_RETURN_IF_ERROR(ParseSpool(root.Child("spool"), base_dir, config));
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "agent/sources/source.h"
 #include "agent/transport/collector_link.h"
+#include "agent/transport/outbox.h"
 #include "common/log.h"
 
 namespace vigil::agent {
@@ -22,9 +23,13 @@ struct AgentConfig {
   // Per-source interval overrides; multiples of `interval`.
   std::map<std::string, absl::Duration> source_intervals;
   SourceOptions source_options;
-  size_t buffer_max_bytes = 16 << 20;
+  // The spool and the in-memory queue (spool.*).
+  OutboxOptions outbox;
   LogLevel log_level = LogLevel::kInfo;
 };
+
+// The default spool directory (systemd's StateDirectory for vigil-agent.service).
+inline constexpr char kDefaultSpoolDir[] = "/var/lib/vigil-agent/spool";
 
 // Parses and validates; every error names the file, line and key. Relative paths are
 // resolved against the config file's directory.

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "agent/agent.h"
 #include "agent/config.h"
 #include "common/daemon.h"
@@ -85,9 +86,13 @@ int main(int argc, char** argv) {
 
   vigil::PrepareDaemonProcess();
   sigset_t signals = vigil::BlockTerminationSignals();
+  // SIGHUP reloads the configuration (taken by the same sigwait thread).
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  absl::StatusOr<std::unique_ptr<vigil::agent::Agent>> agent =
-      vigil::agent::Agent::Create(*config, &vigil::Clock::Real());
+  absl::StatusOr<std::unique_ptr<vigil::agent::Agent>> agent = vigil::agent::Agent::Create(
+      *config, &vigil::Clock::Real(),
+      once ? vigil::agent::AgentMode::kOnce : vigil::agent::AgentMode::kDaemon);
   if (!agent.ok()) {
     vigil::LogError("cannot start: ", agent.status().message());
     return 1;
@@ -98,12 +103,33 @@ int main(int argc, char** argv) {
     return 0;
   }
   vigil::LogInfo("vigil-agent ", vigil::kVersion, " sampling every ",
-                 absl::FormatDuration(config->interval), ", sending to ", config->link.address);
+                 absl::FormatDuration(config->interval), ", sending to ",
+                 absl::StrJoin(config->link.addresses, ", "), "; spool in ",
+                 config->outbox.spool.dir);
   std::thread signal_thread([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    vigil::LogInfo("received signal ", sig, ", stopping");
-    (*agent)->Stop();
+    while (true) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig != SIGHUP) {
+        vigil::LogInfo("received signal ", sig, ", stopping");
+        (*agent)->Stop();
+        return;
+      }
+      absl::StatusOr<vigil::agent::AgentConfig> fresh = vigil::agent::LoadAgentConfig(config_path);
+      absl::Status reloaded = fresh.status();
+      if (fresh.ok()) {
+        // New certificate paths must work before the running ones are given up.
+        absl::StatusOr<vigil::TlsMaterial> tls = vigil::LoadTlsMaterial(fresh->link.tls);
+        reloaded = tls.ok() ? (*agent)->Reload(*fresh)
+                            : absl::InvalidArgumentError(
+                                  absl::StrCat(config_path, ": tls: ", tls.status().message()));
+      }
+      if (reloaded.ok()) {
+        vigil::LogInfo("reloaded ", config_path);
+      } else {
+        vigil::LogError("reload failed, keeping the running configuration: ", reloaded.message());
+      }
+    }
   });
   (*agent)->Run();
   signal_thread.join();

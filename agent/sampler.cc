@@ -34,8 +34,13 @@ constexpr int kFailuresBeforeSlowRetry = 5;
 }  // namespace
 
 Sampler::Sampler(std::vector<ScheduledSource> sources, const std::string& proc_root,
-                 absl::Duration base_interval, SeriesRegistry* registry, PendingBatches* pending)
-    : processes_(proc_root), base_interval_(base_interval), registry_(registry), pending_(pending) {
+                 absl::Duration base_interval, SeriesRegistry* registry, Outbox* outbox,
+                 SelfMetricsFn self_metrics)
+    : processes_(proc_root),
+      base_interval_(base_interval),
+      registry_(registry),
+      outbox_(outbox),
+      self_metrics_(std::move(self_metrics)) {
   for (ScheduledSource& s : sources) sources_.push_back(State{std::move(s)});
 }
 
@@ -84,11 +89,8 @@ void Sampler::Tick(absl::Time tick, SampleSink* also) {
              static_cast<double>(state.errors));
     sink.Add("vigil_agent_source_duration_seconds", {{"source", name}}, state.last_duration_s);
   }
-  sink.Add("vigil_agent_pending_batches", {}, static_cast<double>(pending_->size()));
-  sink.Add("vigil_agent_samples_dropped_total", {},
-           static_cast<double>(pending_->dropped_samples()));
-  sink.Add("vigil_agent_series", {}, static_cast<double>(registry_->size()));
-  pending_->Push(std::move(batch));
+  if (self_metrics_) self_metrics_(sink);
+  outbox_->Push(std::move(batch), tick_ms);
 }
 
 }  // namespace vigil::agent

@@ -1,11 +1,9 @@
 // Runs the configured sources at each tick and queues one batch with their samples
-// plus the agent's own health series:
+// plus, per source:
 //   vigil_agent_source_up{source}               1 if the source's last run succeeded
 //   vigil_agent_source_errors_total{source}     failed runs since start
 //   vigil_agent_source_duration_seconds{source} time of the last run
-//   vigil_agent_pending_batches                 batches not yet acknowledged
-//   vigil_agent_samples_dropped_total           samples lost to a full buffer
-//   vigil_agent_series                          series the agent has defined
+// and whatever the `self_metrics` callback adds (agent/self_metrics.h).
 // A source that fails is counted and logged, never fatal; one that fails five times in
 // a row is retried once a minute until it works again, so a broken source costs
 // nothing and floods no log.
@@ -13,6 +11,7 @@
 // Threading: Tick() is called from the sampling thread only.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,7 +20,7 @@
 #include "agent/series_registry.h"
 #include "agent/sources/process_table.h"
 #include "agent/sources/source.h"
-#include "agent/transport/pending_batches.h"
+#include "agent/transport/outbox.h"
 
 namespace vigil::agent {
 
@@ -32,9 +31,11 @@ struct ScheduledSource {
 
 class Sampler {
  public:
-  // Does not own registry or pending.
+  using SelfMetricsFn = std::function<void(SampleSink&)>;
+  // Does not own registry or outbox.
   Sampler(std::vector<ScheduledSource> sources, const std::string& proc_root,
-          absl::Duration base_interval, SeriesRegistry* registry, PendingBatches* pending);
+          absl::Duration base_interval, SeriesRegistry* registry, Outbox* outbox,
+          SelfMetricsFn self_metrics);
 
   // Runs every source due at `tick` (ticks are aligned to the base interval) and
   // queues the batch. `sink`, when given, also receives every sample (for --once).
@@ -57,7 +58,8 @@ class Sampler {
   ProcessTable processes_;
   const absl::Duration base_interval_;
   SeriesRegistry* const registry_;
-  PendingBatches* const pending_;
+  Outbox* const outbox_;
+  const SelfMetricsFn self_metrics_;
 };
 
 }  // namespace vigil::agent

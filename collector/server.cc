@@ -36,6 +36,11 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       !registered.ok()) {
     return registered;
   }
+  if (absl::Status registered =
+          ingest::RegisterIngestMetrics(&server->metrics_, &server->ingest_->counters());
+      !registered.ok()) {
+    return registered;
+  }
   server->query_ = std::make_unique<query::QueryService>(server->tsdb_.get(), &server->connections_,
                                                          config.query_limits, &server->metrics_);
 

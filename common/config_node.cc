@@ -6,6 +6,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "common/file.h"
@@ -159,6 +161,32 @@ absl::Status ConfigNode::GetDuration(absl::string_view key, absl::Duration* out)
   absl::StatusOr<absl::Duration> d = ParseDuration(text);
   if (!d.ok()) return Error(key, d.status().message());
   *out = *d;
+  return absl::OkStatus();
+}
+
+absl::Status ConfigNode::GetBytes(absl::string_view key, uint64_t* out) const {
+  std::string text;
+  if (!Has(key)) return absl::OkStatus();
+  absl::Status status = GetString(key, &text);
+  if (!status.ok()) return status;
+  static constexpr std::pair<absl::string_view, uint64_t> kUnits[] = {
+      {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40},
+      {"KB", 1000},        {"MB", 1000000},     {"GB", 1000000000}, {"B", 1}};
+  absl::string_view number = absl::StripAsciiWhitespace(text);
+  uint64_t unit = 1;
+  for (const auto& [suffix, factor] : kUnits) {
+    if (absl::ConsumeSuffix(&number, suffix)) {
+      unit = factor;
+      break;
+    }
+  }
+  uint64_t value = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(number), &value) ||
+      (value > 0 && unit > UINT64_MAX / value)) {
+    return Error(key, absl::StrCat("must be a size such as 1048576, 512KiB, 64MiB or 1GiB, not \"",
+                                   text, "\""));
+  }
+  *out = value * unit;
   return absl::OkStatus();
 }
 

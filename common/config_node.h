@@ -45,6 +45,9 @@ class ConfigNode {
   absl::Status GetBool(absl::string_view key, bool* out) const;
   absl::Status GetInt(absl::string_view key, int64_t* out) const;
   absl::Status GetDuration(absl::string_view key, absl::Duration* out) const;
+  // A size: a whole number of bytes, or with a unit: 512KiB, 64MiB, 1GiB (also KB, MB,
+  // GB as powers of 1000).
+  absl::Status GetBytes(absl::string_view key, uint64_t* out) const;
   absl::Status GetStringList(absl::string_view key, std::vector<std::string>* out) const;
   // Like GetString, but absence is an error.
   absl::Status RequireString(absl::string_view key, std::string* out) const;

@@ -1,72 +1,179 @@
 #include "agent/transport/collector_link.h"
 
+#include <sys/stat.h>
+
 #include <thread>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 
 namespace vigil::agent {
+namespace {
 
-CollectorLink::CollectorLink(LinkOptions options, v1::Hello hello, SeriesRegistry* registry,
-                             PendingBatches* pending, const Clock* clock)
-    : options_(std::move(options)),
-      hello_(std::move(hello)),
-      registry_(registry),
-      pending_(pending),
-      clock_(clock) {}
+// Identity of the TLS files' current contents (inode, size, mtime): a change means a
+// replacement to load.
+std::string TlsFilesState(const TlsFiles& files) {
+  std::string state;
+  for (const std::string* path : {&files.ca, &files.cert, &files.key}) {
+    struct stat st {};
+    if (stat(path->c_str(), &st) != 0) {
+      absl::StrAppend(&state, *path, ":missing;");
+      continue;
+    }
+    absl::StrAppend(&state, *path, ":", st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
+                    st.st_mtim.tv_nsec, ";");
+  }
+  return state;
+}
+
+bool SameConnection(const LinkOptions& a, const LinkOptions& b, size_t index) {
+  return index < b.addresses.size() && a.addresses[index] == b.addresses[index] &&
+         a.server_name == b.server_name && a.tls.ca == b.tls.ca && a.tls.cert == b.tls.cert &&
+         a.tls.key == b.tls.key;
+}
+
+// How long a stream may take to have its in-flight batches acknowledged when it is
+// ended on purpose (a new certificate, fail-back, a reconfiguration).
+constexpr absl::Duration kDrainTime = absl::Seconds(2);
+
+}  // namespace
+
+CollectorLink::CollectorLink(LinkOptions options, v1::Hello hello, Outbox* outbox,
+                             const Clock* clock)
+    : hello_(std::move(hello)), outbox_(outbox), clock_(clock), options_(std::move(options)) {}
 
 std::string CollectorLink::host() const {
   absl::MutexLock lock(&mu_);
   return host_;
 }
 
+LinkOptions CollectorLink::options() const {
+  absl::MutexLock lock(&mu_);
+  return options_;
+}
+
+LinkStats CollectorLink::stats() const {
+  absl::MutexLock lock(&mu_);
+  LinkStats out;
+  out.connected = connected_.load();
+  out.addresses = options_.addresses;
+  out.address = connected_.load() ? address_ : "";
+  out.connects = connects_;
+  out.connect_failures = connect_failures_;
+  out.certificate_expiry_unix = certificate_expiry_unix_;
+  return out;
+}
+
 void CollectorLink::Stop() {
   if (!stop_.HasBeenNotified()) stop_.Notify();
-  pending_->Interrupt();
+  outbox_->Interrupt();
   absl::MutexLock lock(&mu_);
   if (context_ != nullptr) context_->TryCancel();
 }
 
+void CollectorLink::Reconfigure(LinkOptions options) {
+  absl::MutexLock lock(&mu_);
+  options_ = std::move(options);
+  reconfigured_ = true;
+}
+
 void CollectorLink::Run() {
   absl::BitGen random;
-  absl::Duration backoff = options_.initial_backoff;
+  absl::Duration backoff;
+  size_t index = 0;
+  size_t failed_in_round = 0;
   std::string last_error;
-  int failures = 0;
   absl::Time last_logged = absl::InfinitePast();
+  {
+    absl::MutexLock lock(&mu_);
+    backoff = options_.initial_backoff;
+  }
   while (!stop_.HasBeenNotified()) {
+    const LinkOptions options = this->options();
+    if (options.addresses.empty()) return;
+    index %= options.addresses.size();
     const absl::Time started = clock_->Now();
-    absl::Status status = RunStream();
-    connected_ = false;
+    absl::Status status = RunStream(options, index);
+    const bool was_connected = connected_.exchange(false);
     if (stop_.HasBeenNotified()) break;
-    if (clock_->Now() - started > absl::Minutes(1)) {
-      backoff = options_.initial_backoff;  // the stream was healthy for a while
-      failures = 0;
+    if (status.code() == absl::StatusCode::kAborted) {
+      // Ended on purpose (new certificate, fail-back, new options): go on at once.
+      LogInfo("collector ", options.addresses[index], ": ", status.message());
+      if (failing_back_) index = 0;
+      failing_back_ = false;
+      continue;
     }
-    ++failures;
-    const std::string error(status.message());
+    {
+      absl::MutexLock lock(&mu_);
+      ++connect_failures_;
+    }
+    if (was_connected && clock_->Now() - started > absl::Minutes(1)) {
+      backoff = options.initial_backoff;  // the stream was healthy for a while
+    }
+    const std::string error = absl::StrCat(options.addresses[index], ": ", status.message());
     // Log a new kind of failure at once; the same failure again at most once a minute.
     if (error != last_error || clock_->Now() - last_logged > absl::Minutes(1)) {
-      LogWarning("collector ", options_.address, ": ", error,
-                 failures > 1 ? absl::StrCat(" (", failures, " attempts; ", pending_->size(),
-                                             " batches waiting)")
-                              : "");
+      LogWarning("collector ", error,
+                 options.addresses.size() > 1 && !was_connected ? "; trying the next one" : "");
       last_error = error;
       last_logged = clock_->Now();
     }
+    if (was_connected) {
+      index = 0;  // a broken stream: the first address is preferred again
+      failed_in_round = 0;
+      continue;
+    }
+    index = (index + 1) % options.addresses.size();
+    if (++failed_in_round < options.addresses.size()) continue;
+    failed_in_round = 0;
     const double jitter = absl::Uniform(random, 0.5, 1.5);
     stop_.WaitForNotificationWithTimeout(backoff * jitter);
-    backoff = std::min(backoff * 2, options_.max_backoff);
+    backoff = std::min(backoff * 2, options.max_backoff);
   }
 }
 
-absl::Status CollectorLink::RunStream() {
-  absl::StatusOr<TlsMaterial> tls = LoadTlsMaterial(options_.tls);
+bool CollectorLink::ShouldEnd(const LinkOptions& options, size_t index, absl::Time connected_at,
+                              const std::string& tls_state, std::string* why) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (reconfigured_) {
+      reconfigured_ = false;
+      if (!SameConnection(options, options_, index)) {
+        *why = "configuration changed: reconnecting with the new collector or TLS settings";
+        return true;
+      }
+    }
+  }
+  if (index > 0 && clock_->Now() - connected_at > options.failback_after) {
+    *why = "trying to fail back to the first collector";
+    failing_back_ = true;
+    return true;
+  }
+  if (TlsFilesState(options.tls) != tls_state) {
+    absl::StatusOr<TlsMaterial> fresh = LoadTlsMaterial(options.tls);
+    if (fresh.ok()) {
+      *why = "certificate files changed: reconnecting to use them";
+      return true;
+    }
+    // A half-copied replacement: keep the stream, check again next time.
+    LogWarning("certificate files changed but cannot be used yet: ", fresh.status().message());
+  }
+  return false;
+}
+
+absl::Status CollectorLink::RunStream(const LinkOptions& options, size_t index) {
+  const std::string& address = options.addresses[index];
+  const std::string tls_state = TlsFilesState(options.tls);
+  absl::StatusOr<TlsMaterial> tls = LoadTlsMaterial(options.tls);
   if (!tls.ok()) return tls.status();
+  if (absl::StatusOr<CertificateInfo> cert = ParseCertificate(tls->cert_pem); cert.ok()) {
+    absl::MutexLock lock(&mu_);
+    certificate_expiry_unix_ = absl::ToDoubleSeconds(cert->not_after - absl::UnixEpoch());
+  }
 
   grpc::ChannelArguments args;
-  if (!options_.server_name.empty()) args.SetSslTargetNameOverride(options_.server_name);
+  if (!options.server_name.empty()) args.SetSslTargetNameOverride(options.server_name);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
@@ -74,11 +181,13 @@ absl::Status CollectorLink::RunStream() {
   // retries are ours: a failed stream is re-established by Run().
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-  // Reconnection pacing is ours (Run's backoff), not gRPC's.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  // A new channel per stream: never share a subchannel (and its TLS session) with the
+  // previous connection, so new certificate files take effect.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(options_.address, MakeClientCredentials(*tls), args);
+      grpc::CreateCustomChannel(address, MakeClientCredentials(*tls), args);
   std::unique_ptr<v1::Ingest::Stub> stub = v1::Ingest::NewStub(channel);
 
   grpc::ClientContext context;
@@ -106,60 +215,79 @@ absl::Status CollectorLink::RunStream() {
 
   v1::AgentMessage hello;
   *hello.mutable_hello() = hello_;
-  hello.mutable_hello()->set_agent_time_ms(clock_->NowMs());
+  for (const std::string& run : outbox_->BacklogRuns())
+    hello.mutable_hello()->add_backlog_run_ids(run);
+  const int64_t hello_sent_ms = clock_->NowMs();
+  hello.mutable_hello()->set_agent_time_ms(hello_sent_ms);
   if (!stream->Write(hello)) return finish("hello");
   v1::CollectorMessage reply;
   if (!stream->Read(&reply) || !reply.has_hello_ack()) return finish("waiting for hello ack");
-  const uint64_t durable = reply.hello_ack().last_durable_sequence();
-  pending_->Acknowledge(durable);
+  outbox_->StartStream(reply.hello_ack(), hello_sent_ms);
+  const absl::Time connected_at = clock_->Now();
   {
     absl::MutexLock lock(&mu_);
     host_ = reply.hello_ack().host();
+    address_ = address;
+    ++connects_;
   }
   connected_ = true;
-  LogInfo("connected to collector ", options_.address, " as host \"", reply.hello_ack().host(),
-          "\"; ", pending_->size(), " batches to send");
+  const OutboxStats stats = outbox_->stats();
+  LogInfo(
+      "connected to collector ", address, " as host \"", reply.hello_ack().host(), "\"",
+      stats.unacknowledged > 0 ? absl::StrCat("; ", stats.unacknowledged, " batches to send") : "");
 
   std::atomic<bool> reader_done{false};
   std::thread reader([&] {
     v1::CollectorMessage message;
     while (stream->Read(&message)) {
-      if (message.has_batch_ack()) {
-        const v1::BatchAck& ack = message.batch_ack();
-        if (ack.samples_rejected() > 0) {
-          LogWarning("collector rejected ", ack.samples_rejected(), " samples of batch ",
-                     ack.sequence());
-        }
-        pending_->Acknowledge(ack.sequence());
+      if (!message.has_batch_ack()) continue;
+      const v1::BatchAck& ack = message.batch_ack();
+      if (ack.samples_rejected() > 0) {
+        LogWarning("collector rejected ", ack.samples_rejected(), " samples of batch ",
+                   ack.sequence());
       }
+      outbox_->Acknowledge(ack);
     }
     reader_done = true;
-    pending_->Interrupt();  // wake the sender below
+    outbox_->Interrupt();  // wake the sender below
   });
 
-  absl::flat_hash_set<uint64_t> defined;  // series defined on this stream
-  uint64_t sent = durable;
+  absl::Status ended;
+  absl::Time next_check = clock_->Now() + options.tls_check_interval;
   while (!stop_.HasBeenNotified() && !reader_done.load()) {
-    // Woken by a new batch, by the reader ending (Interrupt) or by Stop (Interrupt).
-    std::optional<v1::Batch> batch = pending_->NextAfter(sent, absl::Seconds(5));
-    if (!batch.has_value()) continue;
-    for (const v1::SampleGroup& group : batch->groups()) {
-      for (uint64_t id : group.series_ids()) {
-        if (defined.insert(id).second) registry_->Define(id, batch->add_definitions());
+    // Woken by a batch to send, by the reader ending or by Stop (Interrupt).
+    std::optional<v1::Batch> batch = outbox_->Next(absl::Seconds(1));
+    if (batch.has_value()) {
+      v1::AgentMessage message;
+      *message.mutable_batch() = std::move(*batch);
+      if (!stream->Write(message)) break;
+    }
+    if (clock_->Now() >= next_check) {
+      next_check = clock_->Now() + options.tls_check_interval;
+      std::string why;
+      if (ShouldEnd(options, index, connected_at, tls_state, &why)) {
+        ended = absl::AbortedError(why);
+        // Let what is in flight be acknowledged, so little is sent twice.
+        const absl::Time deadline = absl::Now() + kDrainTime;
+        while (!reader_done.load() && !outbox_->LiveDrained() && absl::Now() < deadline) {
+          stop_.WaitForNotificationWithTimeout(absl::Milliseconds(50));
+        }
+        break;
       }
     }
-    v1::AgentMessage message;
-    const uint64_t sequence = batch->sequence();
-    *message.mutable_batch() = std::move(*batch);
-    if (!stream->Write(message)) break;
-    sent = sequence;
   }
+  stream->WritesDone();
   context.TryCancel();
   reader.join();
   if (stop_.HasBeenNotified()) {
     stream->Finish();
     clear_context();
     return absl::CancelledError("stopping");
+  }
+  if (!ended.ok()) {
+    stream->Finish();
+    clear_context();
+    return ended;
   }
   return finish("stream");
 }

@@ -1,11 +1,21 @@
-// The agent's end of the ingest stream: connects to the collector over mTLS, says
-// hello, sends pending batches in order (defining each series once per stream) and
-// drops them from PendingBatches when the collector acknowledges them as durable.
-// Reconnects with exponential backoff and jitter; the certificate files are read again
-// at every connection attempt, so a replaced certificate is used without a restart.
+// The agent's end of the ingest stream: connects to a collector over mTLS, says hello
+// (with the runs it still has a backlog of), then sends what the Outbox hands out
+// (live batches first, the backlog between them) and passes the collector's
+// acknowledgements back to it. Series are defined once per stream and run.
+//
+// Failover: `addresses` are tried in order; a failed attempt moves to the next at once,
+// and after a whole round without success the link waits (exponential backoff with
+// jitter, `initial_backoff` to `max_backoff`). A broken stream starts again from the
+// first address; a stream to a later address is ended after `failback_after` so that
+// the first one, when back, gets the data again.
+//
+// Certificates: the TLS files are read at every connection attempt, and checked for a
+// change every `tls_check_interval` while connected: a valid replacement ends the
+// stream (after the batches in flight are acknowledged, or two seconds) and the next
+// one uses it. No restart needed.
 //
 // Threading: Run() blocks on the calling thread (plus one reader thread per stream);
-// Stop() may be called from any thread.
+// Stop() and the accessors may be called from any thread.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -13,12 +23,12 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "agent/series_registry.h"
-#include "agent/transport/pending_batches.h"
+#include "agent/transport/outbox.h"
 #include "common/clock.h"
 #include "common/tls.h"
 #include "vigil/v1/ingest.grpc.pb.h"
@@ -26,40 +36,65 @@
 namespace vigil::agent {
 
 struct LinkOptions {
-  std::string address;      // host:port of the collector
+  std::vector<std::string> addresses;  // host:port of each collector, in failover order
   std::string server_name;  // name to verify in the collector's certificate; "" = host of address
   TlsFiles tls;
   absl::Duration initial_backoff = absl::Milliseconds(500);
   absl::Duration max_backoff = absl::Seconds(30);
+  absl::Duration failback_after = absl::Minutes(10);
+  absl::Duration tls_check_interval = absl::Seconds(10);
+};
+
+struct LinkStats {
+  bool connected = false;
+  std::vector<std::string> addresses;  // configured, in failover order
+  std::string address;                 // of the open stream ("" if none)
+  uint64_t connects = 0;               // streams established since start
+  uint64_t connect_failures = 0;       // attempts that failed or streams that broke
+  double certificate_expiry_unix = 0;  // not-after of our certificate (0: unknown)
 };
 
 class CollectorLink {
  public:
-  // Does not own registry, pending or clock; they must outlive the link.
-  CollectorLink(LinkOptions options, v1::Hello hello, SeriesRegistry* registry,
-                PendingBatches* pending, const Clock* clock);
+  // Does not own outbox or clock; they must outlive the link.
+  CollectorLink(LinkOptions options, v1::Hello hello, Outbox* outbox, const Clock* clock);
 
   void Run();
+  // Ends the stream and makes Run() return.
   void Stop();
+  // Takes new options (a configuration reload); a stream to an address still listed
+  // with the same TLS files and server name stays up, otherwise it is ended and the
+  // next connection uses the new options.
+  void Reconfigure(LinkOptions options);
 
   bool connected() const { return connected_.load(); }
   // The host name the collector derived from our certificate ("" before the first hello).
   std::string host() const;
+  LinkStats stats() const;
 
  private:
-  absl::Status RunStream();
+  // One connection attempt and the stream's life; returns why it ended.
+  absl::Status RunStream(const LinkOptions& options, size_t index);
+  LinkOptions options() const;
+  bool ShouldEnd(const LinkOptions& options, size_t index, absl::Time connected_at,
+                 const std::string& tls_state, std::string* why);
 
-  const LinkOptions options_;
   const v1::Hello hello_;
-  SeriesRegistry* const registry_;
-  PendingBatches* const pending_;
+  Outbox* const outbox_;
   const Clock* const clock_;
 
   absl::Notification stop_;
+  bool failing_back_ = false;  // Run()'s thread only
   std::atomic<bool> connected_{false};
   mutable absl::Mutex mu_;
+  LinkOptions options_ ABSL_GUARDED_BY(mu_);
+  bool reconfigured_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::string host_ ABSL_GUARDED_BY(mu_);
+  std::string address_ ABSL_GUARDED_BY(mu_);
+  uint64_t connects_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t connect_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  double certificate_expiry_unix_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace vigil::agent

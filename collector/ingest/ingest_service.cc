@@ -7,6 +7,7 @@
 #include "collector/ingest/series_runs.h"
 #include "common/labels.h"
 #include "common/log.h"
+#include "common/sequence_set.h"
 #include "common/tls.h"
 
 namespace vigil::ingest {
@@ -42,6 +43,18 @@ absl::StatusOr<LabelSet> StoredLabels(const v1::SeriesDefinition& def, const std
   return LabelSet(std::move(labels));
 }
 
+void SetProgress(const SequenceSet& set, uint64_t* through,
+                 google::protobuf::RepeatedPtrField<v1::SequenceRange>* ranges) {
+  *through = set.through();
+  for (const SequenceRange& r : set.above()) {
+    v1::SequenceRange* range = ranges->Add();
+    range->set_first(r.first);
+    range->set_last(r.last);
+  }
+}
+
+constexpr size_t kMaxRunIdBytes = 128;
+
 }  // namespace
 
 grpc::Status IngestService::Stream(
@@ -61,30 +74,62 @@ grpc::Status IngestService::Stream(
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the first message must be a hello");
   }
   const v1::Hello hello = message.hello();
-  if (hello.run_id().empty() || hello.run_id().size() > 128) {
+  if (hello.run_id().empty() || hello.run_id().size() > kMaxRunIdBytes) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "hello.run_id must be 1-128 bytes");
   }
-  absl::StatusOr<uint64_t> high_water =
+  if (static_cast<size_t>(hello.backlog_run_ids_size()) > limits_.max_runs_per_stream) {
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("hello names more than ", limits_.max_runs_per_stream, " backlog runs"));
+  }
+  absl::StatusOr<SequenceSet> durable =
       tsdb_->RecordHello(host, hello, peer->address, clock_->NowMs());
-  if (!high_water.ok()) {
-    LogError("ingest: ", host, ": ", high_water.status().message());
+  if (!durable.ok()) {
+    LogError("ingest: ", host, ": ", durable.status().message());
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
   }
   {
     v1::CollectorMessage reply;
     v1::HelloAck* ack = reply.mutable_hello_ack();
     ack->set_host(host);
-    ack->set_last_durable_sequence(*high_water);
+    uint64_t through = 0;
+    SetProgress(*durable, &through, ack->mutable_durable_ranges());
+    ack->set_last_durable_sequence(through);
+    for (const std::string& run : hello.backlog_run_ids()) {
+      if (run.empty() || run.size() > kMaxRunIdBytes) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "hello.backlog_run_ids: each must be 1-128 bytes");
+      }
+      absl::StatusOr<SequenceSet> progress = tsdb_->RunProgress(host, run);
+      if (!progress.ok()) {
+        LogError("ingest: ", host, ": ", progress.status().message());
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+      }
+      v1::RunProgress* out = ack->add_backlog_runs();
+      out->set_run_id(run);
+      uint64_t run_through = 0;
+      SetProgress(*progress, &run_through, out->mutable_durable_ranges());
+      out->set_durable_through(run_through);
+    }
     ack->set_collector_time_ms(clock_->NowMs());
     if (!stream->Write(reply)) return grpc::Status::OK;
   }
   LogInfo("ingest: ", host, " connected from ", peer->address, " (agent ", hello.agent_version(),
-          ", run ", hello.run_id(), ", resuming after sequence ", *high_water, ")");
+          ", run ", hello.run_id(), ", durable through ", durable->through(),
+          durable->above().empty()
+              ? ""
+              : absl::StrCat(" and ", durable->above().size(), " ranges above"),
+          hello.backlog_run_ids_size() > 0
+              ? absl::StrCat(", backlog of ", hello.backlog_run_ids_size(), " earlier runs")
+              : "",
+          ")");
   connections_->Opened(host);
 
-  absl::flat_hash_map<uint64_t, storage::SeriesId> series;  // agent id -> stored id
-  uint64_t last_sequence = *high_water;
+  // Agent series ids are per run: agent id -> stored id, by run ("" = the hello's).
+  absl::flat_hash_map<std::string, absl::flat_hash_map<uint64_t, storage::SeriesId>> series;
+  size_t defined = 0;
   uint64_t rejected_definitions = 0;
+  uint64_t batches = 0;
   int64_t last_warning_ms = INT64_MIN / 2;  // of refused or rejected samples
   grpc::Status result = grpc::Status::OK;
   SeriesRuns runs;
@@ -95,17 +140,33 @@ grpc::Status IngestService::Stream(
       break;
     }
     const v1::Batch& batch = message.batch();
-    v1::CollectorMessage reply;
-    v1::BatchAck* ack = reply.mutable_batch_ack();
-    ack->set_sequence(batch.sequence());
     if (batch.sequence() == 0) {
       result = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "batch sequence must be > 0");
       break;
     }
+    if (batch.last_sequence() != 0 && batch.last_sequence() < batch.sequence()) {
+      result = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "batch last_sequence must be 0 or >= sequence");
+      break;
+    }
+    if (batch.run_id().size() > kMaxRunIdBytes ||
+        (!series.contains(batch.run_id()) && series.size() > limits_.max_runs_per_stream)) {
+      result = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            "batch run_id: over 128 bytes, or too many runs on one stream");
+      break;
+    }
+    const std::string& run_id = batch.run_id().empty() ? hello.run_id() : batch.run_id();
+    auto& run_series = series[batch.run_id()];
+    ++batches;
+    v1::CollectorMessage reply;
+    v1::BatchAck* ack = reply.mutable_batch_ack();
+    ack->set_sequence(batch.sequence());
+    ack->set_last_sequence(batch.last_sequence());
+    ack->set_run_id(batch.run_id());
     // Definitions are applied even for a duplicate: later batches may use them.
     for (const v1::SeriesDefinition& def : batch.definitions()) {
-      if (series.contains(def.series_id())) continue;
-      if (series.size() >= limits_.max_series_per_stream) {
+      if (run_series.contains(def.series_id())) continue;
+      if (defined >= limits_.max_series_per_stream) {
         ++rejected_definitions;
         continue;
       }
@@ -121,29 +182,44 @@ grpc::Status IngestService::Stream(
         result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
         break;
       }
-      series.emplace(def.series_id(), *id);
+      run_series.emplace(def.series_id(), *id);
+      ++defined;
     }
     if (!result.ok()) break;
-    runs.Build(batch, series);
+    runs.Build(batch, run_series);
     const uint32_t rejected = runs.rejected();
-    absl::StatusOr<storage::CommitResult> committed =
-        tsdb_->Commit(runs.writes(),
-                      storage::IngestMark{host, hello.run_id(), batch.sequence(), clock_->NowMs()});
-    if (committed.ok() && committed->duplicate_batch) {
-      // Stored before: a resend after a lost ack, or by another stream of this run.
-      last_sequence = std::max(last_sequence, batch.sequence());
-      ack->set_duplicate(true);
-      if (!stream->Write(reply)) break;
-      continue;
-    }
+    const uint64_t last_sequence = std::max(batch.sequence(), batch.last_sequence());
+    absl::StatusOr<storage::CommitResult> committed = tsdb_->Commit(
+        runs.writes(),
+        storage::IngestMark{host, run_id, batch.sequence(), clock_->NowMs(), last_sequence});
     if (!committed.ok()) {
       // Not acknowledged: the agent keeps the batch and sends it again after reconnecting.
       LogError("ingest: ", host, ": batch ", batch.sequence(),
                " not stored: ", committed.status().message());
-      result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+      result = committed.status().code() == absl::StatusCode::kFailedPrecondition
+                   ? ToGrpc(committed.status())
+                   : grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
       break;
     }
-    last_sequence = batch.sequence();
+    ack->set_durable_through(committed->durable_through);
+    if (committed->duplicate_batch) {
+      // Stored before: a resend after a lost ack, or by another stream of this run.
+      counters_.batches_duplicate.fetch_add(1, std::memory_order_relaxed);
+      ack->set_duplicate(true);
+      ack->set_collector_time_ms(clock_->NowMs());
+      if (!stream->Write(reply)) break;
+      continue;
+    }
+    counters_.batches_stored.fetch_add(1, std::memory_order_relaxed);
+    if (last_sequence > batch.sequence() || !batch.run_id().empty()) {
+      counters_.batches_replayed.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (batch.samples_dropped() > 0) {
+      counters_.agent_samples_dropped.fetch_add(batch.samples_dropped(), std::memory_order_relaxed);
+      LogWarning("ingest: ", host, ": the agent lost ", batch.samples_dropped(),
+                 " samples (batches ", batch.sequence(), "-", last_sequence, " of run ", run_id,
+                 ") before it could send them: its spool reached its bound");
+    }
     const uint32_t refused = committed->too_old + committed->too_new;
     ack->set_samples_stored(committed->stored);
     ack->set_samples_rejected(rejected);
@@ -161,19 +237,19 @@ grpc::Status IngestService::Stream(
                    "time order)");
       }
       if (refused > 0) {
-        LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": refused ",
-                   committed->too_old, " samples older than the raw retention and ",
-                   committed->too_new, " samples ahead of the collector's clock");
+        LogWarning("ingest: ", host, ": batch ", batch.sequence(), ": refused ", committed->too_old,
+                   " samples older than the raw retention and ", committed->too_new,
+                   " samples ahead of the collector's clock");
       }
     }
+    ack->set_collector_time_ms(now_ms);
     if (!stream->Write(reply)) break;
   }
   connections_->Closed(host);
-  LogInfo("ingest: ", host, " disconnected (last durable sequence ", last_sequence,
+  LogInfo("ingest: ", host, " disconnected after ", batches, " batches",
           rejected_definitions > 0
-              ? absl::StrCat(", ", rejected_definitions, " series definitions rejected")
-              : "",
-          ")");
+              ? absl::StrCat(" (", rejected_definitions, " series definitions rejected)")
+              : "");
   return result;
 }
 

@@ -1,11 +1,13 @@
 // The agent -> collector stream (proto/vigil/v1/ingest.proto).
 //
 // For each stream: admit only a verified certificate of kind "agent" and take the host
-// name from its CN (never from what the agent says); answer the hello with the run's
-// durable high-water mark; then for each batch resolve the series it defines (setting
-// "instance" to the host), commit its samples durably and only then acknowledge it.
-// Batches at or below the high-water mark are acknowledged as duplicates without
-// being written again, so a resend after a reconnect is stored exactly once.
+// name from its CN (never from what the agent says); answer the hello with the durable
+// sequences of the agent's run and of each earlier run it still has a backlog of; then
+// for each batch resolve the series it defines (per run: series ids are an agent run's
+// own; "instance" is set to the host), commit its samples durably and only then
+// acknowledge it. A batch whose sequences are all durable already is acknowledged as a
+// duplicate without being written again, so a resend after a reconnect is stored
+// exactly once, whatever order the live batches and the replayed backlog arrive in.
 //
 // Thread-safe: gRPC runs each stream on its own thread.
 #pragma once
@@ -13,6 +15,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "collector/ingest/connections.h"
+#include "collector/ingest/ingest_counters.h"
 #include "collector/storage/tsdb.h"
 #include "common/clock.h"
 #include "vigil/v1/ingest.grpc.pb.h"
@@ -22,6 +25,8 @@ namespace vigil::ingest {
 struct IngestLimits {
   // Series one agent stream may define; beyond it definitions are rejected and counted.
   size_t max_series_per_stream = 200000;
+  // Earlier runs one stream may send a backlog of.
+  size_t max_runs_per_stream = 64;
 };
 
 class IngestService final : public v1::Ingest::Service {
@@ -35,11 +40,14 @@ class IngestService final : public v1::Ingest::Service {
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<v1::CollectorMessage, v1::AgentMessage>* stream) override;
 
+  const IngestCounters& counters() const { return counters_; }
+
  private:
   storage::Tsdb* const tsdb_;
   Connections* const connections_;
   const Clock* const clock_;
   const IngestLimits limits_;
+  IngestCounters counters_;
 };
 
 }  // namespace vigil::ingest

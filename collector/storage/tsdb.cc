@@ -12,6 +12,7 @@
 #include "collector/storage/sample_merge.h"
 #include "collector/storage/wal_record.h"
 #include "collector/storage/window.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace vigil::storage {
@@ -163,26 +164,38 @@ Tsdb::HostState* Tsdb::HostStateOf(const std::string& host) {
   return state.get();
 }
 
-absl::StatusOr<uint64_t*> Tsdb::RunSequence(HostState* host, const std::string& run_id) {
+absl::StatusOr<SequenceSet*> Tsdb::RunSequence(HostState* host, const std::string& run_id) {
   auto it = host->run_sequences.find(run_id);
   if (it != host->run_sequences.end()) return &it->second;
   std::string value;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), ingest_cf_, IngestStateKey(host->name, run_id), &value);
   if (!s.ok() && !s.IsNotFound()) return FromRocksDb(s, "storage: read ingest state");
-  const uint64_t stored = s.ok() && value.size() == 8 ? GetBigEndian64(value.data()) : 0;
-  return &host->run_sequences.emplace(run_id, stored).first->second;
+  SequenceSet stored;
+  if (s.ok()) {
+    absl::StatusOr<SequenceSet> decoded = SequenceSet::Decode(value);
+    if (!decoded.ok()) {
+      // Nothing better is known: a resend of what it covered is stored again (its
+      // samples then count as duplicates), nothing is lost.
+      LogError("storage: ingest state of ", host->name, " run ", run_id, ": ",
+               decoded.status().message(), "; starting the run's sequence set afresh");
+    } else {
+      stored = *std::move(decoded);
+    }
+  }
+  return &host->run_sequences.emplace(run_id, std::move(stored)).first->second;
 }
 
-absl::StatusOr<uint64_t> Tsdb::RecordHello(const std::string& host, const v1::Hello& hello,
-                                           const std::string& peer, int64_t now_ms) {
+absl::StatusOr<SequenceSet> Tsdb::RunProgress(const std::string& host, const std::string& run_id) {
   HostState* state = HostStateOf(host);
-  uint64_t last = 0;
-  {
-    absl::MutexLock lock(&state->mu);
-    VIGIL_ASSIGN_OR_RETURN(uint64_t * sequence, RunSequence(state, hello.run_id()));
-    last = *sequence;
-  }
+  absl::MutexLock lock(&state->mu);
+  VIGIL_ASSIGN_OR_RETURN(SequenceSet * sequences, RunSequence(state, run_id));
+  return *sequences;
+}
+
+absl::StatusOr<SequenceSet> Tsdb::RecordHello(const std::string& host, const v1::Hello& hello,
+                                              const std::string& peer, int64_t now_ms) {
+  VIGIL_ASSIGN_OR_RETURN(SequenceSet last, RunProgress(host, hello.run_id()));
   v1::HostInfo info;
   {
     absl::MutexLock lock(&hosts_mu_);
@@ -340,11 +353,20 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
                                           const IngestMark& mark) {
   HostState* host = HostStateOf(mark.host);
   absl::MutexLock host_lock(&host->mu);
-  VIGIL_ASSIGN_OR_RETURN(uint64_t * run_sequence, RunSequence(host, mark.run_id));
+  VIGIL_ASSIGN_OR_RETURN(SequenceSet * run_sequences, RunSequence(host, mark.run_id));
   CommitResult result;
-  if (mark.sequence <= *run_sequence) {
+  const uint64_t last_sequence = std::max(mark.sequence, mark.last_sequence);
+  if (run_sequences->ContainsAll(mark.sequence, last_sequence)) {
     result.duplicate_batch = true;
+    result.durable_through = run_sequences->through();
     return result;
+  }
+  SequenceSet sequences_after = *run_sequences;
+  sequences_after.Insert(mark.sequence, last_sequence);
+  if (sequences_after.above().size() > kMaxSequenceRanges) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("run ", mark.run_id, ": more than ", kMaxSequenceRanges,
+                     " gaps in the acknowledged batch sequences"));
   }
   const int64_t now_ms = options_.clock->NowMs();
 
@@ -373,9 +395,7 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
     wal_size = record.size();
     batch.Put(wal_cf_, WalKey(wal_seq), record);
   }
-  std::string sequence;
-  PutBigEndian64(&sequence, mark.sequence);
-  batch.Put(ingest_cf_, IngestStateKey(mark.host, mark.run_id), sequence);
+  batch.Put(ingest_cf_, IngestStateKey(mark.host, mark.run_id), sequences_after.Encode());
   {
     absl::MutexLock lock(&hosts_mu_);
     auto it = hosts_.find(mark.host);
@@ -389,7 +409,8 @@ absl::StatusOr<CommitResult> Tsdb::Commit(std::span<const SeriesWrite> writes,
     if (plans[k].series != nullptr) ApplyPlan(plans[k], wal_seq);
     plans[k].series = nullptr;  // the head owns its series, not the scratch
   }
-  *run_sequence = mark.sequence;
+  *run_sequences = std::move(sequences_after);
+  result.durable_through = run_sequences->through();
 
   counters_.samples_stored.fetch_add(result.stored, std::memory_order_relaxed);
   counters_.samples_backfilled.fetch_add(result.backfilled, std::memory_order_relaxed);

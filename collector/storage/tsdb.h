@@ -37,6 +37,7 @@
 #include "collector/storage/series_write.h"
 #include "collector/storage/tsdb_options.h"
 #include "collector/storage/window_writer.h"
+#include "common/sequence_set.h"
 #include "vigil/v1/ingest.pb.h"
 #include "vigil/v1/query.pb.h"
 
@@ -46,14 +47,20 @@ namespace vigil::storage {
 struct IngestMark {
   std::string host;
   std::string run_id;
-  uint64_t sequence = 0;
+  uint64_t sequence = 0;  // first sequence the batch covers
   int64_t now_ms = 0;
+  uint64_t last_sequence = 0;  // last sequence it covers (inclusive); 0 = sequence
 };
 
+// How many ranges a run's durable sequence set may hold above its high-water mark.
+// An agent's backlog replay makes one or two; more means a misbehaving agent.
+inline constexpr size_t kMaxSequenceRanges = 1024;
+
 struct CommitResult {
-  // The run's mark was already at or past this sequence (a resend, or another stream
-  // of the same run stored it): nothing was written.
+  // Every sequence of the batch was already durable (a resend, or another stream of
+  // the same run stored it): nothing was written.
   bool duplicate_batch = false;
+  uint64_t durable_through = 0;  // the run's high-water mark after the commit
   uint32_t stored = 0;      // into the head or straight into chunks
   uint32_t backfilled = 0;  // of `stored`: older than the open window, written to chunks
   uint32_t duplicates = 0;  // samples at a timestamp already stored, dropped
@@ -95,14 +102,19 @@ class Tsdb {
   const TsdbCounters& counters() const { return counters_; }
 
   // Registers an agent's hello: creates or updates the host record (facts, version,
-  // boot id, peer) and returns the last durable sequence of this run (0 if new).
-  absl::StatusOr<uint64_t> RecordHello(const std::string& host, const v1::Hello& hello,
-                                       const std::string& peer, int64_t now_ms);
+  // boot id, peer) and returns the durable sequences of this run (empty if new).
+  absl::StatusOr<SequenceSet> RecordHello(const std::string& host, const v1::Hello& hello,
+                                          const std::string& peer, int64_t now_ms);
+  // The durable sequences of one run of `host` (empty if unknown).
+  absl::StatusOr<SequenceSet> RunProgress(const std::string& host, const std::string& run_id);
 
-  // Stores one ingest batch: samples, the run's new high-water mark and the host's
-  // last-seen time, in one atomic RocksDB write, synced if configured. When it returns
-  // (not a duplicate batch), the batch is durable and may be acknowledged. Every write's
-  // timestamps must be strictly ascending; all writes are of series of `mark.host`.
+  // Stores one ingest batch: samples, the run's durable sequence set with the batch's
+  // sequences added, and the host's last-seen time, in one atomic RocksDB write, synced
+  // if configured. When it returns (not a duplicate batch), the batch is durable and
+  // may be acknowledged. A batch whose sequences are partly durable is stored (its
+  // samples already stored are dropped as duplicates). kFailedPrecondition if the set
+  // would exceed kMaxSequenceRanges. Every write's timestamps must be strictly
+  // ascending; all writes are of series of `mark.host`.
   absl::StatusOr<CommitResult> Commit(std::span<const SeriesWrite> writes, const IngestMark& mark);
 
   // Appends the raw samples of `id` with start_ms <= t <= end_ms, ascending, head and
@@ -160,13 +172,13 @@ class Tsdb {
     explicit HostState(std::string n) : name(std::move(n)) {}
     const std::string name;
     absl::Mutex mu;
-    absl::flat_hash_map<std::string, uint64_t> run_sequences ABSL_GUARDED_BY(mu);
+    absl::flat_hash_map<std::string, SequenceSet> run_sequences ABSL_GUARDED_BY(mu);
     // Scratch of Commit, kept to reuse its buffers.
     std::vector<SeriesPlan> plans ABSL_GUARDED_BY(mu);
     std::vector<SeriesWrite> wal ABSL_GUARDED_BY(mu);
   };
   HostState* HostStateOf(const std::string& host);
-  absl::StatusOr<uint64_t*> RunSequence(HostState* host, const std::string& run_id)
+  absl::StatusOr<SequenceSet*> RunSequence(HostState* host, const std::string& run_id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(host->mu);
 
   // Classifies `w`'s samples against the series' head; writes backfilled and closed

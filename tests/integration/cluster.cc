@@ -86,13 +86,14 @@ void Cluster::StopCollector(int signal) {
 }
 
 ChildProcess* Cluster::StartAgent(const std::string& name, const std::string& cert_dir,
-                                  const std::string& extra_yaml) {
+                                  const std::string& extra_yaml, const std::string& spool_yaml) {
   const std::string certs = cert_dir.empty() ? CaDir() : cert_dir;
   const std::string config_name = absl::StrCat("agent-", name, ".yaml");
   dir_.WriteFile(config_name, absl::StrCat("collector:\n  address: ", collector_address_,
                                            "\ntls:\n  ca: ", CaDir(), "/ca.crt\n  cert: ", certs,
                                            "/", name, ".crt\n  key: ", certs, "/", name,
-                                           ".key\ninterval: 1s\n", extra_yaml));
+                                           ".key\ninterval: 1s\nspool:\n  dir: ", SpoolDir(name),
+                                           "\n", spool_yaml, extra_yaml));
   agents_.push_back(std::make_unique<ChildProcess>(
       std::vector<std::string>{Binary("vigil-agent"), "--config", dir_.Path(config_name)},
       dir_.Path(absl::StrCat("agent-", name, ".log"))));

@@ -39,9 +39,15 @@ class Cluster {
   const std::string& collector_address() const { return collector_address_; }
   std::string collector_log() const { return dir_.Path("collector.log"); }
 
-  // Writes an agent config for certificate NAME (in cert_dir, default CaDir()) and starts it.
+  // Writes an agent config for certificate NAME (in cert_dir, default CaDir()) and starts
+  // it. Its spool is SpoolDir(name); `spool_yaml` adds keys under `spool:` (indented
+  // lines), `extra_yaml` top-level keys.
   ChildProcess* StartAgent(const std::string& name, const std::string& cert_dir = "",
-                           const std::string& extra_yaml = "");
+                           const std::string& extra_yaml = "", const std::string& spool_yaml = "");
+  std::string SpoolDir(const std::string& name) const { return dir_.Path("spool-" + name); }
+  std::string AgentConfigPath(const std::string& name) const {
+    return dir_.Path("agent-" + name + ".yaml");
+  }
 
   // vigilctl with the operator certificate "oncall" and this collector.
   int Ctl(std::vector<std::string> args, std::string* output) const;

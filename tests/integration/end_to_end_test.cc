@@ -238,7 +238,7 @@ TEST_CASE("nothing acknowledged is lost when the collector is killed and restart
         values = r[0]["values"];
         return absl::StrContains(agent->Output(), "connected to collector") &&
                values.size() >= 10 &&
-               ReadAll(cluster.collector_log()).find("resuming") != std::string::npos;
+               ReadAll(cluster.collector_log()).find("durable through") != std::string::npos;
       },
       absl::Seconds(60)));
   REQUIRE(WaitFor(

@@ -15,7 +15,10 @@ TEST_CASE("a minimal agent config gets the defaults", "[config]") {
   auto config = ParseAgentConfig(kMinimal, "agent.yaml", "/etc/vigil");
   INFO(config.status().message());
   REQUIRE(config.ok());
-  CHECK(config->link.address == "db-collector:7070");
+  CHECK(config->link.addresses == std::vector<std::string>{"db-collector:7070"});
+  CHECK(config->outbox.spool.dir == kDefaultSpoolDir);
+  CHECK(config->outbox.spool.max_bytes == (1ull << 30));
+  CHECK(config->outbox.spool.max_age == absl::Hours(168));
   CHECK(config->link.tls.ca == "/etc/vigil/ca.crt");
   CHECK(config->interval == absl::Seconds(1));
   CHECK(config->sources.size() == 9);
@@ -27,7 +30,9 @@ TEST_CASE("agent config options are applied and validated", "[config]") {
   std::string yaml = std::string(kMinimal) +
                      "interval: 2s\nsources: [cpu, postgres]\nintervals:\n  postgres: 10s\n"
                      "paths:\n  proc: /host/proc\npostgres:\n  expected:\n    - port: 5432\n"
-                     "oracle:\n  expected_sids: [ORCL]\nbuffer:\n  max_bytes: 1048576\n";
+                     "oracle:\n  expected_sids: [ORCL]\n"
+                     "spool:\n  dir: spool\n  max_bytes: 64MiB\n  max_age: 48h\n"
+                     "  memory_max_bytes: 512KiB\n";
   auto config = ParseAgentConfig(yaml, "agent.yaml", "/etc/vigil");
   INFO(config.status().message());
   REQUIRE(config.ok());
@@ -38,7 +43,21 @@ TEST_CASE("agent config options are applied and validated", "[config]") {
   REQUIRE(config->source_options.expected_postgres.size() == 1);
   CHECK(config->source_options.expected_postgres[0].port == "5432");
   CHECK(config->source_options.expected_oracle_sids == std::vector<std::string>{"ORCL"});
-  CHECK(config->buffer_max_bytes == 1048576);
+  CHECK(config->outbox.spool.dir == "/etc/vigil/spool");
+  CHECK(config->outbox.spool.max_bytes == 64 << 20);
+  CHECK(config->outbox.spool.max_age == absl::Hours(48));
+  CHECK(config->outbox.memory_max_bytes == 512 << 10);
+}
+
+TEST_CASE("an agent may list several collectors, in failover order", "[config]") {
+  auto config = ParseAgentConfig(
+      "collector:\n  addresses: [a:7070, b:7070]\n  failback_after: 5m\n"
+      "tls: {ca: ca.crt, cert: c.crt, key: c.key}\n",
+      "agent.yaml", "/etc/vigil");
+  INFO(config.status().message());
+  REQUIRE(config.ok());
+  CHECK(config->link.addresses == std::vector<std::string>{"a:7070", "b:7070"});
+  CHECK(config->link.failback_after == absl::Minutes(5));
 }
 
 TEST_CASE("agent config errors name the file, line and key", "[config]") {
@@ -55,6 +74,10 @@ TEST_CASE("agent config errors name the file, line and key", "[config]") {
        "agent.yaml:8: diskstats.exclude_devices: invalid regular expression"},
       {"colector: {}\n", "agent.yaml:7: colector: unknown key"},
       {"postgres:\n  expected:\n    - data_dir: /x\n", "postgres.expected[0].port: is required"},
+      {"spool:\n  max_bytes: 10 parsecs\n", "agent.yaml:8: spool.max_bytes: must be a size"},
+      {"spool:\n  max_bytes: 1000\n", "agent.yaml:8: spool.max_bytes: must be at least 256KiB"},
+      {"spool:\n  max_age: 1m\n", "agent.yaml:8: spool.max_age: must be at least 10m"},
+      {"buffer:\n  max_bytes: 1\n", "agent.yaml:7: buffer: unknown key"},
   };
   for (const Case& c : cases) {
     auto config = ParseAgentConfig(std::string(kMinimal) + c.extra, "agent.yaml", "/etc/vigil");

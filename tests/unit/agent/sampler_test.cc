@@ -53,6 +53,20 @@ double Find(const std::vector<Sample>& samples, const std::string& metric) {
   return 0;
 }
 
+// The newest tick the outbox hands out (everything it has is drained).
+v1::Batch LatestTick(Outbox& outbox) {
+  v1::Batch latest;
+  while (std::optional<v1::Batch> message = outbox.Next(absl::ZeroDuration())) {
+    for (const v1::SampleGroup& g : message->groups()) {
+      if (latest.groups_size() == 0 || g.timestamp_ms() > latest.groups(0).timestamp_ms()) {
+        latest.clear_groups();
+        *latest.add_groups() = g;
+      }
+    }
+  }
+  return latest;
+}
+
 TEST_CASE("the sampler queues one batch per tick with the sources' samples and its own health",
           "[sampler]") {
   bool fail = false;
@@ -60,13 +74,15 @@ TEST_CASE("the sampler queues one batch per tick with the sources' samples and i
   std::vector<ScheduledSource> sources;
   sources.push_back({std::make_unique<ScriptedSource>(&fail, &runs), absl::Seconds(1)});
   SeriesRegistry registry;
-  PendingBatches pending(1 << 20);
-  Sampler sampler(std::move(sources), "/proc", absl::Seconds(1), &registry, &pending);
-
   const absl::Time t0 = absl::FromUnixSeconds(1800000000);
+  ManualClock clock(t0);
+  Outbox outbox(OutboxOptions{}, "run", &registry, &clock);
+  outbox.StartStream(v1::HelloAck(), 0);
+  Sampler sampler(std::move(sources), "/proc", absl::Seconds(1), &registry, &outbox, nullptr);
+
   sampler.Tick(t0);
-  REQUIRE(pending.size() == 1);
-  v1::Batch batch = *pending.NextAfter(0, absl::ZeroDuration());
+  CHECK(outbox.stats().unacknowledged == 1);
+  v1::Batch batch = LatestTick(outbox);
   CHECK(batch.groups(0).timestamp_ms() == 1800000000000);
   std::vector<Sample> samples = Decode(batch, registry);
   CHECK(Find(samples, "scripted_value") == 42);
@@ -80,7 +96,8 @@ TEST_CASE("the sampler queues one batch per tick with the sources' samples and i
     absl::Time t = t0;
     for (int i = 1; i <= 5; ++i) sampler.Tick(t += absl::Seconds(1));
     CHECK(runs == 6);
-    samples = Decode(*pending.NextAfter(5, absl::ZeroDuration()), registry);
+    clock.Set(t);
+    samples = Decode(LatestTick(outbox), registry);
     CHECK(Find(samples, "vigil_agent_source_up") == 0);
     CHECK(Find(samples, "vigil_agent_source_errors_total") == 5);
     for (int i = 0; i < 30; ++i) sampler.Tick(t += absl::Seconds(1));
@@ -92,8 +109,8 @@ TEST_CASE("the sampler queues one batch per tick with the sources' samples and i
     CHECK(runs == 8);
     sampler.Tick(t += absl::Seconds(1));
     CHECK(runs == 9);  // healthy again: every tick
-    samples =
-        Decode(*pending.NextAfter(pending.last_sequence() - 1, absl::ZeroDuration()), registry);
+    clock.Set(t);
+    samples = Decode(LatestTick(outbox), registry);
     CHECK(Find(samples, "vigil_agent_source_up") == 1);
   }
 }
@@ -105,9 +122,10 @@ TEST_CASE("a source with a longer interval runs on its first tick and then on it
   std::vector<ScheduledSource> sources;
   sources.push_back({std::make_unique<ScriptedSource>(&fail, &runs), absl::Seconds(5)});
   SeriesRegistry registry;
-  PendingBatches pending(1 << 20);
-  Sampler sampler(std::move(sources), "/proc", absl::Seconds(1), &registry, &pending);
   absl::Time t = absl::FromUnixSeconds(1800000002);
+  ManualClock clock(t);
+  Outbox outbox(OutboxOptions{}, "run", &registry, &clock);
+  Sampler sampler(std::move(sources), "/proc", absl::Seconds(1), &registry, &outbox, nullptr);
   sampler.Tick(t);
   CHECK(runs == 1);
   for (int i = 0; i < 10; ++i) sampler.Tick(t += absl::Seconds(1));  // ...03 to ...12

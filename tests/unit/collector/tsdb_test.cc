@@ -227,25 +227,61 @@ TEST_CASE("an agent's backlog closes every window it spans in one commit", "[sto
   CHECK(read.back() == std::pair<int64_t, double>{ts.back(), 3599});
 }
 
-TEST_CASE("a run's sequence mark only moves forward; a stale commit writes nothing", "[storage]") {
+TEST_CASE("a run's durable sequences: a resend writes nothing, a gap is filled later",
+          "[storage]") {
   Store s;
   const SeriesId id = s.Id("m");
-  const std::vector<int64_t> ts = {kT0 + 4000};
-  const std::vector<double> vs = {4};
-  SeriesWrite w{id, ts, vs};
-  REQUIRE(s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 5, 0}).ok());
-  auto result = s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 4, 0});
-  REQUIRE(result.ok());
-  CHECK(result->duplicate_batch);
-  result = s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 5, 0});
-  CHECK(result->duplicate_batch);
-  // Another run of the same host has its own mark (the sample itself is a duplicate).
-  result = s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "other-run", 1, 0});
-  CHECK(!result->duplicate_batch);
-  CHECK(result->duplicates == 1);
+  auto commit = [&](int64_t t, uint64_t first, uint64_t last, const std::string& run = "run") {
+    const std::vector<int64_t> ts = {t};
+    const std::vector<double> vs = {1};
+    SeriesWrite w{id, ts, vs};
+    absl::StatusOr<CommitResult> result =
+        s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", run, first, 0, last});
+    REQUIRE(result.ok());
+    return *result;
+  };
+  CHECK(!commit(kT0 + 5000, 5, 0).duplicate_batch);  // live, ahead of a backlog 1..4
+  CHECK(commit(kT0 + 5000, 5, 0).duplicate_batch);   // resent: nothing written
+  CommitResult backlog = commit(kT0 + 1000, 1, 3);     // three batches packed in one
+  CHECK(!backlog.duplicate_batch);
+  CHECK(backlog.stored == 1);
+  CHECK(backlog.durable_through == 3);
+  CHECK(commit(kT0 + 1000, 2, 3).duplicate_batch);
+  // Partly durable (4 is new, 5 is not): stored; the sample already there is a duplicate.
+  CommitResult partial = commit(kT0 + 5000, 4, 5);
+  CHECK(!partial.duplicate_batch);
+  CHECK(partial.duplicates == 1);
+  CHECK(partial.durable_through == 5);
+  // Another run of the same host has its own set (the sample itself is a duplicate).
+  CommitResult other = commit(kT0 + 5000, 1, 0, "other-run");
+  CHECK(!other.duplicate_batch);
+  CHECK(other.duplicates == 1);
   v1::Hello hello;
   hello.set_run_id("run");
-  CHECK(*s.tsdb->RecordHello("h", hello, "p", 0) == 5);
+  CHECK(s.tsdb->RecordHello("h", hello, "p", 0)->through() == 5);
+  commit(kT0 + 9000, 9, 0);
+  s.Reopen();
+  absl::StatusOr<SequenceSet> progress = s.tsdb->RunProgress("h", "run");
+  REQUIRE(progress.ok());
+  CHECK(progress->through() == 5);
+  REQUIRE(progress->above().size() == 1);
+  CHECK(progress->above()[0] == SequenceRange{9, 9});
+}
+
+TEST_CASE("a run may not leave more than kMaxSequenceRanges gaps", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("m");
+  const std::vector<int64_t> ts = {kT0};
+  const std::vector<double> vs = {1};
+  SeriesWrite w{id, ts, vs};
+  for (uint64_t k = 1; k <= kMaxSequenceRanges; ++k) {
+    REQUIRE(s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 2 * k, 0}).ok());
+  }
+  absl::StatusOr<CommitResult> result = s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1),
+                                                       {"h", "run", 2 * kMaxSequenceRanges + 2, 0});
+  REQUIRE(result.status().code() == absl::StatusCode::kFailedPrecondition);
+  // Filling a gap is always allowed.
+  CHECK(s.tsdb->Commit(std::span<const SeriesWrite>(&w, 1), {"h", "run", 1, 0}).ok());
 }
 
 TEST_CASE("special values are stored exactly, in the head and in chunks", "[storage]") {
@@ -350,7 +386,7 @@ TEST_CASE("series, samples, hosts and sequence marks survive a clean reopen", "[
   hello.set_run_id("run-1");
   hello.set_agent_version("9.9");
   hello.mutable_facts()->set_kernel_release("6.1.0");
-  CHECK(*s.tsdb->RecordHello("db1", hello, "ipv4:127.0.0.1:1", 1000) == 0);
+  CHECK(s.tsdb->RecordHello("db1", hello, "ipv4:127.0.0.1:1", 1000)->through() == 0);
   const SeriesId id = s.Id("node_load1", {{"instance", "db1"}});
   const std::vector<int64_t> ts = {kT0 + 1000};
   const std::vector<double> vs = {0.5};
@@ -369,7 +405,7 @@ TEST_CASE("series, samples, hosts and sequence marks survive a clean reopen", "[
   CHECK(hosts[0].last_seen_ms() == 2000);
   v1::Hello again;
   again.set_run_id("run-1");
-  CHECK(*s.tsdb->RecordHello("db1", again, "p", 3000) == 7);
+  CHECK(s.tsdb->RecordHello("db1", again, "p", 3000)->Contains(7));
 }
 
 TEST_CASE("after a crash the head is rebuilt from the snapshot and the WAL", "[storage]") {
