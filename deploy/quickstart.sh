@@ -104,6 +104,8 @@ tls:
   cert: $CERTS/$HOST.crt
   key: $CERTS/$HOST.key
 interval: 1s
+spool:
+  dir: $DIR/spool
 YAML
 cat >"$DIR/vigilctl.yaml" <<YAML
 collector: $ADDRESS
