@@ -38,13 +38,17 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   if (!root.Has("tls"))
     return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
   const ConfigNode tls = root.Child("tls");
-  VIGIL_RETURN_IF_ERROR(tls.CheckKeys({"ca", "cert", "key"}));
+  VIGIL_RETURN_IF_ERROR(tls.CheckKeys({"ca", "cert", "key", "reload_interval"}));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("ca", &config->tls.ca));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("cert", &config->tls.cert));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("key", &config->tls.key));
   config->tls.ca = Resolve(base_dir, config->tls.ca);
   config->tls.cert = Resolve(base_dir, config->tls.cert);
   config->tls.key = Resolve(base_dir, config->tls.key);
+  VIGIL_RETURN_IF_ERROR(tls.GetDuration("reload_interval", &config->tls_reload_interval));
+  if (config->tls_reload_interval < absl::Seconds(1)) {
+    return tls.Error("reload_interval", "must be at least 1s");
+  }
 
   const ConfigNode storage = root.Child("storage");
   VIGIL_RETURN_IF_ERROR(

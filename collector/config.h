@@ -17,6 +17,8 @@ struct CollectorConfig {
   std::string listen = "127.0.0.1:7070";  // host:port for agents and operators (gRPC, mTLS)
   std::string data_dir;                   // RocksDB lives here
   TlsFiles tls;
+  // How often the TLS files are checked for a replacement (certificate rotation).
+  absl::Duration tls_reload_interval = absl::Seconds(5);
   // The `storage:` section (dir, clock are filled in by the server).
   storage::TsdbOptions storage;
   // How often the server runs storage maintenance (closing silent series' windows,

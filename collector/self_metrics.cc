@@ -15,7 +15,8 @@ constexpr Resolution kResolutions[] = {Resolution::kRaw, Resolution::kMinute, Re
 }  // namespace
 
 absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::Tsdb* tsdb,
-                                      const ingest::Connections* connections) {
+                                      const ingest::Connections* connections,
+                                      const TlsReloader* tls) {
   const storage::TsdbCounters& c = tsdb->counters();
   struct Simple {
     const char* name;
@@ -63,6 +64,20 @@ absl::Status RegisterCollectorMetrics(MetricsRegistry* registry, const storage::
        MetricType::kCounter, load(c.records_quarantined)},
       {"vigil_collector_connected_agents", "Hosts with an ingest stream open.", MetricType::kGauge,
        [connections] { return static_cast<double>(connections->ConnectedHosts()); }},
+      {"vigil_collector_certificate_expiry_timestamp_seconds",
+       "When the collector's certificate in use expires (its not-after), in Unix seconds.",
+       MetricType::kGauge,
+       [tls] {
+         return static_cast<double>(absl::ToUnixSeconds(tls->Current()->certificate.not_after));
+       }},
+      {"vigil_collector_tls_reloads_total",
+       "Replaced certificate, key or CA files taken into use for new connections since "
+       "start.",
+       MetricType::kCounter, [tls] { return static_cast<double>(tls->reloads()); }},
+      {"vigil_collector_tls_reload_errors_total",
+       "Replaced certificate, key or CA files refused since start (unreadable, not PEM, or "
+       "a key that does not belong to the certificate); the previous ones stay in use.",
+       MetricType::kCounter, [tls] { return static_cast<double>(tls->reload_errors()); }},
   };
   for (const Simple& s : simple) {
     auto value = s.value;

@@ -5,14 +5,17 @@
 #include "absl/strings/str_cat.h"
 #include "collector/self_metrics.h"
 #include "common/log.h"
+#include "common/reloading_server_credentials.h"
 
 namespace vigil::collector {
 
 absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     const CollectorConfig& config, const Clock* clock) {
   std::unique_ptr<CollectorServer> server(new CollectorServer());
-  absl::StatusOr<TlsMaterial> tls = LoadTlsMaterial(config.tls);
+  absl::StatusOr<std::unique_ptr<TlsReloader>> tls = TlsReloader::Create(config.tls);
   if (!tls.ok()) return tls.status();
+  server->tls_ = std::move(*tls);
+  server->credentials_ = MakeReloadingServerCredentials(server->tls_.get());
 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -31,8 +34,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
 
   server->ingest_ = std::make_unique<ingest::IngestService>(
       server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
-  if (absl::Status registered =
-          RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(), &server->connections_);
+  if (absl::Status registered = RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(),
+                                                         &server->connections_, server->tls_.get());
       !registered.ok()) {
     return registered;
   }
@@ -46,7 +49,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
 
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(config.listen, MakeServerCredentials(*tls), &port);
+  builder.AddListeningPort(config.listen, server->credentials_, &port);
   builder.RegisterService(server->ingest_.get());
   builder.RegisterService(server->query_.get());
   builder.SetMaxSendMessageSize(64 << 20);
@@ -66,10 +69,14 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
   server->maintenance_ = std::thread([s = server.get(), interval = config.maintenance_interval] {
-    while (!s->stop_maintenance_.WaitForNotificationWithTimeout(interval)) {
+    while (!s->stopping_.WaitForNotificationWithTimeout(interval)) {
       absl::Status maintained = s->tsdb_->Maintain();
       if (!maintained.ok()) LogError("storage maintenance: ", maintained.message());
     }
+  });
+  // Its own thread: a head snapshot can keep maintenance busy for seconds.
+  server->tls_watch_ = std::thread([s = server.get(), interval = config.tls_reload_interval] {
+    while (!s->stopping_.WaitForNotificationWithTimeout(interval)) s->tls_->Check();
   });
   return server;
 }
@@ -81,10 +88,9 @@ void CollectorServer::Shutdown(absl::Duration deadline) {
     server_->Wait();
     server_.reset();
   }
-  if (maintenance_.joinable()) {
-    stop_maintenance_.Notify();
-    maintenance_.join();
-  }
+  if (!stopping_.HasBeenNotified()) stopping_.Notify();
+  if (maintenance_.joinable()) maintenance_.join();
+  if (tls_watch_.joinable()) tls_watch_.join();
   tsdb_.reset();
 }
 

@@ -1,6 +1,8 @@
 // The collector daemon assembled: storage, ingest and query services on one mTLS gRPC
 // port. Start() fails with a clear message (bad certificate path, port in use, storage
-// that cannot open) instead of starting half-way.
+// that cannot open) instead of starting half-way. The TLS files are checked every
+// tls_reload_interval; a valid replacement is used for new connections (certificate
+// rotation, common/tls_reloader.h).
 //
 // Thread-safety: Start/Shutdown from one thread; the services are thread-safe.
 #pragma once
@@ -19,6 +21,7 @@
 #include "collector/query/query_service.h"
 #include "collector/storage/tsdb.h"
 #include "common/clock.h"
+#include "common/tls_reloader.h"
 
 namespace vigil::collector {
 
@@ -40,12 +43,17 @@ class CollectorServer {
   std::string address_;
   std::unique_ptr<storage::Tsdb> tsdb_;
   ingest::Connections connections_;
+  // The TLS material and the credentials that hand it to handshakes: both outlive
+  // server_ (gRPC calls into them) and the metrics that read the certificate's expiry.
+  std::unique_ptr<TlsReloader> tls_;
+  std::shared_ptr<grpc::ServerCredentials> credentials_;
   MetricsRegistry metrics_;  // outlives the services that render it
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::QueryService> query_;
   std::unique_ptr<grpc::Server> server_;
-  absl::Notification stop_maintenance_;
+  absl::Notification stopping_;
   std::thread maintenance_;  // Tsdb::Maintain() every maintenance_interval
+  std::thread tls_watch_;    // TlsReloader::Check() every tls_reload_interval
 };
 
 }  // namespace vigil::collector

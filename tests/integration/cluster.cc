@@ -57,13 +57,14 @@ void Cluster::IssueCertificate(const std::string& kind, const std::string& name,
   REQUIRE(rc == 0);
 }
 
-void Cluster::StartCollector(int port) {
+void Cluster::StartCollector(int port, const std::string& tls_yaml) {
   const std::string config = dir_.Path("collector.yaml");
   dir_.WriteFile("collector.yaml", absl::StrCat("listen: 127.0.0.1:", port,
                                                 "\ndata_dir: data\n"
                                                 "tls:\n  ca: ca/ca.crt\n"
                                                 "  cert: ca/localhost.crt\n"
-                                                "  key: ca/localhost.key\n"));
+                                                "  key: ca/localhost.key\n",
+                                                tls_yaml));
   const std::string ready = dir_.Path("collector.ready");
   std::filesystem::remove(ready);
   collector_ =

@@ -32,8 +32,10 @@ class Cluster {
   void IssueCertificate(const std::string& kind, const std::string& name,
                         const std::string& ca_dir = "") const;
 
-  // Starts the collector on 127.0.0.1:port (0 = any) and waits until it listens.
-  void StartCollector(int port = 0);
+  // Starts the collector on 127.0.0.1:port (0 = any) and waits until it listens. Its
+  // certificate is ca/localhost.crt (DNS:localhost, IP:127.0.0.1); `tls_yaml` adds keys
+  // to its `tls:` section ("  reload_interval: 1s\n").
+  void StartCollector(int port = 0, const std::string& tls_yaml = "");
   void StopCollector(int signal);
   ChildProcess* collector() { return collector_.get(); }
   const std::string& collector_address() const { return collector_address_; }

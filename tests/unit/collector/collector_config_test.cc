@@ -65,6 +65,7 @@ TEST_CASE("The example config in deploy/ parses") {
   CHECK(config->listen == "0.0.0.0:7070");
   CHECK(config->data_dir == "/var/lib/vigil/collector");
   CHECK(config->tls.key == "/etc/vigil/tls/collector.key");
+  CHECK(config->tls_reload_interval == absl::Seconds(5));
   CHECK(config->storage.sync_writes);
   CHECK(config->ingest_limits.max_series_per_stream == 200000);
   CHECK(config->log_level == LogLevel::kInfo);
@@ -80,6 +81,7 @@ TEST_CASE("Omitted keys take their defaults") {
   CHECK(config->query_limits.max_series == 10000);
   CHECK(config->query_limits.max_samples == 2000000);
   CHECK(config->log_level == LogLevel::kInfo);
+  CHECK(config->tls_reload_interval == absl::Seconds(5));
   CHECK(defaults.listen == config->listen);
 
   // Empty sections are the same as absent ones.
@@ -167,6 +169,17 @@ TEST_CASE("Required keys are named when missing") {
         "collector.yaml:2: tls: must be a mapping of keys to values");
 }
 
+TEST_CASE("tls.reload_interval is a duration of at least 1s") {
+  absl::StatusOr<CollectorConfig> config =
+      Parse(absl::StrCat(kMinimal, "  reload_interval: 1m30s\n"));
+  REQUIRE(config.ok());
+  CHECK(config->tls_reload_interval == absl::Seconds(90));
+  CHECK(ErrorOf(absl::StrCat(kMinimal, "  reload_interval: 500ms\n")) ==
+        "collector.yaml:6: tls.reload_interval: must be at least 1s");
+  CHECK_THAT(ErrorOf(absl::StrCat(kMinimal, "  reload_interval: soon\n")),
+             Catch::StartsWith("collector.yaml:6: tls.reload_interval: "));
+}
+
 TEST_CASE("Unknown keys are errors at every level, with their line") {
   struct Case {
     std::string yaml;
@@ -186,7 +199,7 @@ TEST_CASE("Unknown keys are errors at every level, with their line") {
     CHECK_THAT(ErrorOf(c.yaml), Catch::StartsWith(c.want_prefix));
   }
   CHECK_THAT(ErrorOf(absl::StrCat(kMinimal, "  kye: x\n")),
-             Catch::EndsWith("(known here: ca, cert, key)"));
+             Catch::EndsWith("(known here: ca, cert, key, reload_interval)"));
 }
 
 TEST_CASE("Limits must be positive whole numbers") {
