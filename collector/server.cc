@@ -68,10 +68,15 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
+  server->health_ = std::make_unique<StorageHealth>(
+      config.maintenance_interval, absl::Milliseconds(storage_options.head_snapshot_interval_ms),
+      MonotonicNow());
   server->maintenance_ = std::thread([s = server.get(), interval = config.maintenance_interval] {
     while (!s->stopping_.WaitForNotificationWithTimeout(interval)) {
       absl::Status maintained = s->tsdb_->Maintain();
       if (!maintained.ok()) LogError("storage maintenance: ", maintained.message());
+      s->health_->RecordMaintenance(MonotonicNow(), maintained,
+                                    s->tsdb_->counters().head_snapshots.load());
     }
   });
   // Its own thread: a head snapshot can keep maintenance busy for seconds.

@@ -20,6 +20,7 @@
 #include "collector/ingest/ingest_service.h"
 #include "collector/query/query_service.h"
 #include "collector/storage/tsdb.h"
+#include "collector/storage_health.h"
 #include "common/clock.h"
 #include "common/tls_reloader.h"
 
@@ -37,6 +38,15 @@ class CollectorServer {
   // Stops accepting, waits up to `deadline` for calls in flight, then closes storage.
   void Shutdown(absl::Duration deadline);
 
+  // For the systemd watchdog (storage_health.h): OK while storage maintenance runs and
+  // storage accepts writes. Thread-safe; valid until Shutdown().
+  absl::Status CheckHealth() const { return health_->Check(MonotonicNow()); }
+
+  // For the status line: hosts with an ingest stream open, samples stored since start.
+  // Thread-safe; valid until Shutdown().
+  size_t ConnectedAgents() const { return connections_.ConnectedHosts(); }
+  uint64_t SamplesStored() const { return tsdb_->counters().samples_stored.load(); }
+
  private:
   CollectorServer() = default;
 
@@ -52,8 +62,9 @@ class CollectorServer {
   std::unique_ptr<query::QueryService> query_;
   std::unique_ptr<grpc::Server> server_;
   absl::Notification stopping_;
-  std::thread maintenance_;  // Tsdb::Maintain() every maintenance_interval
-  std::thread tls_watch_;    // TlsReloader::Check() every tls_reload_interval
+  std::unique_ptr<StorageHealth> health_;  // fed by the maintenance thread
+  std::thread maintenance_;                // Tsdb::Maintain() every maintenance_interval
+  std::thread tls_watch_;                  // TlsReloader::Check() every tls_reload_interval
 };
 
 }  // namespace vigil::collector

@@ -3,6 +3,8 @@
 #include <malloc.h>
 #include <pthread.h>
 
+#include <initializer_list>
+
 #include "absl/synchronization/mutex.h"
 
 namespace vigil {
@@ -13,13 +15,20 @@ void PrepareDaemonProcess() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-sigset_t BlockTerminationSignals() {
+namespace {
+
+sigset_t Block(std::initializer_list<int> numbers) {
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
+  for (int number : numbers) sigaddset(&signals, number);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
+
+}  // namespace
+
+sigset_t BlockTerminationSignals() { return Block({SIGTERM, SIGINT}); }
+
+sigset_t BlockTerminationAndReloadSignals() { return Block({SIGTERM, SIGINT, SIGHUP}); }
 
 }  // namespace vigil

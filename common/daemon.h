@@ -17,4 +17,8 @@ void PrepareDaemonProcess();
 // that one thread can take them with sigwait(). Call before any thread starts.
 sigset_t BlockTerminationSignals();
 
+// The same for SIGTERM, SIGINT and SIGHUP (reload the configuration), for a daemon whose
+// signal-handling thread also reloads.
+sigset_t BlockTerminationAndReloadSignals();
+
 }  // namespace vigil

@@ -1,6 +1,7 @@
 #include "common/log.h"
 
 #include <grpc/support/log.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,8 +21,21 @@ std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_mu;
 std::string* g_component = new std::string("vigil");
 
+// systemd sets JOURNAL_STREAM to "<device>:<inode>" of the journal stream it connects
+// stderr (or stdout) to. Children inherit the variable with stderr perhaps redirected to
+// a file, so the stream counts only if it is still our stderr (systemd.exec(5)).
+bool StderrIsJournal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  if (stream == nullptr) return false;
+  unsigned long long device = 0, inode = 0;
+  if (std::sscanf(stream, "%llu:%llu", &device, &inode) != 2) return false;
+  struct stat st {};
+  if (fstat(STDERR_FILENO, &st) != 0) return false;
+  return st.st_dev == device && st.st_ino == inode;
+}
+
 bool UnderJournal() {
-  static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  static const bool journal = StderrIsJournal();
   return journal;
 }
 

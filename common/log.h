@@ -1,6 +1,7 @@
-// Minimal leveled logging to stderr. Under systemd (JOURNAL_STREAM set) each line
-// starts with a syslog priority prefix ("<3>") so journald records the level;
-// otherwise with an RFC 3339 timestamp. Never log secrets (keys, tokens, passwords).
+// Minimal leveled logging to stderr. When stderr is systemd's journal stream
+// (JOURNAL_STREAM names it) each line starts with a syslog priority prefix ("<3>") so
+// journald records the level; otherwise with an RFC 3339 timestamp. Never log secrets
+// (keys, tokens, passwords).
 //
 // Thread-safe: each call writes one whole line.
 #pragma once

@@ -63,7 +63,7 @@ TEST_CASE("The example config in deploy/ parses") {
       LoadCollectorConfig(testing::TestDataDir() + "/../../deploy/collector.example.yaml");
   REQUIRE(config.ok());
   CHECK(config->listen == "0.0.0.0:7070");
-  CHECK(config->data_dir == "/var/lib/vigil/collector");
+  CHECK(config->data_dir == "/var/lib/vigil-collector");
   CHECK(config->tls.key == "/etc/vigil/tls/collector.key");
   CHECK(config->tls_reload_interval == absl::Seconds(5));
   CHECK(config->storage.sync_writes);
