@@ -15,6 +15,8 @@
 #include "common/labels.h"
 #include "common/log.h"
 #include "common/sample_value.h"
+#include "common/systemd_notify.h"
+#include "common/tls.h"
 #include "common/version.h"
 
 namespace {
@@ -85,42 +87,47 @@ int main(int argc, char** argv) {
   }
 
   vigil::PrepareDaemonProcess();
-  sigset_t signals = vigil::BlockTerminationSignals();
-  // SIGHUP reloads the configuration (taken by the same sigwait thread).
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Signals are taken by the loop below (SIGTERM/SIGINT stop, SIGHUP reloads), so block
+  // them before any thread starts.
+  sigset_t signals = vigil::BlockTerminationAndReloadSignals();
 
-  absl::StatusOr<std::unique_ptr<vigil::agent::Agent>> agent = vigil::agent::Agent::Create(
+  absl::StatusOr<std::unique_ptr<vigil::agent::Agent>> created = vigil::agent::Agent::Create(
       *config, &vigil::Clock::Real(),
       once ? vigil::agent::AgentMode::kOnce : vigil::agent::AgentMode::kDaemon);
-  if (!agent.ok()) {
-    vigil::LogError("cannot start: ", agent.status().message());
+  if (!created.ok()) {
+    vigil::LogError("cannot start: ", created.status().message());
     return 1;
   }
+  vigil::agent::Agent& agent = **created;
   if (once) {
     PrintingSink sink;
-    (*agent)->SampleOnce(&sink);
+    agent.SampleOnce(&sink);
     return 0;
   }
   vigil::LogInfo("vigil-agent ", vigil::kVersion, " sampling every ",
                  absl::FormatDuration(config->interval), ", sending to ",
                  absl::StrJoin(config->link.addresses, ", "), "; spool in ",
                  config->outbox.spool.dir);
-  std::thread signal_thread([&] {
-    while (true) {
-      int sig = 0;
-      sigwait(&signals, &sig);
-      if (sig != SIGHUP) {
-        vigil::LogInfo("received signal ", sig, ", stopping");
-        (*agent)->Stop();
-        return;
-      }
+  std::thread run([&agent] { agent.Run(); });
+
+  // systemd (Type=notify): ready once sampling runs (the collector may be away: the
+  // spool keeps everything); a status line every 10 s; WATCHDOG=1 while ticks happen.
+  // All no-ops outside systemd.
+  vigil::systemd::NotifyReady(agent.StatusLine());
+  vigil::systemd::WatchdogPinger watchdog([&agent] { return agent.Healthy(); });
+  constexpr absl::Duration kStatusPeriod = absl::Seconds(10);
+  int sig = 0;
+  while (sig != SIGTERM && sig != SIGINT) {
+    const timespec wait = absl::ToTimespec(kStatusPeriod);
+    sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGHUP) {
+      vigil::systemd::NotifyReloading();
       absl::StatusOr<vigil::agent::AgentConfig> fresh = vigil::agent::LoadAgentConfig(config_path);
       absl::Status reloaded = fresh.status();
       if (fresh.ok()) {
         // New certificate paths must work before the running ones are given up.
         absl::StatusOr<vigil::TlsMaterial> tls = vigil::LoadTlsMaterial(fresh->link.tls);
-        reloaded = tls.ok() ? (*agent)->Reload(*fresh)
+        reloaded = tls.ok() ? agent.Reload(*fresh)
                             : absl::InvalidArgumentError(
                                   absl::StrCat(config_path, ": tls: ", tls.status().message()));
       }
@@ -129,10 +136,16 @@ int main(int argc, char** argv) {
       } else {
         vigil::LogError("reload failed, keeping the running configuration: ", reloaded.message());
       }
+      vigil::systemd::NotifyReady(agent.StatusLine());
+    } else if (sig < 0) {
+      vigil::systemd::NotifyStatus(agent.StatusLine());
     }
-  });
-  (*agent)->Run();
-  signal_thread.join();
+  }
+  vigil::LogInfo("received signal ", sig, ", stopping");
+  vigil::systemd::NotifyStopping();
+  watchdog.Stop();
+  agent.Stop();
+  run.join();
   vigil::LogInfo("stopped");
   return 0;
 }

@@ -75,6 +75,8 @@ void EmitSelfMetrics(const Outbox& outbox, const CollectorLink* link,
     }
     sink.Add("vigil_agent_connects_total", {}, count(l.connects));
     sink.Add("vigil_agent_connect_failures_total", {}, count(l.connect_failures));
+    sink.Add("vigil_agent_tls_reloads_total", {}, count(l.tls_reloads));
+    sink.Add("vigil_agent_tls_reload_errors_total", {}, count(l.tls_reload_errors));
     if (l.certificate_expiry_unix > 0) {
       sink.Add("vigil_agent_certificate_expiry_timestamp_seconds", {}, l.certificate_expiry_unix);
     }

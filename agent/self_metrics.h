@@ -16,6 +16,7 @@
 //   vigil_agent_collector_connected{address}      1 for the collector streamed to
 //   vigil_agent_connects_total, _connect_failures_total
 //   vigil_agent_certificate_expiry_timestamp_seconds  not-after of the agent certificate
+//   vigil_agent_tls_reloads_total, _tls_reload_errors_total  replaced TLS files taken, refused
 //   vigil_agent_cpu_seconds_total, vigil_agent_resident_memory_bytes,
 //   vigil_agent_anonymous_memory_bytes            the agent process itself
 //   vigil_agent_series                            series the agent has defined

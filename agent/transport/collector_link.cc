@@ -1,7 +1,5 @@
 #include "agent/transport/collector_link.h"
 
-#include <sys/stat.h>
-
 #include <thread>
 
 #include "absl/random/random.h"
@@ -10,22 +8,6 @@
 
 namespace vigil::agent {
 namespace {
-
-// Identity of the TLS files' current contents (inode, size, mtime): a change means a
-// replacement to load.
-std::string TlsFilesState(const TlsFiles& files) {
-  std::string state;
-  for (const std::string* path : {&files.ca, &files.cert, &files.key}) {
-    struct stat st {};
-    if (stat(path->c_str(), &st) != 0) {
-      absl::StrAppend(&state, *path, ":missing;");
-      continue;
-    }
-    absl::StrAppend(&state, *path, ":", st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
-                    st.st_mtim.tv_nsec, ";");
-  }
-  return state;
-}
 
 bool SameConnection(const LinkOptions& a, const LinkOptions& b, size_t index) {
   return index < b.addresses.size() && a.addresses[index] == b.addresses[index] &&
@@ -62,6 +44,8 @@ LinkStats CollectorLink::stats() const {
   out.connects = connects_;
   out.connect_failures = connect_failures_;
   out.certificate_expiry_unix = certificate_expiry_unix_;
+  out.tls_reloads = tls_reloads_;
+  out.tls_reload_errors = tls_reload_errors_;
   return out;
 }
 
@@ -134,7 +118,7 @@ void CollectorLink::Run() {
 }
 
 bool CollectorLink::ShouldEnd(const LinkOptions& options, size_t index, absl::Time connected_at,
-                              const std::string& tls_state, std::string* why) {
+                              std::string* why) {
   {
     absl::MutexLock lock(&mu_);
     if (reconfigured_) {
@@ -150,26 +134,34 @@ bool CollectorLink::ShouldEnd(const LinkOptions& options, size_t index, absl::Ti
     failing_back_ = true;
     return true;
   }
-  if (TlsFilesState(options.tls) != tls_state) {
-    absl::StatusOr<TlsMaterial> fresh = LoadTlsMaterial(options.tls);
-    if (fresh.ok()) {
-      *why = "certificate files changed: reconnecting to use them";
-      return true;
-    }
-    // A half-copied replacement: keep the stream, check again next time.
-    LogWarning("certificate files changed but cannot be used yet: ", fresh.status().message());
+  // A half-copied replacement is refused (and logged) by the reloader: the stream stays.
+  if (tls_->Check() == TlsReloader::CheckResult::kReloaded) {
+    *why = "certificate files changed: reconnecting to use them";
+    return true;
   }
   return false;
 }
 
 absl::Status CollectorLink::RunStream(const LinkOptions& options, size_t index) {
   const std::string& address = options.addresses[index];
-  const std::string tls_state = TlsFilesState(options.tls);
-  absl::StatusOr<TlsMaterial> tls = LoadTlsMaterial(options.tls);
-  if (!tls.ok()) return tls.status();
-  if (absl::StatusOr<CertificateInfo> cert = ParseCertificate(tls->cert_pem); cert.ok()) {
+  // The TLS files as they are now (a valid replacement is taken, a broken one refused
+  // and the last good material used).
+  if (tls_ == nullptr || tls_->files().ca != options.tls.ca ||
+      tls_->files().cert != options.tls.cert || tls_->files().key != options.tls.key) {
+    absl::StatusOr<std::unique_ptr<TlsReloader>> reloader =
+        TlsReloader::Create(options.tls, "agent tls");
+    if (!reloader.ok()) return reloader.status();
+    tls_ = *std::move(reloader);
+  } else {
+    tls_->Check();
+  }
+  const std::shared_ptr<const TlsReloader::Snapshot> tls = tls_->Current();
+  {
     absl::MutexLock lock(&mu_);
-    certificate_expiry_unix_ = absl::ToDoubleSeconds(cert->not_after - absl::UnixEpoch());
+    certificate_expiry_unix_ =
+        absl::ToDoubleSeconds(tls->certificate.not_after - absl::UnixEpoch());
+    tls_reloads_ = tls_->reloads();
+    tls_reload_errors_ = tls_->reload_errors();
   }
 
   grpc::ChannelArguments args;
@@ -187,7 +179,7 @@ absl::Status CollectorLink::RunStream(const LinkOptions& options, size_t index) 
   // previous connection, so new certificate files take effect.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(address, MakeClientCredentials(*tls), args);
+      grpc::CreateCustomChannel(address, MakeClientCredentials(tls->material), args);
   std::unique_ptr<v1::Ingest::Stub> stub = v1::Ingest::NewStub(channel);
 
   grpc::ClientContext context;
@@ -265,7 +257,13 @@ absl::Status CollectorLink::RunStream(const LinkOptions& options, size_t index) 
     if (clock_->Now() >= next_check) {
       next_check = clock_->Now() + options.tls_check_interval;
       std::string why;
-      if (ShouldEnd(options, index, connected_at, tls_state, &why)) {
+      const bool end = ShouldEnd(options, index, connected_at, &why);
+      {
+        absl::MutexLock lock(&mu_);
+        tls_reloads_ = tls_->reloads();
+        tls_reload_errors_ = tls_->reload_errors();
+      }
+      if (end) {
         ended = absl::AbortedError(why);
         // Let what is in flight be acknowledged, so little is sent twice.
         const absl::Time deadline = absl::Now() + kDrainTime;

@@ -9,10 +9,11 @@
 // first address; a stream to a later address is ended after `failback_after` so that
 // the first one, when back, gets the data again.
 //
-// Certificates: the TLS files are read at every connection attempt, and checked for a
-// change every `tls_check_interval` while connected: a valid replacement ends the
+// Certificates (common/tls_reloader.h): the TLS files are checked at every connection
+// attempt and every `tls_check_interval` while connected: a valid replacement ends the
 // stream (after the batches in flight are acknowledged, or two seconds) and the next
-// one uses it. No restart needed.
+// one uses it; a broken or half-copied one is refused and logged, the last good
+// material stays in use. No restart needed.
 //
 // Threading: Run() blocks on the calling thread (plus one reader thread per stream);
 // Stop() and the accessors may be called from any thread.
@@ -31,6 +32,7 @@
 #include "agent/transport/outbox.h"
 #include "common/clock.h"
 #include "common/tls.h"
+#include "common/tls_reloader.h"
 #include "vigil/v1/ingest.grpc.pb.h"
 
 namespace vigil::agent {
@@ -52,6 +54,8 @@ struct LinkStats {
   uint64_t connects = 0;               // streams established since start
   uint64_t connect_failures = 0;       // attempts that failed or streams that broke
   double certificate_expiry_unix = 0;  // not-after of our certificate (0: unknown)
+  uint64_t tls_reloads = 0;            // replaced TLS files taken into use
+  uint64_t tls_reload_errors = 0;      // replaced TLS files refused
 };
 
 class CollectorLink {
@@ -77,14 +81,15 @@ class CollectorLink {
   absl::Status RunStream(const LinkOptions& options, size_t index);
   LinkOptions options() const;
   bool ShouldEnd(const LinkOptions& options, size_t index, absl::Time connected_at,
-                 const std::string& tls_state, std::string* why);
+                 std::string* why);
 
   const v1::Hello hello_;
   Outbox* const outbox_;
   const Clock* const clock_;
 
   absl::Notification stop_;
-  bool failing_back_ = false;  // Run()'s thread only
+  bool failing_back_ = false;         // Run()'s thread only
+  std::unique_ptr<TlsReloader> tls_;  // Run()'s thread only
   std::atomic<bool> connected_{false};
   mutable absl::Mutex mu_;
   LinkOptions options_ ABSL_GUARDED_BY(mu_);
@@ -95,6 +100,8 @@ class CollectorLink {
   uint64_t connects_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t connect_failures_ ABSL_GUARDED_BY(mu_) = 0;
   double certificate_expiry_unix_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t tls_reloads_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t tls_reload_errors_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace vigil::agent
