@@ -4,21 +4,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/big_endian.h"
 
 namespace vigil {
-namespace {
-
-void PutBigEndian(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
-}
-
-uint64_t GetBigEndian(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-}  // namespace
 
 bool SequenceSet::Contains(uint64_t sequence) const { return ContainsAll(sequence, sequence); }
 
@@ -82,10 +70,10 @@ uint64_t SequenceSet::CountUpTo(uint64_t max) const {
 std::string SequenceSet::Encode() const {
   std::string out;
   out.reserve(8 + 16 * above_.size());
-  PutBigEndian(&out, through_);
+  PutBigEndian64(&out, through_);
   for (const SequenceRange& r : above_) {
-    PutBigEndian(&out, r.first);
-    PutBigEndian(&out, r.last);
+    PutBigEndian64(&out, r.first);
+    PutBigEndian64(&out, r.last);
   }
   return out;
 }
@@ -95,10 +83,10 @@ absl::StatusOr<SequenceSet> SequenceSet::Decode(absl::string_view bytes) {
     return absl::DataLossError(
         absl::StrCat("sequence set of ", bytes.size(), " bytes: not 8 + 16n"));
   }
-  SequenceSet set(GetBigEndian(bytes.data()));
+  SequenceSet set(GetBigEndian64(bytes.data()));
   uint64_t previous = set.through_ + 1;  // a range must start past this
   for (size_t at = 8; at < bytes.size(); at += 16) {
-    const SequenceRange r{GetBigEndian(bytes.data() + at), GetBigEndian(bytes.data() + at + 8)};
+    const SequenceRange r{GetBigEndian64(bytes.data() + at), GetBigEndian64(bytes.data() + at + 8)};
     if (r.first <= previous || r.last < r.first) {
       return absl::DataLossError(absl::StrCat("sequence set: range ", r.first, "-", r.last,
                                               " out of order or overlapping"));

@@ -2,16 +2,6 @@
 
 namespace vigil::storage {
 
-void PutBigEndian64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
-}
-
-uint64_t GetBigEndian64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
 void PutTimestamp(std::string* out, int64_t ms) {
   PutBigEndian64(out, static_cast<uint64_t>(ms) ^ (uint64_t{1} << 63));
 }

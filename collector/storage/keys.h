@@ -20,6 +20,8 @@
 // window; readers accept any start time, so they need no migration.
 #pragma once
 
+#include "common/big_endian.h"
+
 #include <cstdint>
 #include <string>
 
@@ -29,8 +31,6 @@ namespace vigil::storage {
 
 using SeriesId = uint64_t;
 
-void PutBigEndian64(std::string* out, uint64_t v);
-uint64_t GetBigEndian64(const char* p);
 
 // Timestamps: big-endian with the sign bit flipped.
 void PutTimestamp(std::string* out, int64_t ms);
