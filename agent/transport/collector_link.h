@@ -42,7 +42,10 @@ struct LinkOptions {
   std::string server_name;  // name to verify in the collector's certificate; "" = host of address
   TlsFiles tls;
   absl::Duration initial_backoff = absl::Milliseconds(500);
-  absl::Duration max_backoff = absl::Seconds(30);
+  // Short: once a collector is back, live samples must reach it within seconds, so a
+  // long outage must not leave the agent in a long wait (each is 0.5 to 1.5 times the
+  // backoff). A refused connection every few seconds costs a collector nothing.
+  absl::Duration max_backoff = absl::Seconds(5);
   absl::Duration failback_after = absl::Minutes(10);
   absl::Duration tls_check_interval = absl::Seconds(10);
 };

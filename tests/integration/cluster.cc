@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace vigil::testing {
 
@@ -57,52 +58,83 @@ void Cluster::IssueCertificate(const std::string& kind, const std::string& name,
   REQUIRE(rc == 0);
 }
 
-void Cluster::StartCollector(int port, const std::string& tls_yaml) {
-  const std::string config = dir_.Path("collector.yaml");
-  dir_.WriteFile("collector.yaml", absl::StrCat("listen: 127.0.0.1:", port,
-                                                "\ndata_dir: data\n"
-                                                "tls:\n  ca: ca/ca.crt\n"
-                                                "  cert: ca/localhost.crt\n"
-                                                "  key: ca/localhost.key\n",
-                                                tls_yaml));
-  const std::string ready = dir_.Path("collector.ready");
+void Cluster::StartCollector(int port, const std::string& name, const std::string& tls_yaml) {
+  const bool is_default = name == kCollector;
+  const std::string config = dir_.Path(name + ".yaml");
+  dir_.WriteFile(name + ".yaml", absl::StrCat("listen: 127.0.0.1:", port,
+                                              "\ndata_dir: ", is_default ? "data" : name + "-data",
+                                              "\ntls:\n  ca: ca/ca.crt\n"
+                                              "  cert: ca/localhost.crt\n"
+                                              "  key: ca/localhost.key\n",
+                                              tls_yaml));
+  const std::string ready = dir_.Path(name + ".ready");
   std::filesystem::remove(ready);
-  collector_ =
+  Collector& c = collectors_[name];
+  c.process =
       std::make_unique<ChildProcess>(std::vector<std::string>{Binary("vigil-collector"), "--config",
                                                               config, "--ready-file", ready},
-                                     collector_log());
-  const bool up = WaitFor([&] { return std::filesystem::exists(ready) || !collector_->Running(); },
+                                     collector_log(name));
+  const bool up = WaitFor([&] { return std::filesystem::exists(ready) || !c.process->Running(); },
                           absl::Seconds(30));
-  INFO(collector_->Output());
+  INFO(c.process->Output());
   REQUIRE(up);
-  REQUIRE(collector_->Running());
+  REQUIRE(c.process->Running());
   std::ifstream in(ready);
-  std::getline(in, collector_address_);
-  REQUIRE(!collector_address_.empty());
+  std::getline(in, c.address);
+  REQUIRE(!c.address.empty());
 }
 
-void Cluster::StopCollector(int signal) {
-  collector_->Signal(signal);
-  REQUIRE(collector_->Wait(absl::Seconds(20)) != -1);
+void Cluster::StopCollector(int signal, const std::string& name) {
+  ChildProcess* process = collector(name);
+  REQUIRE(process != nullptr);
+  process->Signal(signal);
+  REQUIRE(process->Wait(absl::Seconds(20)) != -1);
+}
+
+ChildProcess* Cluster::collector(const std::string& name) {
+  auto it = collectors_.find(name);
+  return it == collectors_.end() ? nullptr : it->second.process.get();
+}
+
+std::string Cluster::collector_address(const std::string& name) const {
+  auto it = collectors_.find(name);
+  return it == collectors_.end() ? "" : it->second.address;
+}
+
+ChildProcess* Cluster::StartAgent(const std::string& name, const AgentSetup& setup) {
+  const std::string certs = setup.cert_dir.empty() ? CaDir() : setup.cert_dir;
+  std::string collector = "collector:\n";
+  if (setup.collectors.empty()) {
+    absl::StrAppend(&collector, "  address: ", collector_address(), "\n");
+  } else {
+    absl::StrAppend(&collector, "  addresses: [", absl::StrJoin(setup.collectors, ", "), "]\n");
+  }
+  dir_.WriteFile(
+      "agent-" + name + ".yaml",
+      absl::StrCat(collector, "tls:\n  ca: ", CaDir(), "/ca.crt\n  cert: ", certs, "/", name,
+                   ".crt\n  key: ", certs, "/", name, ".key\ninterval: ", setup.interval,
+                   "\nspool:\n  dir: ", SpoolDir(name), "\n", setup.spool_yaml, setup.extra_yaml));
+  std::vector<std::string> argv = setup.wrapper;
+  for (const std::string& arg :
+       {Binary("vigil-agent"), std::string("--config"), AgentConfigPath(name)}) {
+    argv.push_back(arg);
+  }
+  agents_.push_back(std::make_unique<ChildProcess>(std::move(argv), AgentLog(name)));
+  return agents_.back().get();
 }
 
 ChildProcess* Cluster::StartAgent(const std::string& name, const std::string& cert_dir,
                                   const std::string& extra_yaml, const std::string& spool_yaml) {
-  const std::string certs = cert_dir.empty() ? CaDir() : cert_dir;
-  const std::string config_name = absl::StrCat("agent-", name, ".yaml");
-  dir_.WriteFile(config_name, absl::StrCat("collector:\n  address: ", collector_address_,
-                                           "\ntls:\n  ca: ", CaDir(), "/ca.crt\n  cert: ", certs,
-                                           "/", name, ".crt\n  key: ", certs, "/", name,
-                                           ".key\ninterval: 1s\nspool:\n  dir: ", SpoolDir(name),
-                                           "\n", spool_yaml, extra_yaml));
-  agents_.push_back(std::make_unique<ChildProcess>(
-      std::vector<std::string>{Binary("vigil-agent"), "--config", dir_.Path(config_name)},
-      dir_.Path(absl::StrCat("agent-", name, ".log"))));
-  return agents_.back().get();
+  AgentSetup setup;
+  setup.cert_dir = cert_dir;
+  setup.extra_yaml = extra_yaml;
+  setup.spool_yaml = spool_yaml;
+  return StartAgent(name, setup);
 }
 
-int Cluster::Ctl(std::vector<std::string> args, std::string* output) const {
-  std::vector<std::string> argv = {"--collector", collector_address_,
+int Cluster::Ctl(std::vector<std::string> args, std::string* output,
+                 const std::string& collector) const {
+  std::vector<std::string> argv = {"--collector", collector_address(collector),
                                    "--ca",        CaDir() + "/ca.crt",
                                    "--cert",      CaDir() + "/oncall.crt",
                                    "--key",       CaDir() + "/oncall.key",
@@ -111,10 +143,10 @@ int Cluster::Ctl(std::vector<std::string> args, std::string* output) const {
   return RunVigilctl(argv, output);
 }
 
-nlohmann::json Cluster::CtlJson(std::vector<std::string> args) const {
+nlohmann::json Cluster::CtlJson(std::vector<std::string> args, const std::string& collector) const {
   args.push_back("--json");
   std::string out;
-  const int rc = Ctl(args, &out);
+  const int rc = Ctl(args, &out, collector);
   INFO(out);
   REQUIRE(rc == 0);
   return nlohmann::json::parse(out);

@@ -71,7 +71,7 @@ TEST_CASE("a collector certificate replaced on disk is used for new connections"
   cluster.IssueCertificate("agent", "db-rot");
   // The second certificate names only "collector-b": neither localhost nor 127.0.0.1.
   cluster.IssueCertificate("collector", "collector-b");
-  cluster.StartCollector(0, "  reload_interval: 1s\n");
+  cluster.StartCollector(0, Cluster::kCollector, "  reload_interval: 1s\n");
   // The agent verifies 127.0.0.1 in the collector's certificate: once the certificate
   // is replaced it could not connect again, so samples that keep coming after the
   // rotation come over the stream it opened before.
