@@ -53,9 +53,12 @@ absl::Status SegmentWriter::Append(absl::string_view records) {
 }
 
 absl::Status SegmentWriter::Sync() {
-  if (!dirty_) return absl::OkStatus();
-  if (fdatasync(fd_) != 0) return ErrnoStatus(errno, absl::StrCat("fdatasync ", path_));
-  dirty_ = false;
+  // Cleared first: an Append() racing with the fdatasync sets it again.
+  if (!dirty_.exchange(false)) return absl::OkStatus();
+  if (fdatasync(fd_) != 0) {
+    dirty_ = true;
+    return ErrnoStatus(errno, absl::StrCat("fdatasync ", path_));
+  }
   return absl::OkStatus();
 }
 

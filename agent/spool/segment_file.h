@@ -2,11 +2,13 @@
 // segment), read back sequentially by a SegmentReader (recovery at start, backlog
 // replay). The byte format is in record_format.h.
 //
-// Not thread-safe; each object is used by one thread. A reader may read a segment that
+// Not thread-safe, except that SegmentWriter::Sync() may run on another thread than
+// Append() (a background fdatasync). A reader may read a segment that
 // a writer (in the same process) appends to, up to a `limit` taken from the writer:
 // whole records only, since the writer never leaves a partial record behind.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -35,14 +37,14 @@ class SegmentWriter {
 
   const std::string& path() const { return path_; }
   uint64_t size() const { return size_; }
-  bool dirty() const { return dirty_; }
+  bool dirty() const { return dirty_.load(); }
 
  private:
   SegmentWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   const std::string path_;
   const int fd_;
   uint64_t size_ = 0;
-  bool dirty_ = false;
+  std::atomic<bool> dirty_{false};
 };
 
 struct SegmentRecord {

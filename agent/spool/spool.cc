@@ -75,7 +75,7 @@ Spool::~Spool() {
 }
 
 absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options, std::string run_id,
-                                                   int64_t now_ms) {
+                                                   int64_t /*now_ms*/) {
   if (options.dir.empty()) return absl::InvalidArgumentError("spool directory not set");
   if (absl::Status made = MakeDirs(options.dir); !made.ok()) return made;
   const std::string lock_path = options.dir + "/lock";
@@ -92,7 +92,6 @@ absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options, 
     return ErrnoStatus(err, absl::StrCat("lock ", lock_path));
   }
   std::unique_ptr<Spool> spool(new Spool(options, std::move(run_id), fd));
-  spool->last_sync_ms_ = now_ms;
   if (absl::Status recovered = spool->Recover(); !recovered.ok()) return recovered;
   return spool;
 }
@@ -243,11 +242,7 @@ absl::Status Spool::Append(const v1::Batch& batch, int64_t tick_ms, const Define
   info.newest_ms = std::max(info.newest_ms, tick_ms);
   info.bytes = writer_->size();
   ++info.records;
-  if (options_.sync_interval <= absl::ZeroDuration() ||
-      now_ms - last_sync_ms_ >= absl::ToInt64Milliseconds(options_.sync_interval)) {
-    last_sync_ms_ = now_ms;
-    return writer_->Sync();
-  }
+  if (options_.sync_interval <= absl::ZeroDuration()) return writer_->Sync();
   return absl::OkStatus();
 }
 

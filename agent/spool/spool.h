@@ -38,8 +38,10 @@ struct SpoolOptions {
   absl::Duration max_age = absl::Hours(7 * 24);        // a week, a national holiday included
   uint64_t segment_bytes = 0;                          // 0: max_bytes / 16, within 16 KiB .. 16 MiB
   absl::Duration segment_span = absl::ZeroDuration();  // 0: max_age / 28, within 1 min .. 6 h
-  // How often the active segment is fdatasync'ed (0: after every batch). What a power
-  // cut can take is the batches of the last interval that were not yet acknowledged.
+  // How often the active segment is fdatasync'ed (0: after every batch, by Append). What
+  // a power cut can take is the batches of the last interval that were not yet
+  // acknowledged. The periodic sync is the owner's (a background thread: a slow disk
+  // must not hold up sampling), through ActiveWriter().
   absl::Duration sync_interval = absl::Seconds(10);
 };
 
@@ -86,19 +88,23 @@ class Spool {
 
   // Creates the directory if needed, takes its lock and scans what earlier runs left.
   // New batches belong to `run_id`. Fails if the directory cannot be created or written,
-  // or another process holds the lock.
+  // or another process holds the lock. (`now_ms` is reserved for age checks at open;
+  // the bounds are applied by EnforceBounds.)
   static absl::StatusOr<std::unique_ptr<Spool>> Open(const SpoolOptions& options,
                                                      std::string run_id, int64_t now_ms);
   ~Spool();
 
   // Appends a batch of the current run (sequence set, groups at `tick_ms`), adding the
-  // definitions of series not yet defined in the active segment. Syncs per
-  // sync_interval. On failure (a full disk, a read-only directory) nothing of the batch
+  // definitions of series not yet defined in the active segment. Syncs only when
+  // sync_interval is 0. On failure (a full disk, a read-only directory) nothing of the batch
   // is on disk and the error names the file.
   absl::Status Append(const v1::Batch& batch, int64_t tick_ms, const DefineFn& define,
                       int64_t now_ms);
   // fdatasync of the active segment, if anything is unsynced.
   absl::Status Sync();
+  // The active segment's writer (null if none), for a background Sync() outside the
+  // owner's lock; it stays valid after a rotation (the file is then closed with it).
+  std::shared_ptr<SegmentWriter> ActiveWriter() const { return writer_; }
 
   // Deletes the segments (not the active one) whose batches are all acknowledged.
   void Release(const AckedFn& acked);
@@ -130,10 +136,9 @@ class Spool {
   const std::string run_id_;
   const int lock_fd_;
   std::vector<SegmentInfo> segments_;
-  std::unique_ptr<SegmentWriter> writer_;  // of segments_.back() when it is active
+  std::shared_ptr<SegmentWriter> writer_;  // of segments_.back() when it is active
   absl::flat_hash_set<uint64_t> defined_in_segment_;
   uint64_t next_index_ = 1;
-  int64_t last_sync_ms_ = 0;
   std::vector<DroppedBatches> recovery_gaps_;
   SpoolStats stats_;
 };

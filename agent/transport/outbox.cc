@@ -32,12 +32,38 @@ constexpr int64_t kOffsetRefreshMs = 60'000;
 Outbox::Outbox(OutboxOptions options, std::string run_id, const SeriesRegistry* registry,
                const Clock* clock)
     : options_(std::move(options)), run_id_(std::move(run_id)), registry_(registry), clock_(clock) {
-  absl::MutexLock lock(&mu_);
-  acked_[run_id_];
-  TryOpenSpool(clock_->NowMs());
+  {
+    absl::MutexLock lock(&mu_);
+    acked_[run_id_];
+    TryOpenSpool(clock_->NowMs());
+  }
+  if (!options_.spool.dir.empty() && options_.spool.sync_interval > absl::ZeroDuration()) {
+    syncer_ = std::thread([this] { RunSyncer(); });
+  }
 }
 
-Outbox::~Outbox() { Sync(); }
+Outbox::~Outbox() {
+  stop_syncer_.Notify();
+  if (syncer_.joinable()) syncer_.join();
+  Sync();
+}
+
+void Outbox::RunSyncer() {
+  std::string last_error;
+  while (!stop_syncer_.WaitForNotificationWithTimeout(options_.spool.sync_interval)) {
+    std::shared_ptr<spool::SegmentWriter> writer;
+    {
+      absl::MutexLock lock(&mu_);
+      if (spool_ != nullptr) writer = spool_->ActiveWriter();
+    }
+    if (writer == nullptr) continue;
+    absl::Status synced = writer->Sync();
+    if (!synced.ok() && std::string(synced.message()) != last_error) {
+      LogError("spool: ", synced.message());
+    }
+    last_error = synced.ok() ? "" : std::string(synced.message());
+  }
+}
 
 void Outbox::TryOpenSpool(int64_t now_ms) {
   if (options_.spool.dir.empty() || spool_ != nullptr) return;

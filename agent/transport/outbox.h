@@ -19,6 +19,10 @@
 // `memory_max_bytes`, oldest dropped and counted beyond), are sent live as usual, and
 // the spool is tried again every `spool_retry`.
 //
+// The spool's active segment is fdatasync'ed every `spool.sync_interval` by the
+// Outbox's own thread, outside its lock: a disk slow to sync (a busy database server)
+// delays neither sampling nor sending.
+//
 // Thread-safe: one sampling thread pushes, the transport's sender calls Next() and its
 // reader Acknowledge(), the self-metrics read stats().
 #pragma once
@@ -27,12 +31,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "agent/series_registry.h"
 #include "agent/spool/segment_file.h"
@@ -133,6 +139,7 @@ class Outbox {
   };
 
   void TryOpenSpool(int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RunSyncer();
   void KeepInMemory(std::shared_ptr<const Entry> entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecordDropped(const spool::DroppedBatches& dropped) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReleaseAcknowledged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -195,6 +202,9 @@ class Outbox {
   uint64_t reader_last_sequence_ = 0;  // of the last record read
   std::optional<HeldRecord> held_;     // read, not yet sent (did not fit a message)
   absl::flat_hash_map<uint64_t, v1::SeriesDefinition> reader_definitions_;  // earlier runs
+
+  absl::Notification stop_syncer_;
+  std::thread syncer_;  // started last in the constructor
 
   // Counters.
   uint64_t spool_write_errors_ ABSL_GUARDED_BY(mu_) = 0;
