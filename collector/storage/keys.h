@@ -14,7 +14,7 @@
 //   default CF        "head_snapshot"                       -> WAL sequence the last complete
 //                                                              head snapshot covers up to
 //   hosts CF          <host>                                -> vigil.v1.HostInfo
-//   ingest_state CF   <host> 0x00 <agent run id>            -> last durable sequence (8 bytes)
+//   ingest_state CF   <host> 0x00 <agent run id>            -> durable sequences (SequenceSet::Encode)
 //
 // Chunks of the first release were keyed by their first sample instead of their
 // window; readers accept any start time, so they need no migration.

@@ -4,7 +4,7 @@
 // per series) and leave it as one RocksDB value per (series, window) when the window
 // closes, together with their 1-minute and 1-hour rollups (window_writer.h). Every
 // commit writes, in one synced RocksDB write: a WAL record of what entered the head,
-// the chunks it closed, and the agent run's sequence high-water mark. So whatever was
+// the chunks it closed, and the agent run's durable sequence set. So whatever was
 // acknowledged survives kill -9: at open, the last head snapshot (Maintain() writes one
 // every few minutes) plus the WAL records after it rebuild the head exactly.
 //
