@@ -4,17 +4,19 @@
 # host's series) and a real collector on loopback. Measured per run:
 #   - replay throughput: backlog samples / time from the agent's start until the last
 #     segment of the earlier run is released (every batch in it acknowledged as durable);
-#   - the agent's CPU seconds per minute over that time (/proc/PID/task/*/schedstat),
-#     its peak RSS (VmHWM) and the largest RssAnon seen (polled every 0.5 s); the
-#     collector's CPU for comparison;
+#   - the agent's CPU seconds per minute over that time (utime + stime of /proc/PID/stat,
+#     which keeps the time of threads that ended: gRPC's come and go), its peak RSS
+#     (VmHWM) and the largest RssAnon seen (polled every 0.5 s); the collector's CPU;
+#   - the time from the agent's exec to its stream (the spool is scanned before that);
 #   - how far behind live data fell: the largest vigil_agent_send_lag_seconds stored
 #     over the replay (tick to acknowledgement of the last live batch, sampled every
 #     tick), and the age of the newest stored node_time_seconds sample, polled every
 #     2 s with vigilctl (this includes up to one sampling interval by construction);
 #   - that the backlog arrived: node_time_seconds samples stored over the backlog's
 #     time range.
-# After the last run the agent keeps running for --minutes: its CPU over that time, and
-# RssAnon at the start and end of it (sampled every 10 s) to see whether memory grows.
+# After the last run the agent keeps running for --minutes: its CPU over that time
+# (schedstat, nanoseconds), and RssAnon at the start and end of it (and every 10 s) to
+# see whether memory grows.
 # Medians of the runs are printed last.
 #
 #   tests/bench/agent_replay.sh [--runs 3] [--hours 24] [--series N] [--minutes 5]
@@ -198,10 +200,11 @@ YAML
   if [ "$steady" = 1 ] && [ "$MINUTES" != 0 ]; then
     log "run $n: steady state for $MINUTES minutes"
     sleep 10
-    local s0 s1 ts0 ts1 a0 a1 amax end_at
+    local s0 s1 all0 all1 ts0 ts1 a0 a1 amax end_at
     a0=$(status_kb "$agent" RssAnon)
     amax=$a0
     s0=$(cpu_ns "$agent")
+    all0=$(cpu_all_ns "$agent")
     ts0=$(now_s)
     end_at=$(calc "%.0f" "$ts0 + $MINUTES * 60")
     while [ "$(calc "%.0f" "$(now_s)")" -lt "$end_at" ]; do
@@ -210,6 +213,7 @@ YAML
       if [ "$anon" -gt "$amax" ]; then amax=$anon; fi
     done
     s1=$(cpu_ns "$agent")
+    all1=$(cpu_all_ns "$agent")
     ts1=$(now_s)
     a1=$(status_kb "$agent" RssAnon)
     local steady_lag
@@ -217,10 +221,12 @@ YAML
     jq -nc --argjson seconds "$(calc "%.1f" "$ts1 - $ts0")" \
       --argjson cpu_s "$(calc "%.4f" "($s1 - $s0) / 1e9")" \
       --argjson pct "$(calc "%.4f" "100 * ($s1 - $s0) / 1e9 / ($ts1 - $ts0)")" \
+      --argjson pct_stat "$(calc "%.4f" "100 * ($all1 - $all0) / 1e9 / ($ts1 - $ts0)")" \
       --argjson a0 "$a0" --argjson a1 "$a1" --argjson amax "$amax" \
       --argjson hwm "$(status_kb "$agent" VmHWM)" --argjson lag "$steady_lag" \
       --arg load "$(loadavg)" \
       '{seconds: $seconds, agent_cpu_seconds: $cpu_s, agent_cpu_percent: $pct,
+        agent_cpu_percent_from_stat_ticks: $pct_stat,
         rss_anon_start_kb: $a0, rss_anon_end_kb: $a1, rss_anon_max_kb: $amax,
         peak_rss_kb: $hwm, send_lag_max_s: $lag, load_end: $load}' >"$run/steady.json"
   fi
@@ -289,6 +295,7 @@ echo "  targets: >= 200000 samples/s; live lag (vigil_agent_send_lag_seconds) <=
 if [ "$STEADY" != null ]; then
   jq -r '"steady state after the replay, \(.seconds) s:",
     "  CPU            \(.agent_cpu_seconds) s  (\(.agent_cpu_percent)% of one core; target < 0.2%)",
+    "                 (\(.agent_cpu_percent_from_stat_ticks)% from /proc/PID/stat ticks, threads that ended included)",
     "  RssAnon        \(.rss_anon_start_kb) kB at start, \(.rss_anon_end_kb) kB at end, max \(.rss_anon_max_kb) kB (target < 8192 kB, no growth)",
     "  peak RSS       \(.peak_rss_kb) kB (VmHWM since the agent started, replay included)",
     "  send lag max   \(.send_lag_max_s) s",
