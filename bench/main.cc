@@ -4,6 +4,8 @@
 //   vigil-bench ingest    N simulated agents over mTLS gRPC into a real collector
 //   vigil-bench query     range queries over 7 days (raw and 1-minute) and a year (1 hour)
 //   vigil-bench recovery  kill -9 a collector with a full head; time to serve again
+//   vigil-bench spool-fill  write an earlier agent run's spool (a day of this host's
+//                           batches) for tests/bench/agent_replay.sh
 #include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -15,7 +17,7 @@
 int main(int argc, char** argv) {
   vigil::PrepareDaemonProcess();  // as the collector runs: no mutex deadlock graph
   vigil::RouteGrpcLogs();
-  CLI::App app("vigil-bench: storage, ingest, query and recovery benchmarks");
+  CLI::App app("vigil-bench: storage, ingest, query and recovery benchmarks; spool-fill");
   app.require_subcommand(1);
 
   vigil::bench::StorageFlags storage;
@@ -53,6 +55,20 @@ int main(int argc, char** argv) {
   r->add_option("--series", recovery.series, "series per agent")->check(CLI::PositiveNumber);
   r->add_option("--ticks", recovery.ticks, "ticks each agent sends")->check(CLI::PositiveNumber);
 
+  vigil::bench::SpoolFillFlags fill;
+  bool fill_json = false;
+  CLI::App* f = app.add_subcommand(
+      "spool-fill", "write an earlier agent run's spool: one batch a second of this host's series");
+  f->add_option("--spool", fill.spool_dir, "spool directory (default: the agent config's)");
+  f->add_option("--agent-config", fill.agent_config,
+                "agent configuration: its sources sample this host, its spool settings apply");
+  f->add_option("--hours", fill.hours, "hours of batches, ending now")->check(CLI::PositiveNumber);
+  f->add_option("--series", fill.series,
+                "series per batch (default: as many as the agent samples on this host)")
+      ->check(CLI::NonNegativeNumber);
+  f->add_option("--seed", fill.seed, "seed of the simulated values");
+  f->add_flag("--json", fill_json, "print one JSON object");
+
   vigil::bench::CommonFlags common;
   int repeat = 1;
   for (CLI::App* mode : {s, i, q, r}) {
@@ -64,6 +80,10 @@ int main(int argc, char** argv) {
   }
 
   CLI11_PARSE(app, argc, argv);
+  if (*f) {
+    nlohmann::json out;
+    return vigil::bench::RunSpoolFill(fill, fill_json, &out);
+  }
   std::vector<nlohmann::json> figures;
   for (int run = 0; run < repeat; ++run) {
     nlohmann::json out;

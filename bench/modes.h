@@ -53,4 +53,15 @@ struct RecoveryFlags {
 // that every acknowledged sample is there.
 int RunRecovery(const RecoveryFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
+struct SpoolFillFlags {
+  std::string spool_dir;     // default: the agent configuration's spool.dir
+  std::string agent_config;  // sources and spool settings as the agent has them
+  double hours = 24;         // of 1 s batches, ending at the current second
+  int series = 0;            // 0: as many as the agent samples on this host
+  uint64_t seed = 1;
+};
+// Not a measurement: writes an earlier agent run's spool (one batch a second of this
+// host's series) for tests/bench/agent_replay.sh to replay.
+int RunSpoolFill(const SpoolFillFlags& flags, bool json, nlohmann::json* out);
+
 }  // namespace vigil::bench

@@ -100,8 +100,10 @@ std::optional<RecordHeader> ParseRecordHeader(absl::string_view bytes) {
   return header;
 }
 
-absl::StatusOr<std::string> DecodeRecordPayload(const RecordHeader& header,
-                                                absl::string_view bytes) {
+RecordDecoder::~RecordDecoder() { ZSTD_freeDCtx(dctx_); }
+
+absl::StatusOr<std::string> RecordDecoder::Decode(const RecordHeader& header,
+                                                  absl::string_view bytes) {
   if (bytes.size() != header.total_size()) {
     return absl::DataLossError("record length does not match its header");
   }
@@ -115,8 +117,11 @@ absl::StatusOr<std::string> DecodeRecordPayload(const RecordHeader& header,
       size > kMaxRecordPayload * 4ull) {
     return absl::DataLossError("record payload is not a zstd frame of known size");
   }
+  if (dctx_ == nullptr) dctx_ = ZSTD_createDCtx();
+  if (dctx_ == nullptr) return absl::ResourceExhaustedError("zstd: no memory for a context");
   std::string out(size, '\0');
-  const size_t n = ZSTD_decompress(out.data(), out.size(), payload.data(), payload.size());
+  const size_t n =
+      ZSTD_decompressDCtx(dctx_, out.data(), out.size(), payload.data(), payload.size());
   if (ZSTD_isError(n) || n != size) {
     return absl::DataLossError(
         absl::StrCat("record payload: zstd: ", ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short"));

@@ -23,6 +23,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
+typedef struct ZSTD_DCtx_s ZSTD_DCtx;  // <zstd.h>
+
 namespace vigil::agent::spool {
 
 inline constexpr absl::string_view kSegmentMagic = "VIGILSP1";
@@ -56,11 +58,25 @@ struct RecordHeader {
 };
 std::optional<RecordHeader> ParseRecordHeader(absl::string_view bytes);
 
-// Checks the CRC of a whole record (header and payload, `bytes` exactly
-// header.total_size() long) and returns the batch bytes, decompressed. kDataLoss if the
-// CRC does not match or the payload does not decompress.
-absl::StatusOr<std::string> DecodeRecordPayload(const RecordHeader& header,
-                                                absl::string_view bytes);
+// Decodes records, keeping zstd's decompression state (96 KB) from one record to the
+// next: making it anew for every record costs five times the decompression of a batch,
+// because zstd probes the CPU with cpuid each time, a trap to the hypervisor in a
+// virtual machine. Not thread-safe: one per reader.
+class RecordDecoder {
+ public:
+  RecordDecoder() = default;
+  ~RecordDecoder();
+  RecordDecoder(const RecordDecoder&) = delete;
+  RecordDecoder& operator=(const RecordDecoder&) = delete;
+
+  // Checks the CRC of a whole record (header and payload, `bytes` exactly
+  // header.total_size() long) and returns the batch bytes, decompressed. kDataLoss if
+  // the CRC does not match or the payload does not decompress.
+  absl::StatusOr<std::string> Decode(const RecordHeader& header, absl::string_view bytes);
+
+ private:
+  ZSTD_DCtx* dctx_ = nullptr;  // made at the first compressed record
+};
 
 // The offset in `bytes` of the next byte sequence that could start a record (the
 // magic), at or after `from`; npos if none.

@@ -95,7 +95,7 @@ absl::StatusOr<std::string> SegmentReader::ReadAt(uint64_t offset, size_t size) 
 }
 
 absl::StatusOr<std::optional<SegmentRecord>> SegmentReader::TryRecord(uint64_t offset,
-                                                                      uint64_t limit) const {
+                                                                      uint64_t limit) {
   if (offset + kRecordHeaderBytes > limit) return std::nullopt;
   absl::StatusOr<std::string> head = ReadAt(offset, kRecordHeaderBytes);
   if (!head.ok()) return head.status();
@@ -103,7 +103,8 @@ absl::StatusOr<std::optional<SegmentRecord>> SegmentReader::TryRecord(uint64_t o
   if (!header.has_value() || offset + header->total_size() > limit) return std::nullopt;
   absl::StatusOr<std::string> whole = ReadAt(offset, header->total_size());
   if (!whole.ok()) return whole.status();
-  absl::StatusOr<std::string> batch = DecodeRecordPayload(*header, *whole);
+  absl::StatusOr<std::string> batch = decoder_.Decode(*header, *whole);
+  if (!batch.ok() && batch.status().code() != absl::StatusCode::kDataLoss) return batch.status();
   if (!batch.ok()) return std::nullopt;
   return SegmentRecord{offset, header->total_size(), *std::move(batch)};
 }

@@ -78,7 +78,7 @@ class SegmentReader {
   // Reads up to `size` bytes at `offset`; fewer only at the end of the file.
   absl::StatusOr<std::string> ReadAt(uint64_t offset, size_t size) const;
   // Tries to read a valid record at `offset` (ending at or before `limit`).
-  absl::StatusOr<std::optional<SegmentRecord>> TryRecord(uint64_t offset, uint64_t limit) const;
+  absl::StatusOr<std::optional<SegmentRecord>> TryRecord(uint64_t offset, uint64_t limit);
 
   const std::string path_;
   const int fd_;
@@ -86,6 +86,7 @@ class SegmentReader {
   uint64_t offset_ = 0;
   uint64_t skipped_bytes_ = 0;
   uint64_t skipped_regions_ = 0;
+  RecordDecoder decoder_;
 };
 
 }  // namespace vigil::agent::spool

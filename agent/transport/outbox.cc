@@ -495,6 +495,12 @@ v1::Batch Outbox::ReadFromDisk(const DiskPlan& plan, uint64_t* missing_from, uin
   if (message.sequence() != 0 && expected - 1 > message.sequence()) {
     message.set_last_sequence(expected - 1);
   }
+  // A finished segment read to its last batch has nothing more to give: close it, or
+  // the file (deleted once acknowledged) would keep its disk space until the next replay.
+  if (!plan.segment.active && !held_.has_value() &&
+      reader_last_sequence_ >= plan.segment.last_sequence) {
+    reader_.reset();
+  }
   return message;
 }
 

@@ -45,6 +45,7 @@ cat >"$WORK/agent.yaml" <<YAML
 collector: {address: "$ADDRESS"}
 tls: {ca: $WORK/ca/ca.crt, cert: $WORK/ca/bench-host.crt, key: $WORK/ca/bench-host.key}
 interval: 1s
+spool: {dir: $WORK/spool}
 YAML
 "$BIN/vigil-agent" --config "$WORK/agent.yaml" >"$WORK/agent.log" 2>&1 &
 AGENT=$!
@@ -52,7 +53,7 @@ PIDS+=($AGENT)
 
 # CPU time in nanoseconds, summed over the process's threads (schedstat is exact;
 # /proc/PID/stat counts in 10 ms ticks, too coarse for a process this quiet).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d", s}'; }
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", s}'; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
 # Let the agent connect and settle, then measure a steady window.
