@@ -1,5 +1,7 @@
 #include "agent/transport/outbox.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -543,9 +545,43 @@ std::optional<v1::Batch> Outbox::Next(absl::Duration timeout) {
   }
 }
 
+bool Outbox::BacklogLeft(int64_t now_ms) {
+  const int64_t live_from = now_ms - absl::ToInt64Milliseconds(options_.live_window);
+  for (const std::string& run : RunsWithCurrentLast(RunsInOrder(), run_id_)) {
+    const uint64_t s = FirstUnhandled(run);
+    if (s > RunMax(run)) continue;
+    const Entry* e = run == run_id_ ? FindInMemory(s) : nullptr;
+    if (e == nullptr || e->tick_ms < live_from) return true;  // not a live batch
+  }
+  return false;
+}
+
 void Outbox::Acknowledge(const v1::BatchAck& ack) {
   const int64_t now_ms = clock_->NowMs();
-  absl::MutexLock lock(&mu_);
+  bool replay_finished = false;
+  uint64_t resent = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    replay_finished = AcknowledgeLocked(ack, now_ms);
+    resent = batches_resent_;
+  }
+  if (!replay_finished) return;
+  // The replay's buffers (reader, definitions of earlier runs, message-sized strings)
+  // are not needed until the next one: give their memory back to the system, or glibc
+  // keeps it as the agent's resident heap.
+  {
+    absl::MutexLock lock(&reader_mu_);
+    reader_.reset();
+    held_.reset();
+    reader_last_sequence_ = 0;
+    absl::flat_hash_map<uint64_t, v1::SeriesDefinition>().swap(reader_definitions_);
+  }
+  malloc_trim(0);
+  LogInfo("backlog replayed (", resent, " batches resent since start)");
+}
+
+bool Outbox::AcknowledgeLocked(const v1::BatchAck& ack, int64_t now_ms) {
+  bool backlog_acked = false;
   const std::string& run = ack.run_id().empty() ? run_id_ : ack.run_id();
   const uint64_t last = std::max(ack.sequence(), ack.last_sequence());
   SequenceSet& acked = acked_[run];
@@ -555,6 +591,7 @@ void Outbox::Acknowledge(const v1::BatchAck& ack) {
     if (it->run != ack.run_id() || it->first != ack.sequence()) continue;
     if (it->backlog) {
       if (backlog_in_flight_ > 0) --backlog_in_flight_;
+      backlog_acked = true;
     } else if (ack.collector_time_ms() > 0) {
       send_lag_seconds_ = static_cast<double>(now_ms - it->tick_ms) / 1000.0;
       const int64_t rtt = now_ms - it->sent_ms;
@@ -576,6 +613,7 @@ void Outbox::Acknowledge(const v1::BatchAck& ack) {
     }
   }
   ReleaseAcknowledged();
+  return backlog_acked && backlog_in_flight_ == 0 && !BacklogLeft(now_ms);
 }
 
 void Outbox::Interrupt() {

@@ -155,6 +155,11 @@ class Outbox {
   std::optional<v1::Batch> NextBacklogFromMemory(std::optional<DiskPlan>* plan)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasWork(int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether anything but live batches is left to send.
+  bool BacklogLeft(int64_t now_ms) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Acknowledge() under the lock; true when this acknowledgement finished a replay.
+  bool AcknowledgeLocked(const v1::BatchAck& ack, int64_t now_ms)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Reads consecutive batches of `plan` from disk into one message; called without mu_.
   v1::Batch ReadFromDisk(const DiskPlan& plan, uint64_t* missing_from, uint64_t* missing_to);
   void AddDefinitions(const std::string& run, v1::Batch* message)

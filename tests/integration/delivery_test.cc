@@ -165,13 +165,14 @@ std::vector<SpoolRecord> ReadSegment(const std::string& bytes) {
   size_t offset = 0;
   REQUIRE(agent::spool::ParseSegmentHeader(bytes, &offset).ok());
   std::vector<SpoolRecord> records;
+  agent::spool::RecordDecoder decoder;
   while (offset < bytes.size()) {
     const absl::string_view rest = absl::string_view(bytes).substr(offset);
     std::optional<agent::spool::RecordHeader> header = agent::spool::ParseRecordHeader(rest);
     REQUIRE(header.has_value());
     REQUIRE(header->total_size() <= rest.size());
     absl::StatusOr<std::string> payload =
-        agent::spool::DecodeRecordPayload(*header, rest.substr(0, header->total_size()));
+        decoder.Decode(*header, rest.substr(0, header->total_size()));
     REQUIRE(payload.ok());
     v1::Batch batch;
     REQUIRE(batch.ParseFromString(*payload));

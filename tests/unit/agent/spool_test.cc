@@ -120,11 +120,12 @@ TEST_CASE("records are compressed and checksummed", "[spool]") {
   CHECK(record.size() < bytes.size());
   auto header = ParseRecordHeader(record);
   REQUIRE(header.has_value());
-  auto decoded = DecodeRecordPayload(*header, record);
+  RecordDecoder decoder;
+  auto decoded = decoder.Decode(*header, record);
   REQUIRE(decoded.ok());
   CHECK(*decoded == bytes);
   record[record.size() / 2] ^= 0x40;
-  CHECK(DecodeRecordPayload(*header, record).status().code() == absl::StatusCode::kDataLoss);
+  CHECK(decoder.Decode(*header, record).status().code() == absl::StatusCode::kDataLoss);
 }
 
 TEST_CASE("a torn tail and a corrupt record are skipped and counted, never fatal", "[spool]") {
