@@ -492,6 +492,32 @@ TEST_CASE("a spool at its bound drops its oldest segment and the loss is counted
   CHECK(agent->Running());
 }
 
+// Waits for the agent to log `error` for a file in `spool`, then checks that it says so
+// in vigil_agent_spool_ok and that live samples keep arriving, without a gap.
+void ExpectSpoolErrorAndLiveData(Cluster& cluster, ChildProcess* agent, const std::string& host,
+                                 const std::string& spool, const std::string& error) {
+  REQUIRE(WaitFor([&] { return absl::StrContains(agent->Output(), error); }, absl::Seconds(60)));
+  const absl::Time failed = absl::Now();
+  const std::string line = LineWith(agent->Output(), error);
+  INFO(line);
+  CHECK(absl::StrContains(line, spool + "/"));  // names the file
+  REQUIRE(agent->Running());
+  CHECK(WaitFor([&] { return Latest(cluster, Series("vigil_agent_spool_ok", host)) == 0.0; },
+                absl::Seconds(30)));
+  const std::string selector = Series("node_time_seconds", host);
+  std::vector<int64_t> times;
+  const bool live = WaitFor(
+      [&] {
+        times = Times(cluster, selector, failed - absl::Seconds(2));
+        return !times.empty() && times.back() > Ms(failed + absl::Seconds(3));
+      },
+      absl::Seconds(20));
+  CHECK(live);
+  INFO(FirstBreak(times, kFastMs));
+  CHECK(FirstBreak(times, kFastMs).empty());
+  CHECK(agent->Running());
+}
+
 TEST_CASE("a full spool filesystem is reported and live samples keep arriving",
           "[integration][delivery]") {
   Cluster cluster;
@@ -507,28 +533,7 @@ TEST_CASE("a full spool filesystem is reported and live samples keep arriving",
   setup.wrapper = InPrivateTmpfs(spool, "64k");
   ChildProcess* agent = cluster.StartAgent("db-full", setup);
 
-  REQUIRE(WaitFor([&] { return absl::StrContains(agent->Output(), "No space left on device"); },
-                  absl::Seconds(60)));
-  const absl::Time full = absl::Now();
-  const std::string line = LineWith(agent->Output(), "No space left on device");
-  INFO(line);
-  CHECK(absl::StrContains(line, spool + "/"));  // names the file
-  REQUIRE(agent->Running());
-
-  const std::string selector = Series("node_time_seconds", "db-full");
-  CHECK(WaitFor([&] { return Latest(cluster, Series("vigil_agent_spool_ok", "db-full")) == 0.0; },
-                absl::Seconds(15)));
-  std::vector<int64_t> times;
-  const bool live = WaitFor(
-      [&] {
-        times = Times(cluster, selector, full - absl::Seconds(2));
-        return !times.empty() && times.back() > Ms(full + absl::Seconds(3));
-      },
-      absl::Seconds(20));
-  CHECK(live);
-  INFO(FirstBreak(times, kFastMs));
-  CHECK(FirstBreak(times, kFastMs).empty());
-  CHECK(agent->Running());
+  ExpectSpoolErrorAndLiveData(cluster, agent, "db-full", spool, "No space left on device");
 }
 
 TEST_CASE("a spool directory made read-only is reported and live samples keep arriving",
@@ -562,25 +567,7 @@ TEST_CASE("a spool directory made read-only is reported and live samples keep ar
   INFO(out);
   REQUIRE((WIFEXITED(status) && WEXITSTATUS(status) == 0));
 
-  REQUIRE(WaitFor([&] { return absl::StrContains(agent->Output(), "Read-only file system"); },
-                  absl::Seconds(60)));
-  const absl::Time readonly = absl::Now();
-  const std::string line = LineWith(agent->Output(), "Read-only file system");
-  INFO(line);
-  CHECK(absl::StrContains(line, spool + "/"));
-  CHECK(WaitFor([&] { return Latest(cluster, Series("vigil_agent_spool_ok", "db-ro")) == 0.0; },
-                absl::Seconds(30)));
-  std::vector<int64_t> times;
-  const bool live = WaitFor(
-      [&] {
-        times = Times(cluster, selector, readonly - absl::Seconds(2));
-        return !times.empty() && times.back() > Ms(readonly + absl::Seconds(3));
-      },
-      absl::Seconds(20));
-  CHECK(live);
-  INFO(FirstBreak(times, kFastMs));
-  CHECK(FirstBreak(times, kFastMs).empty());
-  CHECK(agent->Running());
+  ExpectSpoolErrorAndLiveData(cluster, agent, "db-ro", spool, "Read-only file system");
 }
 
 TEST_CASE("failover: data goes to the second collector while the first is down and back",
