@@ -321,26 +321,42 @@ TEST_CASE(
   CHECK(CollectorMetric(cluster, "vigil_collector_batches_replayed_total").value_or(0) > 0);
 }
 
+// An agent NAME (100 ms ticks, the time source only) that streamed until the collector
+// stopped, spooled `outage` of batches nobody received, and was killed with SIGKILL:
+// its spool holds an earlier run's backlog. The collector is down on `port`.
+struct KilledWithBacklog {
+  int port = 0;
+  absl::Time started;  // the agent's start
+  absl::Time killed;
+};
+KilledWithBacklog SpoolThenKill(Cluster& cluster, const std::string& name, absl::Duration outage) {
+  cluster.IssueCertificate("agent", name);
+  KilledWithBacklog out;
+  out.port = FreePort();
+  cluster.StartCollector(out.port);
+  out.started = absl::Now();
+  ChildProcess* agent = cluster.StartAgent(name, Fast({"time"}));
+  const std::string selector = Series("node_time_seconds", name);
+  REQUIRE(WaitFor([&] { return Times(cluster, selector, out.started).size() >= 10; },
+                  absl::Seconds(30)));
+  cluster.StopCollector(SIGTERM);
+  absl::SleepFor(outage);  // the scenario: batches only the spool has
+  out.killed = absl::Now();
+  agent->Signal(SIGKILL);
+  REQUIRE(agent->Wait(absl::Seconds(10)) != -1);
+  return out;
+}
+
 TEST_CASE("an agent restarted with a backlog in its spool sends the earlier run's batches",
           "[integration][delivery]") {
   Cluster cluster;
-  cluster.IssueCertificate("agent", "db-rerun");
-  const int port = FreePort();
-  cluster.StartCollector(port);
-  const absl::Time started = absl::Now();
-  ChildProcess* first = cluster.StartAgent("db-rerun", Fast({"time"}));
+  const KilledWithBacklog first = SpoolThenKill(cluster, "db-rerun", absl::Seconds(4));
+  const absl::Time started = first.started;
+  const absl::Time killed = first.killed;
   const std::string selector = Series("node_time_seconds", "db-rerun");
-  REQUIRE(
-      WaitFor([&] { return Times(cluster, selector, started).size() >= 10; }, absl::Seconds(30)));
+  absl::SleepFor(absl::Seconds(1));  // the scenario: the agent is down for a second
 
-  cluster.StopCollector(SIGTERM);
-  absl::SleepFor(absl::Seconds(4));  // the first run spools batches nobody receives
-  const absl::Time killed = absl::Now();
-  first->Signal(SIGKILL);
-  REQUIRE(first->Wait(absl::Seconds(10)) != -1);
-  absl::SleepFor(absl::Seconds(1));  // the agent is down
-
-  cluster.StartCollector(port);
+  cluster.StartCollector(first.port);
   const absl::Time restarted = absl::Now();
   ChildProcess* second = cluster.StartAgent("db-rerun", Fast({"time"}));
   REQUIRE(WaitFor(
@@ -376,18 +392,9 @@ TEST_CASE("an agent restarted with a backlog in its spool sends the earlier run'
 TEST_CASE("a torn and corrupt spool tail is skipped and counted and the readable batches arrive",
           "[integration][delivery]") {
   Cluster cluster;
-  cluster.IssueCertificate("agent", "db-torn");
-  const int port = FreePort();
-  cluster.StartCollector(port);
-  const absl::Time started = absl::Now();
-  ChildProcess* first = cluster.StartAgent("db-torn", Fast({"time"}));
+  const KilledWithBacklog first = SpoolThenKill(cluster, "db-torn", absl::Seconds(3));
+  const absl::Time started = first.started;
   const std::string selector = Series("node_time_seconds", "db-torn");
-  REQUIRE(
-      WaitFor([&] { return Times(cluster, selector, started).size() >= 10; }, absl::Seconds(30)));
-  cluster.StopCollector(SIGTERM);
-  absl::SleepFor(absl::Seconds(3));  // batches only the spool has
-  first->Signal(SIGKILL);
-  REQUIRE(first->Wait(absl::Seconds(10)) != -1);
 
   // Damage the newest segment as a power cut and a bad sector would: the last record cut
   // half-way with garbage after it, and a flipped byte inside an earlier record.
@@ -403,7 +410,7 @@ TEST_CASE("a torn and corrupt spool tail is skipped and counted and the readable
   WriteBytes(segment, bytes);
   const uint64_t damaged_bytes = corrupt.size + (bytes.size() - torn.offset);
 
-  cluster.StartCollector(port);
+  cluster.StartCollector(first.port);
   ChildProcess* second = cluster.StartAgent("db-torn", Fast({"time"}));
 
   // It says which file and how much, and keeps running.
