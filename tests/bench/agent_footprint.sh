@@ -21,6 +21,8 @@ while [ $# -gt 0 ]; do
 done
 
 . "$ROOT/deploy/debian-deps.sh"
+# shellcheck source=tests/bench/bench_lib.sh
+. "$ROOT/tests/bench/bench_lib.sh"
 vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}" curl prometheus-node-exporter
 vigil_build "$ROOT" vigil-collector vigil-agent vigilctl >/dev/null
 BIN=$ROOT/build/bin
@@ -32,15 +34,8 @@ trap cleanup EXIT
 "$BIN/vigilctl" certs init-ca --dir "$WORK/ca" >/dev/null
 "$BIN/vigilctl" certs issue --dir "$WORK/ca" --kind collector --name localhost --san IP:127.0.0.1 >/dev/null
 "$BIN/vigilctl" certs issue --dir "$WORK/ca" --kind agent --name bench-host >/dev/null
-cat >"$WORK/collector.yaml" <<YAML
-listen: 127.0.0.1:0
-data_dir: $WORK/data
-tls: {ca: $WORK/ca/ca.crt, cert: $WORK/ca/localhost.crt, key: $WORK/ca/localhost.key}
-YAML
-"$BIN/vigil-collector" --config "$WORK/collector.yaml" --ready-file "$WORK/ready" >"$WORK/collector.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 300); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
-ADDRESS=$(cat "$WORK/ready")
+bench_start_collector "$WORK" "$WORK/ca"
+ADDRESS=$BENCH_COLLECTOR_ADDRESS
 cat >"$WORK/agent.yaml" <<YAML
 collector: {address: "$ADDRESS"}
 tls: {ca: $WORK/ca/ca.crt, cert: $WORK/ca/bench-host.crt, key: $WORK/ca/bench-host.key}
@@ -51,20 +46,16 @@ YAML
 AGENT=$!
 PIDS+=($AGENT)
 
-# CPU time in nanoseconds, summed over the process's threads (schedstat is exact;
-# /proc/PID/stat counts in 10 ms ticks, too coarse for a process this quiet).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", s}'; }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
 # Let the agent connect and settle, then measure a steady window.
 sleep 5
-start_ns=$(cpu_ns "$AGENT")
+start_ns=$(bench_cpu_ns "$AGENT")
 sleep "$SECONDS_TO_RUN"
-end_ns=$(cpu_ns "$AGENT")
+end_ns=$(bench_cpu_ns "$AGENT")
 agent_cpu_s=$(awk -v a="$start_ns" -v b="$end_ns" 'BEGIN {printf "%.4f", (b - a) / 1e9}')
 agent_pct=$(awk -v s="$agent_cpu_s" -v n="$SECONDS_TO_RUN" 'BEGIN {printf "%.3f", 100 * s / n}')
-agent_hwm=$(status_kb "$AGENT" VmHWM)
-agent_anon=$(status_kb "$AGENT" RssAnon)
+agent_hwm=$(bench_status_kb "$AGENT" VmHWM)
+agent_anon=$(bench_status_kb "$AGENT" RssAnon)
 agent_private=$(awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$AGENT/smaps_rollup")
 agent_pss=$(awk '/^Pss:/ {print $2}' "/proc/$AGENT/smaps_rollup")
 
@@ -76,14 +67,14 @@ if command -v prometheus-node-exporter >/dev/null 2>&1; then
   NE=$!
   PIDS+=($NE)
   sleep 2
-  ne_start=$(cpu_ns "$NE")
+  ne_start=$(bench_cpu_ns "$NE")
   for _ in $(seq 1 "$SECONDS_TO_RUN"); do
     curl -s "http://127.0.0.1:$port/metrics" >/dev/null || true
     sleep 1
   done
-  ne_end=$(cpu_ns "$NE")
+  ne_end=$(bench_cpu_ns "$NE")
   ne_pct=$(awk -v a="$ne_start" -v b="$ne_end" -v n="$SECONDS_TO_RUN" 'BEGIN {printf "%.3f", 100 * (b - a) / 1e9 / n}')
-  ne_hwm=$(status_kb "$NE" VmHWM)
+  ne_hwm=$(bench_status_kb "$NE" VmHWM)
 fi
 
 if [ "$JSON" = 1 ]; then

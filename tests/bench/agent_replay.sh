@@ -51,6 +51,8 @@ done
 
 # shellcheck source=deploy/debian-deps.sh
 . "$ROOT/deploy/debian-deps.sh"
+# shellcheck source=tests/bench/bench_lib.sh
+. "$ROOT/tests/bench/bench_lib.sh"
 vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}" jq
 vigil_build "$ROOT" vigil-collector vigil-agent vigilctl vigil-bench >/dev/null
 BIN=$ROOT/build/bin
@@ -64,13 +66,9 @@ trap cleanup EXIT
 
 log() { if [ "$JSON" != 1 ]; then echo "$@" >&2; fi; }
 now_s() { date +%s.%N; }
-# CPU time in nanoseconds, summed over the process's threads (schedstat is exact;
-# /proc/PID/stat counts in 10 ms ticks).
-cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
 # CPU time in nanoseconds of all threads, those that exited included (utime + stime of
 # /proc/PID/stat, in clock ticks): gRPC starts and ends threads during a replay.
 cpu_all_ns() { awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); printf "%.0f", ($12 + $13) * 1e9 / hz}' "/proc/$1/stat"; }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 calc() { awk "BEGIN {printf \"$1\", $2}"; }
 # Segment files of the earlier run still in the spool (indexes 1..$2).
@@ -97,17 +95,9 @@ run_once() {
   local n=$1 steady=$2
   local run=$WORK/run$n
   mkdir -p "$run"
-  cat >"$run/collector.yaml" <<YAML
-listen: 127.0.0.1:0
-data_dir: $run/data
-tls: {ca: $WORK/ca/ca.crt, cert: $WORK/ca/localhost.crt, key: $WORK/ca/localhost.key}
-YAML
-  "$BIN/vigil-collector" --config "$run/collector.yaml" --ready-file "$run/ready" >"$run/collector.log" 2>&1 &
-  local collector=$!
-  PIDS+=("$collector")
-  for _ in $(seq 1 300); do [ -s "$run/ready" ] && break; sleep 0.1; done
-  local address
-  address=$(cat "$run/ready")
+  bench_start_collector "$run" "$WORK/ca"
+  local collector=$BENCH_COLLECTOR_PID
+  local address=$BENCH_COLLECTOR_ADDRESS
   cat >"$run/agent.yaml" <<YAML
 collector: {address: "$address"}
 tls: {ca: $WORK/ca/ca.crt, cert: $WORK/ca/bench-host.crt, key: $WORK/ca/bench-host.key}
@@ -152,7 +142,7 @@ YAML
     left=$(backlog_segments "$run/spool" "$last_index")
     if [ "$left" -eq 0 ]; then t1=$(now_s); break; fi
     kill -0 "$agent" 2>/dev/null || { echo "agent exited:" >&2; cat "$run/agent.log" >&2; exit 1; }
-    anon=$(status_kb "$agent" RssAnon || echo 0)
+    anon=$(bench_status_kb "$agent" RssAnon || echo 0)
     if [ "${anon:-0}" -gt "$anon_max" ]; then anon_max=$anon; fi
     if [ $((polls % 4)) -eq 3 ]; then
       newest=$(ctl query 'node_time_seconds{instance="bench-host"}' --since 30s --json 2>/dev/null |
@@ -170,8 +160,8 @@ YAML
   local agent_cpu coll_cpu hwm anon_end load_end
   agent_cpu=$(cpu_all_ns "$agent")
   coll_cpu=$(( $(cpu_all_ns "$collector") - coll0 ))
-  hwm=$(status_kb "$agent" VmHWM)
-  anon_end=$(status_kb "$agent" RssAnon)
+  hwm=$(bench_status_kb "$agent" VmHWM)
+  anon_end=$(bench_status_kb "$agent" RssAnon)
   if [ "$anon_end" -gt "$anon_max" ]; then anon_max=$anon_end; fi
   load_end=$(loadavg)
   local replay_s rate cpu_min coll_min
@@ -201,21 +191,21 @@ YAML
     log "run $n: steady state for $MINUTES minutes"
     sleep 10
     local s0 s1 all0 all1 ts0 ts1 a0 a1 amax end_at
-    a0=$(status_kb "$agent" RssAnon)
+    a0=$(bench_status_kb "$agent" RssAnon)
     amax=$a0
-    s0=$(cpu_ns "$agent")
+    s0=$(bench_cpu_ns "$agent")
     all0=$(cpu_all_ns "$agent")
     ts0=$(now_s)
     end_at=$(calc "%.0f" "$ts0 + $MINUTES * 60")
     while [ "$(calc "%.0f" "$(now_s)")" -lt "$end_at" ]; do
       sleep 10
-      anon=$(status_kb "$agent" RssAnon)
+      anon=$(bench_status_kb "$agent" RssAnon)
       if [ "$anon" -gt "$amax" ]; then amax=$anon; fi
     done
-    s1=$(cpu_ns "$agent")
+    s1=$(bench_cpu_ns "$agent")
     all1=$(cpu_all_ns "$agent")
     ts1=$(now_s)
-    a1=$(status_kb "$agent" RssAnon)
+    a1=$(bench_status_kb "$agent" RssAnon)
     local steady_lag
     steady_lag=$(max_of vigil_agent_send_lag_seconds "$ts0" "$ts1")
     jq -nc --argjson seconds "$(calc "%.1f" "$ts1 - $ts0")" \
@@ -223,7 +213,7 @@ YAML
       --argjson pct "$(calc "%.4f" "100 * ($s1 - $s0) / 1e9 / ($ts1 - $ts0)")" \
       --argjson pct_stat "$(calc "%.4f" "100 * ($all1 - $all0) / 1e9 / ($ts1 - $ts0)")" \
       --argjson a0 "$a0" --argjson a1 "$a1" --argjson amax "$amax" \
-      --argjson hwm "$(status_kb "$agent" VmHWM)" --argjson lag "$steady_lag" \
+      --argjson hwm "$(bench_status_kb "$agent" VmHWM)" --argjson lag "$steady_lag" \
       --arg load "$(loadavg)" \
       '{seconds: $seconds, agent_cpu_seconds: $cpu_s, agent_cpu_percent: $pct,
         agent_cpu_percent_from_stat_ticks: $pct_stat,
