@@ -159,7 +159,7 @@ int RunSpoolFill(const SpoolFillFlags& flags, bool json, nlohmann::json* out) {
   const int64_t first_ms = last_ms - (ticks - 1) * 1000;
   const std::string run_id = agent::NewRunId();
   absl::StatusOr<std::unique_ptr<agent::spool::Spool>> spool =
-      agent::spool::Spool::Open(options, run_id, first_ms);
+      agent::spool::Spool::Open(options, run_id);
   if (!spool.ok()) {
     LogError("spool-fill: ", spool.status().message());
     return 1;

@@ -37,7 +37,6 @@ class SegmentWriter {
 
   const std::string& path() const { return path_; }
   uint64_t size() const { return size_; }
-  bool dirty() const { return dirty_.load(); }
 
  private:
   SegmentWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}

@@ -74,8 +74,8 @@ Spool::~Spool() {
   close(lock_fd_);
 }
 
-absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options, std::string run_id,
-                                                   int64_t /*now_ms*/) {
+absl::StatusOr<std::unique_ptr<Spool>> Spool::Open(const SpoolOptions& options,
+                                                   std::string run_id) {
   if (options.dir.empty()) return absl::InvalidArgumentError("spool directory not set");
   if (absl::Status made = MakeDirs(options.dir); !made.ok()) return made;
   const std::string lock_path = options.dir + "/lock";
@@ -213,16 +213,15 @@ absl::Status Spool::Append(const v1::Batch& batch, int64_t tick_ms, const Define
   // The definitions travel as a second message appended to the batch's bytes: parsing
   // the concatenation merges them (repeated fields append), without copying the batch.
   v1::Batch definitions;
-  std::vector<uint64_t> newly_defined;
+  std::vector<uint64_t> newly_defined;  // taken back if the write fails
   for (const v1::SampleGroup& group : batch.groups()) {
     for (uint64_t id : group.series_ids()) {
-      if (defined_in_segment_.contains(id)) continue;
-      if (std::find(newly_defined.begin(), newly_defined.end(), id) != newly_defined.end())
-        continue;
+      if (!defined_in_segment_.insert(id).second) continue;
       if (define(id, definitions.add_definitions())) {
         newly_defined.push_back(id);
       } else {
         definitions.mutable_definitions()->RemoveLast();
+        defined_in_segment_.erase(id);
       }
     }
   }
@@ -230,8 +229,10 @@ absl::Status Spool::Append(const v1::Batch& batch, int64_t tick_ms, const Define
   if (definitions.definitions_size() > 0) definitions.AppendToString(&bytes);
   std::string record;
   AppendRecord(bytes, &record);
-  if (absl::Status written = writer_->Append(record); !written.ok()) return written;
-  defined_in_segment_.insert(newly_defined.begin(), newly_defined.end());
+  if (absl::Status written = writer_->Append(record); !written.ok()) {
+    for (uint64_t id : newly_defined) defined_in_segment_.erase(id);
+    return written;
+  }
 
   SegmentInfo& info = segments_.back();
   if (info.records == 0) {

@@ -88,10 +88,9 @@ class Spool {
 
   // Creates the directory if needed, takes its lock and scans what earlier runs left.
   // New batches belong to `run_id`. Fails if the directory cannot be created or written,
-  // or another process holds the lock. (`now_ms` is reserved for age checks at open;
-  // the bounds are applied by EnforceBounds.)
+  // or another process holds the lock.
   static absl::StatusOr<std::unique_ptr<Spool>> Open(const SpoolOptions& options,
-                                                     std::string run_id, int64_t now_ms);
+                                                     std::string run_id);
   ~Spool();
 
   // Appends a batch of the current run (sequence set, groups at `tick_ms`), adding the

@@ -25,11 +25,6 @@ CollectorLink::CollectorLink(LinkOptions options, v1::Hello hello, Outbox* outbo
                              const Clock* clock)
     : hello_(std::move(hello)), outbox_(outbox), clock_(clock), options_(std::move(options)) {}
 
-std::string CollectorLink::host() const {
-  absl::MutexLock lock(&mu_);
-  return host_;
-}
-
 LinkOptions CollectorLink::options() const {
   absl::MutexLock lock(&mu_);
   return options_;
@@ -218,7 +213,6 @@ absl::Status CollectorLink::RunStream(const LinkOptions& options, size_t index) 
   const absl::Time connected_at = clock_->Now();
   {
     absl::MutexLock lock(&mu_);
-    host_ = reply.hello_ack().host();
     address_ = address;
     ++connects_;
   }

@@ -75,8 +75,6 @@ class CollectorLink {
   void Reconfigure(LinkOptions options);
 
   bool connected() const { return connected_.load(); }
-  // The host name the collector derived from our certificate ("" before the first hello).
-  std::string host() const;
   LinkStats stats() const;
 
  private:
@@ -98,7 +96,6 @@ class CollectorLink {
   LinkOptions options_ ABSL_GUARDED_BY(mu_);
   bool reconfigured_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
-  std::string host_ ABSL_GUARDED_BY(mu_);
   std::string address_ ABSL_GUARDED_BY(mu_);
   uint64_t connects_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t connect_failures_ ABSL_GUARDED_BY(mu_) = 0;

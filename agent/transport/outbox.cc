@@ -71,7 +71,7 @@ void Outbox::TryOpenSpool(int64_t now_ms) {
   if (options_.spool.dir.empty() || spool_ != nullptr) return;
   spool_retry_at_ms_ = now_ms + absl::ToInt64Milliseconds(options_.spool_retry);
   absl::StatusOr<std::unique_ptr<spool::Spool>> opened =
-      spool::Spool::Open(options_.spool, run_id_, now_ms);
+      spool::Spool::Open(options_.spool, run_id_);
   if (!opened.ok()) {
     ++spool_write_errors_;
     const std::string error(opened.status().message());

@@ -37,9 +37,8 @@ bool Define(uint64_t id, v1::SeriesDefinition* def) {
   return true;
 }
 
-std::unique_ptr<Spool> OpenSpool(const SpoolOptions& options, const std::string& run,
-                                 int64_t now_ms = kT0) {
-  absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(options, run, now_ms);
+std::unique_ptr<Spool> OpenSpool(const SpoolOptions& options, const std::string& run) {
+  absl::StatusOr<std::unique_ptr<Spool>> spool = Spool::Open(options, run);
   INFO(spool.status().message());
   REQUIRE(spool.ok());
   return *std::move(spool);
@@ -249,14 +248,14 @@ TEST_CASE("a second agent cannot use the same spool; an unusable directory is a 
   TempDir dir;
   const SpoolOptions options = Options(dir);
   auto spool = OpenSpool(options, "run-1");
-  absl::StatusOr<std::unique_ptr<Spool>> second = Spool::Open(options, "run-2", kT0);
+  absl::StatusOr<std::unique_ptr<Spool>> second = Spool::Open(options, "run-2");
   REQUIRE(!second.ok());
   CHECK(absl::StrContains(second.status().message(), "in use by another vigil-agent"));
 
   dir.WriteFile("file", "x");
   SpoolOptions bad = options;
   bad.dir = dir.Path("file/spool");
-  absl::StatusOr<std::unique_ptr<Spool>> unusable = Spool::Open(bad, "run-1", kT0);
+  absl::StatusOr<std::unique_ptr<Spool>> unusable = Spool::Open(bad, "run-1");
   REQUIRE(!unusable.ok());
   CHECK(absl::StrContains(unusable.status().message(), dir.Path("file")));
 }
