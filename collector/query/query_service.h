@@ -9,16 +9,12 @@
 #include <grpcpp/grpcpp.h>
 
 #include "collector/ingest/connections.h"
+#include "collector/query/engine.h"
 #include "collector/storage/tsdb.h"
 #include "common/metrics.h"
 #include "vigil/v1/query.grpc.pb.h"
 
 namespace vigil::query {
-
-struct QueryLimits {
-  size_t max_series = 10000;
-  size_t max_samples = 2000000;
-};
 
 class QueryService final : public v1::Query::Service {
  public:
