@@ -44,8 +44,13 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       !registered.ok()) {
     return registered;
   }
+  query::EngineOptions engine_options;
+  engine_options.limits = config.query_limits;
+  server->engine_ =
+      std::make_unique<query::Engine>(server->tsdb_.get(), engine_options, &server->metrics_);
   server->query_ = std::make_unique<query::QueryService>(server->tsdb_.get(), &server->connections_,
-                                                         config.query_limits, &server->metrics_);
+                                                         config.query_limits, &server->metrics_,
+                                                         server->engine_.get());
 
   grpc::ServerBuilder builder;
   int port = 0;

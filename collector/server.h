@@ -59,6 +59,7 @@ class CollectorServer {
   std::shared_ptr<grpc::ServerCredentials> credentials_;
   MetricsRegistry metrics_;  // outlives the services that render it
   std::unique_ptr<ingest::IngestService> ingest_;
+  std::unique_ptr<query::Engine> engine_;  // PromQL, shared by the operator APIs
   std::unique_ptr<query::QueryService> query_;
   std::unique_ptr<grpc::Server> server_;
   absl::Notification stopping_;

@@ -142,7 +142,7 @@ CTL="$BIN/vigilctl --config $DIR/vigilctl.yaml"
 echo "waiting for samples ..."
 flowing=0
 for _ in $(seq 1 300); do
-  if $CTL query "node_load1{instance=\"$HOST\"}" --since 1m 2>/dev/null | grep -q '^  '; then
+  if $CTL samples "node_load1{instance=\"$HOST\"}" --since 1m 2>/dev/null | grep -q '^  '; then
     flowing=1
     break
   fi
@@ -159,10 +159,11 @@ cat <<TEXT
 Vigil is running. Samples are flowing from "$HOST". Try:
 
   $CTL hosts
-  $CTL query 'node_load1{instance="$HOST"}' --since 5m
-  $CTL query 'node_cpu_seconds_total{mode="idle"}' --since 1m --json
-  $CTL query '{__name__=~"vigil_.*"}' --since 1m
-  $CTL query 'node_load1{instance="$HOST"}' --since 7d --max-points 100 --aggregate max
+  $CTL query 'node_load1'
+  $CTL query 'sum by (mode) (rate(node_cpu_seconds_total{instance="$HOST"}[1m]))'
+  $CTL query 'rate(node_network_receive_bytes_total[1m])' --since 15m --step 1m
+  $CTL query 'max_over_time(node_load1{instance="$HOST"}[7d])' --json
+  $CTL samples 'node_load1{instance="$HOST"}' --since 5m
   $CTL metrics
 
 Logs: $DIR/logs/   Configs: $DIR/*.yaml   Data: $DIR/data

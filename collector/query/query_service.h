@@ -20,14 +20,21 @@ class QueryService final : public v1::Query::Service {
  public:
   // Does not take ownership; all must outlive the service. Without `metrics` the
   // Metrics call answers UNAVAILABLE.
+  // Without `engine` the Evaluate call answers UNAVAILABLE.
   QueryService(storage::Tsdb* tsdb, const ingest::Connections* connections, QueryLimits limits,
-               const MetricsRegistry* metrics = nullptr)
-      : tsdb_(tsdb), connections_(connections), limits_(limits), metrics_(metrics) {}
+               const MetricsRegistry* metrics = nullptr, const Engine* engine = nullptr)
+      : tsdb_(tsdb),
+        connections_(connections),
+        limits_(limits),
+        metrics_(metrics),
+        engine_(engine) {}
 
   grpc::Status ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest* request,
                          v1::ListHostsResponse* response) override;
   grpc::Status QueryRange(grpc::ServerContext* context, const v1::QueryRangeRequest* request,
                           v1::QueryRangeResponse* response) override;
+  grpc::Status Evaluate(grpc::ServerContext* context, const v1::EvaluateRequest* request,
+                        v1::EvaluateResponse* response) override;
   // The collector's self metrics, rendered in the Prometheus text format.
   grpc::Status Metrics(grpc::ServerContext* context, const v1::MetricsRequest* request,
                        v1::MetricsResponse* response) override;
@@ -37,6 +44,7 @@ class QueryService final : public v1::Query::Service {
   const ingest::Connections* const connections_;
   const QueryLimits limits_;
   const MetricsRegistry* const metrics_;
+  const Engine* const engine_;
 };
 
 }  // namespace vigil::query
