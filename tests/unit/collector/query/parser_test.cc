@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "collector/query/ast.h"
+#include "collector/query/functions.h"
 
 namespace vigil::query {
 namespace {
@@ -615,6 +617,114 @@ TEST_CASE("FormatDurationMs prints durations as Prometheus does") {
     INFO(c.ms);
     CHECK(FormatDurationMs(c.ms) == c.text);
     if (c.ms >= 0) CHECK(*ParseDurationMs(c.text) == c.ms);
+  }
+}
+
+TEST_CASE("The function table holds exactly the functions Vigil implements") {
+  std::vector<std::string> names;
+  for (const FunctionSignature& f : AllFunctions()) names.emplace_back(f.name);
+  CHECK(names == std::vector<std::string>{"abs",
+                                          "absent",
+                                          "absent_over_time",
+                                          "avg_over_time",
+                                          "ceil",
+                                          "changes",
+                                          "clamp",
+                                          "clamp_max",
+                                          "clamp_min",
+                                          "count_over_time",
+                                          "day_of_month",
+                                          "day_of_week",
+                                          "delta",
+                                          "deriv",
+                                          "exp",
+                                          "floor",
+                                          "hour",
+                                          "idelta",
+                                          "increase",
+                                          "irate",
+                                          "label_join",
+                                          "label_replace",
+                                          "last_over_time",
+                                          "ln",
+                                          "log10",
+                                          "log2",
+                                          "max_over_time",
+                                          "min_over_time",
+                                          "minute",
+                                          "month",
+                                          "predict_linear",
+                                          "quantile_over_time",
+                                          "rate",
+                                          "resets",
+                                          "round",
+                                          "scalar",
+                                          "sort",
+                                          "sort_desc",
+                                          "sqrt",
+                                          "stddev_over_time",
+                                          "stdvar_over_time",
+                                          "sum_over_time",
+                                          "time",
+                                          "timestamp",
+                                          "vector",
+                                          "year"});
+  CHECK(FindFunction("nope") == nullptr);
+  CHECK(FindFunction("Rate") == nullptr);
+  CHECK(FindFunction("histogram_quantile") == nullptr);
+  CHECK(IsUnsupportedPrometheusFunction("histogram_quantile"));
+  CHECK_FALSE(IsUnsupportedPrometheusFunction("rate"));
+  const FunctionSignature* rate = FindFunction("rate");
+  REQUIRE(rate != nullptr);
+  CHECK(rate->args == std::vector<ValueType>{ValueType::kRangeVector});
+  CHECK(rate->returns == ValueType::kInstantVector);
+
+  // Every function parses with the arguments its signature asks for, from none of the
+  // optional ones to all of them (and three more for a variadic one); one argument more,
+  // or an argument of another type, is an error.
+  const auto arg_text = [](ValueType type) -> std::string {
+    switch (type) {
+      case ValueType::kScalar:
+        return "1";
+      case ValueType::kInstantVector:
+        return "up";
+      case ValueType::kRangeVector:
+        return "up[5m]";
+      case ValueType::kString:
+        return "\"a\"";
+    }
+    return "";
+  };
+  const auto call_text = [&](const FunctionSignature& f, size_t n) {
+    std::vector<std::string> args;
+    for (size_t i = 0; i < n; ++i) args.push_back(arg_text(f.args[std::min(i, f.args.size() - 1)]));
+    return absl::StrCat(f.name, "(", absl::StrJoin(args, ", "), ")");
+  };
+  for (const FunctionSignature& f : AllFunctions()) {
+    const size_t min = f.args.size() - f.optional_args;
+    const size_t max = f.args.size() + (f.variadic ? 3 : 0);
+    for (size_t n = min; n <= max; ++n) {
+      const ExprPtr expr = MustParse(call_text(f, n));
+      CHECK(expr->type == f.returns);
+      CHECK(std::get<Call>(expr->node).args.size() == n);
+    }
+    if (!f.variadic) {
+      CHECK_THAT(
+          ParseError(absl::StrCat(
+              f.name, "(", absl::StrJoin(std::vector<std::string>(max + 1, "1"), ", "), ")")),
+          Catch::Contains("argument(s) in call to"));
+    }
+    for (size_t i = 0; i < f.args.size(); ++i) {
+      std::vector<std::string> args;
+      for (size_t j = 0; j < f.args.size(); ++j) {
+        const ValueType wrong =
+            f.args[j] == ValueType::kScalar ? ValueType::kString : ValueType::kScalar;
+        args.push_back(arg_text(j == i ? wrong : f.args[j]));
+      }
+      CHECK_THAT(ParseError(absl::StrCat(f.name, "(", absl::StrJoin(args, ", "), ")")),
+                 Catch::Contains(absl::StrCat("expected type ", ValueTypeName(f.args[i]),
+                                              " in call to function \"", f.name, "\"")));
+    }
   }
 }
 
