@@ -1,5 +1,7 @@
 #include "collector/query/parser.h"
 
+#include <pthread.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
@@ -766,6 +768,53 @@ TEST_CASE("Hostile nesting and length get an error, not a stack overflow") {
   REQUIRE(wide.size() == kMaxQueryBytes);
   MustParse(wide);
 }
+
+}  // namespace
+}  // namespace vigil::query
+
+namespace vigil::query {
+namespace {
+
+// Runs ParseExpr and ToString on a thread with a `stack_bytes` stack.
+bool ParsesOnSmallStack(const std::string& text, size_t stack_bytes) {
+  struct Job {
+    const std::string* text;
+    bool ok = false;
+  } job{&text};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, stack_bytes);
+  pthread_t thread;
+  const auto run = [](void* arg) -> void* {
+    Job* job = static_cast<Job*>(arg);
+    absl::StatusOr<ExprPtr> expr = ParseExpr(*job->text);
+    job->ok = expr.ok() && ToString(**expr).size() > 0;
+    return nullptr;
+  };
+  const bool started = pthread_create(&thread, &attr, run, &job) == 0;
+  pthread_attr_destroy(&attr);
+  if (!started) return false;
+  pthread_join(thread, nullptr);
+  return job.ok;
+}
+
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer's frames are several times larger
+TEST_CASE("A query at the depth limit parses and prints in 1 MiB of stack") {
+  const int depth = kMaxExprDepth - 2;
+  const std::vector<std::string> queries = {
+      Repeat("(", depth) + "1" + Repeat(")", depth),
+      Repeat("abs(", depth) + "up" + Repeat(")", depth),
+      Repeat("sum by (a) (-", depth / 2) + "up" + Repeat(")", depth / 2),
+      Repeat("-", depth) + "up",
+      Repeat("2^", depth) + "2",
+      "1" + Repeat("+1", depth),
+  };
+  for (const std::string& query : queries) {
+    INFO(query.substr(0, 20));
+    CHECK(ParsesOnSmallStack(query, 1 << 20));
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace vigil::query
