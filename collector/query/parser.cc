@@ -142,10 +142,11 @@ class Parser {
   }
 
  private:
-  // The next token, consumed if it is of `kind`.
-  std::optional<Token> Accept(TokenKind kind) {
-    if (lexer_.Peek().kind != kind) return std::nullopt;
-    return lexer_.Next();
+  // Consumes the next token if it is of `kind`.
+  bool Accept(TokenKind kind) {
+    if (lexer_.Peek().kind != kind) return false;
+    lexer_.Next();
+    return true;
   }
 
   ABSL_ATTRIBUTE_NOINLINE std::nullptr_t Fail(int pos, std::string message) {
@@ -344,7 +345,7 @@ class Parser {
   // `offset 5m`, `offset -1h`: on the selector itself or on a range selector's.
   ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseOffset(ExprPtr expr, bool has_offset) {
     const Token offset = lexer_.Next();
-    const bool negative = Accept(TokenKind::kSub).has_value();
+    const bool negative = Accept(TokenKind::kSub);
     const Token duration = lexer_.Next();
     if (duration.kind != TokenKind::kDuration) {
       return Unexpected(duration, "a duration like 5m after offset");
