@@ -12,15 +12,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "collector/storage/double_bytes.h"
 
 namespace vigil::query {
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Prometheus' staleness marker: a NaN with this exact bit pattern.
-inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
-inline bool IsStaleMarker(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
+using storage::IsStaleMarker;
+using storage::kStaleMarkerBits;
 
 // Go's math.Max: +Inf wins over NaN; max(+0, -0) = +0.
 inline double GoMax(double x, double y) {
