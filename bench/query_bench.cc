@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/stats.h"
 #include "collector/query/engine.h"
+#include "collector/query/parser.h"
 #include "collector/storage/window.h"
 #include "common/status.h"
 
@@ -27,12 +28,6 @@ struct BenchQuery {
   size_t series = 0;  // expected
 };
 
-// A PromQL duration: whole days as "30d", anything else in seconds.
-std::string Duration(int64_t ms) {
-  if (ms % kDayMs == 0) return absl::StrCat(ms / kDayMs, "d");
-  return absl::StrCat(std::max<int64_t>(1, ms / 1000), "s");
-}
-
 std::vector<BenchQuery> Queries(const QueryDataShape& shape) {
   const int64_t end = shape.end_ms;
   const std::string rate = absl::StrCat("rate(", kRateSelector, "[1m])");
@@ -47,7 +42,9 @@ std::vector<BenchQuery> Queries(const QueryDataShape& shape) {
       {"rate", rate, true, end - kHourMs, end, 15'000, hosts},
       {"sum_rate", absl::StrCat("sum by (instance) (", rate, ")"), true, end - kHourMs, end, 15'000,
        hosts},
-      {"max_30d", absl::StrCat("max_over_time(", kHistorySelector, "[", Duration(history_ms), "])"),
+      {"max_30d",
+       absl::StrCat("max_over_time(", kHistorySelector, "[", query::FormatDurationMs(history_ms),
+                    "])"),
        false, 0, end, 0, history},
       {"avg_1h_7d", absl::StrCat("avg_over_time(", kHistorySelector, "[1h])"), true, end - week_ms,
        end, kHourMs, history},

@@ -200,21 +200,6 @@ const char* const kQueries[] = {
 // Queries Vigil knowingly answers differently from Prometheus 2.42, with the reason.
 const std::map<std::string, std::string> kKnownDifferences = {};
 
-// TODO(qbench): query::ValueTypeName once the parser branch is merged.
-const char* TypeName(query::ValueType type) {
-  switch (type) {
-    case query::ValueType::kScalar:
-      return "scalar";
-    case query::ValueType::kInstantVector:
-      return "vector";
-    case query::ValueType::kRangeVector:
-      return "matrix";
-    case query::ValueType::kString:
-      return "string";
-  }
-  return "?";
-}
-
 bool SameValue(double a, double b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   if (a == b) return true;  // also equal infinities
@@ -222,7 +207,7 @@ bool SameValue(double a, double b) {
 }
 
 std::string Render(const query::QueryResult& r, size_t max_chars = 3000) {
-  std::string out = absl::StrCat(TypeName(r.type), ":");
+  std::string out = absl::StrCat(query::ValueTypeName(r.type), ":");
   if (r.type == query::ValueType::kScalar) {
     absl::StrAppend(&out, " ", r.scalar.t_ms, " ", FormatSampleValue(r.scalar.v));
   } else if (r.type == query::ValueType::kString) {
@@ -264,7 +249,8 @@ std::string FirstDifference(const absl::StatusOr<query::QueryResult>& want,
     return "";
   }
   if (want->type != got->type) {
-    return absl::StrCat("type ", TypeName(want->type), " vs ", TypeName(got->type));
+    return absl::StrCat("type ", query::ValueTypeName(want->type), " vs ",
+                        query::ValueTypeName(got->type));
   }
   if (want->type == query::ValueType::kScalar) {
     if (want->scalar.t_ms != got->scalar.t_ms || !SameValue(want->scalar.v, got->scalar.v)) {

@@ -57,7 +57,7 @@ TEST_CASE("vigil-bench query answers its queries on a small data set, then reuse
   CHECK(queries["rate"]["points"] == 3 * 241);  // the last hour at step 15 s
   CHECK(queries["max_30d"]["kind"] == "instant");
   CHECK(queries["max_30d"]["expr"] ==
-        R"(max_over_time(node_load1{instance=~"bench-host-00.."}[8640s]))");
+        R"(max_over_time(node_load1{instance=~"bench-host-00.."}[2h24m]))");
 
   // The same shape again: the data set is reused, the answers are the same.
   absl::StatusOr<nlohmann::json> second = RunQueryBench(options);
