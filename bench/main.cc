@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   q->add_option("--runs", query.runs, "timed runs of each query (after 2 warm-ups)")
       ->check(CLI::PositiveNumber);
+  q->add_option("--query", query.only,
+                "run only this query (rate, sum_rate, max_30d, avg_1h_7d); repeatable");
 
   vigil::bench::ReadFlags read;
   CLI::App* rd = app.add_subcommand("read", "reduced range reads of the storage engine");

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace vigil::bench {
 
@@ -52,6 +53,7 @@ struct QueryFlags {
   int series = 500;  // per host
   double days = 30;
   int runs = 20;
+  std::vector<std::string> only;  // query names; empty: all
 };
 // PromQL queries through query::Engine on 1,000 hosts x 500 series (query_bench.h).
 int RunQuery(const QueryFlags& flags, const CommonFlags& common, nlohmann::json* out);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "bench/stats.h"
 #include "collector/query/engine.h"
 #include "collector/query/parser.h"
@@ -85,12 +86,26 @@ absl::StatusOr<nlohmann::json> RunQueryBench(const QueryBenchOptions& options) {
   if (options.runs < 1 || options.warmups < 0) {
     return absl::InvalidArgumentError("runs must be at least 1 and warm-ups not negative");
   }
+  const std::vector<BenchQuery> all = Queries(options.shape);
+  std::vector<BenchQuery> chosen;
+  for (const BenchQuery& q : all) {
+    if (options.only.empty() ||
+        std::find(options.only.begin(), options.only.end(), q.name) != options.only.end()) {
+      chosen.push_back(q);
+    }
+  }
+  if (chosen.size() != (options.only.empty() ? all.size() : options.only.size())) {
+    std::vector<std::string> names;
+    for (const BenchQuery& q : all) names.push_back(q.name);
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown query name; the queries are ", absl::StrJoin(names, ", ")));
+  }
   VIGIL_ASSIGN_OR_RETURN(QueryData data, OpenQueryData(options.data_dir, options.shape,
                                                        options.fresh, options.progress));
   const query::Engine engine(data.tsdb.get(), query::EngineOptions{});
 
   nlohmann::json queries = nlohmann::json::object();
-  for (const BenchQuery& q : Queries(options.shape)) {
+  for (const BenchQuery& q : chosen) {
     std::vector<double> ms;
     query::QueryResult last;
     for (int run = 0; run < options.warmups + options.runs; ++run) {

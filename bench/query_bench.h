@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "bench/query_data.h"
@@ -27,7 +28,8 @@ struct QueryBenchOptions {
   bool fresh = false;  // regenerate the data set even if data_dir holds it
   int runs = 20;
   int warmups = 2;
-  bool progress = false;  // log the data set's generation
+  bool progress = false;          // log the data set's generation
+  std::vector<std::string> only;  // run only these queries (by name); empty: all
 };
 
 // Returns the figures:

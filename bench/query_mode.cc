@@ -24,6 +24,7 @@ int RunQuery(const QueryFlags& flags, const CommonFlags& common, nlohmann::json*
   options.shape.series = flags.series;
   options.shape.days = flags.days;
   options.runs = flags.runs;
+  options.only = flags.only;
   options.progress = true;
   absl::StatusOr<nlohmann::json> figures = RunQueryBench(options);
   if (!figures.ok()) {

@@ -70,6 +70,18 @@ TEST_CASE("vigil-bench query answers its queries on a small data set, then reuse
     CHECK((*second)["queries"][name]["samples_decoded"] == q["samples_decoded"]);
   }
 
+  // A subset by name; an unknown name is refused with the list.
+  QueryBenchOptions some = options;
+  some.only = {"max_30d"};
+  absl::StatusOr<nlohmann::json> one = RunQueryBench(some);
+  REQUIRE(one.ok());
+  CHECK((*one)["queries"].size() == 1);
+  CHECK((*one)["queries"]["max_30d"]["series"] == 3);
+  some.only = {"rate", "nope"};
+  absl::StatusOr<nlohmann::json> unknown = RunQueryBench(some);
+  REQUIRE(!unknown.ok());
+  CHECK(absl::StrContains(unknown.status().message(), "rate, sum_rate, max_30d, avg_1h_7d"));
+
   // Another shape in the same directory is refused, unless made fresh.
   QueryBenchOptions other = options;
   other.shape.hosts = 4;
