@@ -36,18 +36,22 @@ constexpr int64_t kT0 = kCompatStartMs;
 
 // Instants: near the start (ranges reach before the data), inside compat_gap's long hole
 // (within and past the lookback), on a sample's timestamp (a counter reset), around
-// compat_stop_total's lookback expiry, just after compat_late starts, near the end.
+// compat_stop_total's lookback expiry, just after compat_late starts, near and after the
+// end.
 const int64_t kInstants[] = {
     kT0 + 45 * kS,
     kT0 + 30 * kM,
     kT0 + kH + 3 * kM,
     kT0 + kH + 6 * kM,
+    kT0 + kH + 13 * kM + 2'500,  // off the sample grid, just after compat_gap resumes
     kT0 + 2 * kH + 7 * kM + 30 * kS,
     kT0 + 3 * kH + 4 * kM,
     kT0 + 3 * kH + 6 * kM,
     kT0 + 4 * kH + 90 * kS,
     kT0 + 5 * kH + 7 * kS,
-    kT0 + 5 * kH + 58 * kM,
+    kT0 + 5 * kH + 58 * kM,  // the last batch, still in Vigil's head
+    kT0 + 6 * kH + 3 * kM,   // after the data, within the lookback
+    kT0 + 6 * kH + 6 * kM,   // past the lookback: only range selectors reach the data
 };
 
 struct RangeSpec {
