@@ -87,7 +87,9 @@ absl::StatusOr<EvalValue> EvalRangeCall(Evaluator& ev, const Call& call) {
   EvalValue out;
   out.type = ValueType::kInstantVector;
   absl::flat_hash_set<std::string> seen_labels;
-  for (const SelectedSeries& s : ev.loaded().Of(selector).series) {
+  const std::vector<SelectedSeries>& series = ev.loaded().Of(selector).series;
+  VIGIL_RETURN_IF_ERROR(ev.ReserveSeries(series.size()));
+  for (const SelectedSeries& s : series) {
     LabelSet labels = s.labels;
     // last_over_time acts like a selector with an offset; every other function drops
     // the metric name.

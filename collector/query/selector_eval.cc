@@ -14,7 +14,9 @@ absl::StatusOr<EvalValue> Lookback(Evaluator& ev, const VectorSelector& selector
   const int64_t lookback = ev.ctx().options().lookback_delta_ms;
   EvalValue out;
   out.type = ValueType::kInstantVector;
-  for (const SelectedSeries& s : ev.loaded().Of(selector).series) {
+  const std::vector<SelectedSeries>& series = ev.loaded().Of(selector).series;
+  VIGIL_RETURN_IF_ERROR(ev.ReserveSeries(series.size()));
+  for (const SelectedSeries& s : series) {
     StepSeries result(s.labels, steps.count);
     bool any = false;
     size_t next = 0;  // first sample after the step's reference time

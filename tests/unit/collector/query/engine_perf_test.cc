@@ -72,5 +72,37 @@ TEST_CASE("benchmark-shaped queries", "[.perf]") {
       20);
 }
 
+TEST_CASE("week-view-shaped rollup query", "[.perf]") {
+  PromqlFixture f;
+  std::mt19937_64 rng(1);
+  // 100 hosts, a gauge at 1 s for 2 days.
+  const int64_t t0 = 1000 * kHour;
+  const int64_t span = 48 * kHour;
+  const absl::Time load_start = absl::Now();
+  for (int h = 0; h < 100; ++h) {
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    for (int64_t t = t0; t < t0 + span; t += 1000) {
+      ts.push_back(t);
+      vs.push_back(static_cast<double>(rng() % 10000) / 100);
+    }
+    f.Add(ParseLabels(absl::StrFormat(R"(node_load1{instance="host-%04d"})", h)), ts, vs);
+  }
+  WARN("loaded 100 x " << span / 1000 << " samples in "
+                       << absl::ToDoubleSeconds(absl::Now() - load_start) << " s");
+  f.Flush();
+  const int64_t end = t0 + span - 17'345, start = end - 46 * kHour;
+  Engine& e = f.engine();
+  absl::StatusOr<QueryResult> r = e.Range("avg_over_time(node_load1[1h])", start, end, kHour);
+  REQUIRE(r.ok());
+  WARN("decoded " << r->stats.samples_decoded);
+  Measure(
+      "avg_over_time[1h] 2d step 1h",
+      [&] { return e.Range("avg_over_time(node_load1[1h])", start, end, kHour).status(); }, 10);
+  Measure(
+      "max_over_time[2d] instant",
+      [&] { return e.Instant("max_over_time(node_load1[2d])", end).status(); }, 10);
+}
+
 }  // namespace
 }  // namespace vigil::query::testing
