@@ -104,5 +104,38 @@ TEST_CASE("week-view-shaped rollup query", "[.perf]") {
       [&] { return e.Instant("max_over_time(node_load1[2d])", end).status(); }, 10);
 }
 
+TEST_CASE("30-day max_over_time of 100 series", "[.perf]") {
+  PromqlFixture f;
+  std::mt19937_64 rng(1);
+  // 100 hosts, a gauge at 10 s for 31 days (the raw retention is 30 days), committed a
+  // day at a time for all hosts, as they would arrive.
+  const int64_t t0 = 1000 * kHour;
+  const int64_t day = 24 * kHour, span = 31 * day;
+  const absl::Time load_start = absl::Now();
+  for (int64_t d = t0; d < t0 + span; d += day) {
+    for (int h = 0; h < 100; ++h) {
+      std::vector<int64_t> ts;
+      std::vector<double> vs;
+      for (int64_t t = d; t < d + day; t += 10'000) {
+        ts.push_back(t);
+        vs.push_back(static_cast<double>(rng() % 10000) / 100);
+      }
+      f.Add(ParseLabels(absl::StrFormat(R"(node_load1{instance="host-%04d"})", h)), ts, vs);
+    }
+  }
+  WARN("loaded 100 x " << span / 10'000 << " samples in "
+                       << absl::ToDoubleSeconds(absl::Now() - load_start) << " s");
+  f.Flush();
+  const int64_t end = t0 + span - 17'345;
+  Engine& e = f.engine();
+  absl::StatusOr<QueryResult> r = e.Instant("max_over_time(node_load1[30d])", end);
+  REQUIRE(r.ok());
+  REQUIRE(r->series.size() == 100);
+  WARN("decoded " << r->stats.samples_decoded);
+  Measure(
+      "max_over_time[30d] instant",
+      [&] { return e.Instant("max_over_time(node_load1[30d])", end).status(); }, 20);
+}
+
 }  // namespace
 }  // namespace vigil::query::testing
