@@ -1,7 +1,9 @@
 // Functions of instant vectors and scalars, expected values worked out by hand.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <map>
 
+#include "collector/query/functions.h"
 #include "collector/query/parser.h"
 #include "collector/query/prom_math.h"
 #include "tests/unit/collector/query/promql_fixture.h"
@@ -256,6 +258,69 @@ TEST_CASE("label_join joins source labels with a separator", "[engine]") {
         "invalid source label name in label_join(): 1y");
   CHECK(RunEdited(f, R"q(label_join(v, "x", "-", "job"))q", 1, "") ==
         "invalid destination label name in label_join(): ");
+}
+
+TEST_CASE("every function the parser accepts evaluates", "[engine]") {
+  PromqlFixture f;
+  f.Load(kData);
+  // An example call of each function; the list must cover functions.h's table.
+  const std::map<std::string, std::string> examples = {
+      {"abs", "abs(v)"},
+      {"absent", "absent(v)"},
+      {"absent_over_time", "absent_over_time(v[5m])"},
+      {"avg_over_time", "avg_over_time(v[5m])"},
+      {"ceil", "ceil(v)"},
+      {"changes", "changes(v[5m])"},
+      {"clamp", "clamp(v, 0, 1)"},
+      {"clamp_max", "clamp_max(v, 1)"},
+      {"clamp_min", "clamp_min(v, 1)"},
+      {"count_over_time", "count_over_time(v[5m])"},
+      {"day_of_month", "day_of_month(v)"},
+      {"day_of_week", "day_of_week()"},
+      {"delta", "delta(v[5m])"},
+      {"deriv", "deriv(v[5m])"},
+      {"exp", "exp(v)"},
+      {"floor", "floor(v)"},
+      {"hour", "hour(v)"},
+      {"idelta", "idelta(v[5m])"},
+      {"increase", "increase(v[5m])"},
+      {"irate", "irate(v[5m])"},
+      {"label_join", R"(label_join(v, "x", "-", "job", "instance"))"},
+      {"label_replace", R"q(label_replace(v, "x", "$1", "job", "(.*)"))q"},
+      {"last_over_time", "last_over_time(v[5m])"},
+      {"ln", "ln(v)"},
+      {"log10", "log10(v)"},
+      {"log2", "log2(v)"},
+      {"max_over_time", "max_over_time(v[5m])"},
+      {"min_over_time", "min_over_time(v[5m])"},
+      {"minute", "minute(v)"},
+      {"month", "month(v)"},
+      {"predict_linear", "predict_linear(v[5m], 60)"},
+      {"quantile_over_time", "quantile_over_time(0.5, v[5m])"},
+      {"rate", "rate(v[5m])"},
+      {"resets", "resets(v[5m])"},
+      {"round", "round(v)"},
+      {"scalar", "scalar(v)"},
+      {"sort", "sort(v)"},
+      {"sort_desc", "sort_desc(v)"},
+      {"sqrt", "sqrt(v)"},
+      {"stddev_over_time", "stddev_over_time(v[5m])"},
+      {"stdvar_over_time", "stdvar_over_time(v[5m])"},
+      {"sum_over_time", "sum_over_time(v[5m])"},
+      {"time", "time()"},
+      {"timestamp", "timestamp(v)"},
+      {"vector", "vector(1)"},
+      {"year", "year(v)"},
+  };
+  for (const FunctionSignature& fn : AllFunctions()) {
+    INFO(fn.name);
+    auto it = examples.find(std::string(fn.name));
+    REQUIRE(it != examples.end());
+    absl::StatusOr<QueryResult> r = f.engine().Instant(it->second, 120'000);
+    CHECK(r.ok());
+    absl::StatusOr<QueryResult> range = f.engine().Range(it->second, 0, 120'000, 60'000);
+    CHECK(range.ok());
+  }
 }
 
 }  // namespace

@@ -57,6 +57,23 @@ TEST_CASE("more samples than max_samples fail the query and say so", "[engine]")
         "the range");
 }
 
+TEST_CASE("results held in memory count against max_samples too", "[engine]") {
+  PromqlFixture f;
+  f.Load(kData);
+  EngineOptions options;
+  options.limits.max_samples = 60;
+  std::unique_ptr<Engine> engine = f.MakeEngine(options);
+  // 50 samples decoded; the selector's result holds 5 series x 11 steps = 55 points.
+  REQUIRE(engine->Range("m", 0, 600'000, 60'000).ok());
+  // The sum's 11 points on top: 66.
+  absl::StatusOr<QueryResult> r = engine->Range("sum(m)", 0, 600'000, 60'000);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == absl::StatusCode::kResourceExhausted);
+  CHECK(r.status().message() ==
+        "query would hold more than 60 points in memory (query.max_samples); narrow the "
+        "selector or increase the step");
+}
+
 TEST_CASE("more steps than max_points fail a range query", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
