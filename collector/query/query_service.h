@@ -1,5 +1,6 @@
 // The operator read API (proto/vigil/v1/query.proto): list hosts, range queries by
-// selector, the collector's own metrics. Admits only certificates of kind "operator".
+// selector, the collector's own metrics. Every call needs the viewer role (an operator
+// certificate; api/grpc_access.h), refusals are audited.
 // Limits how many series and samples one query may touch so that one careless query
 // cannot starve ingestion.
 //
@@ -8,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "collector/api/grpc_access.h"
 #include "collector/ingest/connections.h"
 #include "collector/query/engine.h"
 #include "collector/storage/tsdb.h"
@@ -21,8 +23,12 @@ class QueryService final : public v1::Query::Service {
   // Does not take ownership; all must outlive the service. Without `metrics` the
   // Metrics call answers UNAVAILABLE.
   QueryService(storage::Tsdb* tsdb, const ingest::Connections* connections, QueryLimits limits,
-               const MetricsRegistry* metrics = nullptr)
-      : tsdb_(tsdb), connections_(connections), limits_(limits), metrics_(metrics) {}
+               const api::GrpcAccess* access, const MetricsRegistry* metrics = nullptr)
+      : tsdb_(tsdb),
+        connections_(connections),
+        limits_(limits),
+        access_(access),
+        metrics_(metrics) {}
 
   grpc::Status ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest* request,
                          v1::ListHostsResponse* response) override;
@@ -36,6 +42,7 @@ class QueryService final : public v1::Query::Service {
   storage::Tsdb* const tsdb_;
   const ingest::Connections* const connections_;
   const QueryLimits limits_;
+  const api::GrpcAccess* const access_;
   const MetricsRegistry* const metrics_;
 };
 

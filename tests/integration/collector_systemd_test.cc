@@ -92,12 +92,12 @@ TEST_CASE("vigil-collector notifies systemd: ready, status, watchdog, reload, st
   CHECK(cluster.Ctl({"hosts"}, &hosts) == 0);  // still serving
 
   // SIGHUP with a new log_level (and a key that needs a restart): applied at once.
-  RewriteCollectorConfig(cluster, "limits:\n  query_max_series: 500\nlog_level: error\n");
+  RewriteCollectorConfig(cluster, "query:\n  max_series: 500\nlog_level: error\n");
   Reload(cluster, notify);
   log = cluster.collector()->Output();
   CHECK(absl::StrContains(log, "reload: log_level: info -> error (applied)"));
   CHECK(absl::StrContains(
-      log, "reload: limits.query_max_series: 10000 -> 500 takes effect at the next restart"));
+      log, "reload: query.max_series: 10000 -> 500 takes effect at the next restart"));
   // At level error the next reload's info lines are gone, its errors are not.
   const int info_before = CountLines(log, "INFO collector: received SIGHUP");
   CHECK(info_before == 2);
