@@ -17,6 +17,8 @@ struct FunctionSignature {
   std::vector<ValueType> args;  // in order
   // How many trailing `args` may be omitted (round's to_nearest, vector's nothing...).
   int optional_args = 0;
+  // The last of `args` may repeat any number of times (label_join's source labels).
+  bool variadic = false;
   ValueType returns = ValueType::kInstantVector;
 };
 
@@ -24,5 +26,8 @@ struct FunctionSignature {
 const FunctionSignature* FindFunction(absl::string_view name);
 // Every function, sorted by name (for error messages and the README).
 const std::vector<FunctionSignature>& AllFunctions();
+// True for a function Prometheus has and Vigil does not (histogram_quantile, sgn...), so
+// that the parser can say "not supported by Vigil" rather than "unknown function".
+bool IsUnsupportedPrometheusFunction(absl::string_view name);
 
 }  // namespace vigil::query

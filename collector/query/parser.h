@@ -28,6 +28,12 @@
 
 namespace vigil::query {
 
+// Limits that keep a hostile query from exhausting the stack (parsing, printing and
+// evaluating recurse over the tree): the query's length, and how deep its tree may nest
+// (parentheses, calls, operands of operators: `a + b + c` nests 2 deep).
+inline constexpr size_t kMaxQueryBytes = 64 * 1024;
+inline constexpr int kMaxExprDepth = 500;
+
 absl::StatusOr<ExprPtr> ParseExpr(absl::string_view text);
 
 // A PromQL duration ("5m", "1h30m", "100ms"; no sign) in milliseconds; also used by
