@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <regex>
 #include <thread>
 #include <vector>
 
@@ -72,6 +74,10 @@ ApiReply NotFound(const HttpApiDeps&, const ApiRequest& request) {
   }
   return Error(ErrorType::kNotFound, absl::StrCat("no such endpoint: ", request.http.path));
 }
+
+// Everything else: authenticated first (an unauthenticated probe is refused and audited
+// like any request), then 404 or 405.
+const Route kFallback{".*", {}, "not_found", Role::kViewer, &NotFound};
 
 std::string RemoteAddress(const httplib::Request& request) {
   if (request.remote_addr.find(':') != std::string::npos) {
@@ -208,6 +214,25 @@ absl::StatusOr<std::unique_ptr<HttpApiServer>> HttpApiServer::Start(const HttpAp
       });
 
   Impl* self = impl.get();
+  // A POST without a body and without Content-Length (`curl -X POST`) is refused by
+  // cpp-httplib with an empty 400 before routing; Prometheus serves it. Route it here,
+  // ahead of the body reader (its parameters are in the URL).
+  server.set_pre_routing_handler([self](const httplib::Request& req, httplib::Response& res) {
+    if (req.method != "POST" || req.has_header("Content-Length") ||
+        req.has_header("Transfer-Encoding")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    for (const Route& route : Routes()) {
+      const bool post = std::find(route.methods.begin(), route.methods.end(),
+                                  absl::string_view("POST")) != route.methods.end();
+      if (post && std::regex_match(req.path, std::regex(route.path))) {
+        self->Serve(route, req, res);
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    self->Serve(kFallback, req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   for (const Route& route : Routes()) {
     const Route* r = &route;
     auto serve = [self, r](const httplib::Request& req, httplib::Response& res) {
@@ -218,9 +243,6 @@ absl::StatusOr<std::unique_ptr<HttpApiServer>> HttpApiServer::Start(const HttpAp
       if (method == "POST") server.Post(route.path, serve);
     }
   }
-  // Everything else: authenticated first (an unauthenticated probe is refused and
-  // audited like any request), then 404 or 405.
-  static const Route kFallback{".*", {}, "not_found", Role::kViewer, &NotFound};
   auto fallback = [self](const httplib::Request& req, httplib::Response& res) {
     self->Serve(kFallback, req, res);
   };
