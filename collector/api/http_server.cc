@@ -206,6 +206,13 @@ absl::StatusOr<std::unique_ptr<HttpApiServer>> HttpApiServer::Start(const HttpAp
   server.set_keep_alive_timeout(5);
   server.set_keep_alive_max_count(100);
   server.set_payload_max_length(1 << 20);
+  // cpp-httplib's default sets SO_REUSEPORT, with which a second collector would bind the
+  // same port and the kernel would share the connections between the two. SO_REUSEADDR
+  // only: a restart may bind while old connections linger, a second process may not.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
         ApiReply reply = Error(ErrorType::kInternal, "internal error while answering the request");
