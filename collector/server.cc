@@ -34,8 +34,10 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
           " ms (", server->tsdb_->HeadSeriesCount(), " series in the head)");
 
   server->access_ = std::make_unique<api::AccessControl>(config.http.access);
-  absl::StatusOr<std::unique_ptr<api::AuditLog>> audit =
-      api::AuditLog::Open(config.audit_file, clock, &server->metrics_);
+  absl::StatusOr<std::unique_ptr<api::AuditLog>> audit = api::AuditLog::Open(
+      config.audit_file.empty() ? (std::filesystem::path(config.data_dir) / "audit.log").string()
+                                : config.audit_file,
+      clock, &server->metrics_);
   if (!audit.ok()) return audit.status();
   server->audit_ = std::move(*audit);
   server->grpc_access_ =

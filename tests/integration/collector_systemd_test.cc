@@ -68,7 +68,8 @@ TEST_CASE("vigil-collector notifies systemd: ready, status, watchdog, reload, st
   REQUIRE(ready.has_value());
   CHECK(ready->sender == pid);  // NotifyAccess=main accepts only the main process
   CHECK(AssignmentValue(ready->text, "STATUS") ==
-        absl::StrCat("listening on ", cluster.collector_address(),
+        absl::StrCat("listening on ", cluster.collector_address(), ", https ",
+                     cluster.collector_http_address(),
                      "; 0 agents connected; 0.0 samples/s stored"));
 
   // WATCHDOG=1 from the main process (its pinger thread), again and again.
@@ -130,7 +131,8 @@ TEST_CASE("The status line is refreshed every 10 s with agents and the storage r
 
   // A STATUS= alone (not READY's) is a refresh; the first after the agent's samples count.
   const std::string connected =
-      absl::StrCat("listening on ", cluster.collector_address(), "; 1 agent connected; ");
+      absl::StrCat("listening on ", cluster.collector_address(), ", https ",
+                   cluster.collector_http_address(), "; 1 agent connected; ");
   std::optional<std::string> status;
   const bool refreshed = WaitFor(
       [&] {
