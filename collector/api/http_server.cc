@@ -203,7 +203,7 @@ absl::StatusOr<std::unique_ptr<HttpApiServer>> HttpApiServer::Start(const HttpAp
       std::chrono::milliseconds(absl::ToInt64Milliseconds(options.read_timeout)));
   server.set_write_timeout(
       std::chrono::milliseconds(absl::ToInt64Milliseconds(options.write_timeout)));
-  server.set_keep_alive_timeout(5);
+  server.set_keep_alive_timeout(3);
   server.set_keep_alive_max_count(100);
   server.set_payload_max_length(1 << 20);
   // cpp-httplib's default sets SO_REUSEPORT, with which a second collector would bind the

@@ -8,12 +8,13 @@
 // that changes something. Requests are counted in vigil_http_requests_total{handler,
 // code}.
 //
-// Serving: cpp-httplib's SSLServer, a fixed pool of worker threads (a connection holds
-// a worker while it is open: keep-alive is capped at 5 s idle and 100 requests), read
-// and write timeouts so a slow or stalled client cannot hold a worker for long. Request
-// bodies are capped at 1 MiB; cpp-httplib 0.11 (Debian 12) also has a compiled-in limit
-// of 8 KiB on application/x-www-form-urlencoded bodies (413 beyond it): a POSTed query
-// longer than that must go in the URL instead.
+// Serving: cpp-httplib's SSLServer with a fixed pool of worker threads. A connection
+// holds a worker while it is open, idle keep-alive included, so the pool is sized for the
+// connections a few Grafana dashboards keep open (32), and an idle connection is closed
+// after 3 s (or 100 requests); read and write timeouts bound a slow or stalled client.
+// Request bodies are capped at 1 MiB; cpp-httplib 0.11 (Debian 12) also has a
+// compiled-in limit of 8 KiB on application/x-www-form-urlencoded bodies (413 beyond
+// it): a POSTed query longer than that must go in the URL instead.
 //
 // Thread-safety: Start and Stop from one thread; handlers run on the worker threads and
 // use only thread-safe dependencies.
@@ -61,7 +62,7 @@ struct HttpApiDeps {
 
 struct HttpApiOptions {
   std::string listen;  // host:port; port 0 lets the kernel choose
-  int threads = 8;
+  int threads = 32;
   absl::Duration read_timeout = absl::Seconds(30);
   absl::Duration write_timeout = absl::Seconds(60);
 };

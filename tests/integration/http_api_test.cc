@@ -299,6 +299,14 @@ TEST_CASE("HTTP API: GET and POST forms give the same answers", "[integration][h
   CHECK(viewer.Get("/api/v1/series", two).body == series.body);
   CHECK(viewer.Post("/api/v1/labels", {{"match[]", "node_load1"}}).body ==
         viewer.Get("/api/v1/labels", {{"match[]", "node_load1"}}).body);
+
+  // cpp-httplib's compiled-in limits: 8 KiB of form body (413), 8 KiB of URL (414).
+  std::string alternatives;
+  for (int i = 0; i < 2000; ++i) absl::StrAppend(&alternatives, "db", i, "|");
+  const FormParams long_query = {
+      {"query", absl::StrCat("node_load1{instance=~\"", alternatives, "db1\"}")}};
+  CHECK(viewer.Post("/api/v1/query", long_query).status == 413);
+  CHECK(viewer.Get("/api/v1/query", long_query).status == 414);
 }
 
 TEST_CASE("HTTP API: bad parameters are 400 bad_data with Prometheus' messages",
