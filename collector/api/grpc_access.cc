@@ -12,17 +12,18 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
+std::string PeerAddress(absl::string_view grpc_peer) {
+  if (!absl::ConsumePrefix(&grpc_peer, "ipv4:")) absl::ConsumePrefix(&grpc_peer, "ipv6:");
+  return std::string(grpc_peer);
+}
+
 AuditEntry GrpcAccess::EntryFor(const grpc::ServerContext& context, const Principal& principal,
                                 absl::string_view method) {
   AuditEntry entry;
   entry.principal = principal.name;
   entry.auth = std::string(AuthMethodName(principal.method));
   entry.role = std::string(RoleName(principal.role));
-  // "ipv4:127.0.0.1:51234" -> "127.0.0.1:51234", as the HTTPS API writes addresses.
-  const std::string address = context.peer();
-  absl::string_view peer = address;
-  if (!absl::ConsumePrefix(&peer, "ipv4:")) absl::ConsumePrefix(&peer, "ipv6:");
-  entry.remote = std::string(peer);
+  entry.remote = PeerAddress(context.peer());
   entry.action = absl::StrCat("grpc ", method);
   return entry;
 }

@@ -33,6 +33,10 @@ class GrpcAccess {
   AuditLog* const audit_;
 };
 
+// A gRPC peer string as the HTTPS API writes addresses: "ipv4:127.0.0.1:51234" ->
+// "127.0.0.1:51234", "ipv6:[::1]:51234" -> "[::1]:51234".
+std::string PeerAddress(absl::string_view grpc_peer);
+
 // gRPC's own status for an absl one (same numeric codes).
 grpc::Status ToGrpcStatus(const absl::Status& status);
 

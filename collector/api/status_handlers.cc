@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "collector/api/grpc_access.h"
 #include "collector/api/http_handlers.h"
 #include "common/time_parse.h"
 #include "common/version.h"
@@ -81,7 +82,7 @@ ApiReply HandleHosts(const HttpApiDeps& deps, const ApiRequest&) {
                     {"firstSeen", Rfc3339(absl::FromUnixMillis(h.first_seen_ms()))},
                     {"agentVersion", h.agent_version()},
                     {"bootId", h.boot_id()},
-                    {"peerAddress", h.peer_address()},
+                    {"peerAddress", PeerAddress(h.peer_address())},
                     {"facts",
                      {{"hostname", f.hostname()},
                       {"kernelRelease", f.kernel_release()},

@@ -228,6 +228,7 @@ TEST_CASE("HTTP API: Prometheus' JSON shapes for every endpoint", "[integration]
     CHECK(host["instance"] == "db1");
     CHECK(host["health"] == "up");
     CHECK(host["agentVersion"] != "");
+    CHECK(absl::StartsWith(host["peerAddress"].get<std::string>(), "127.0.0.1:"));
     CHECK(host["facts"]["cpuCount"] == cpus);
     CHECK(host["facts"]["memoryBytes"].get<uint64_t>() > 0);
     absl::Time seen;
