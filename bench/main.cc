@@ -2,7 +2,8 @@
 // figures (one JSON object per run with --json) for the README and for comparing runs.
 //   vigil-bench storage   the storage engine alone (samples/s on one core, bytes/sample)
 //   vigil-bench ingest    N simulated agents over mTLS gRPC into a real collector
-//   vigil-bench query     range queries over 7 days (raw and 1-minute) and a year (1 hour)
+//   vigil-bench query     PromQL through the engine on 1,000 hosts x 500 series
+//   vigil-bench read      reduced range reads over 7 days (raw and 1-minute) and a year
 //   vigil-bench recovery  kill -9 a collector with a full head; time to serve again
 //   vigil-bench spool-fill  write an earlier agent run's spool (a day of this host's
 //                           batches) for tests/bench/agent_replay.sh
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/modes.h"
+#include "bench/query_bench.h"
 #include "bench/stats.h"
 #include "common/daemon.h"
 #include "common/log.h"
@@ -17,7 +19,7 @@
 int main(int argc, char** argv) {
   vigil::PrepareDaemonProcess();  // as the collector runs: no mutex deadlock graph
   vigil::RouteGrpcLogs();
-  CLI::App app("vigil-bench: storage, ingest, query and recovery benchmarks; spool-fill");
+  CLI::App app("vigil-bench: storage, ingest, query, read and recovery benchmarks; spool-fill");
   app.require_subcommand(1);
 
   vigil::bench::StorageFlags storage;
@@ -43,11 +45,35 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
 
   vigil::bench::QueryFlags query;
-  CLI::App* q = app.add_subcommand("query", "range queries on the storage engine");
-  q->add_option("--days", query.days, "days of the 1 s series")->check(CLI::PositiveNumber);
-  q->add_option("--year-series", query.year_series, "series with a year of data")
+  CLI::App* q = app.add_subcommand(
+      "query",
+      "PromQL through the engine, in this process. Data set (made once in --data-dir, "
+      "reused while it is complete): --hosts hosts (instance=\"bench-host-0000\", ...) "
+      "x --series node_exporter-like series at 1 s; every series holds the last 2 minutes, "
+      "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} of every host the last 70 minutes "
+      "(every 50th host's counter resets 30 minutes before the end), node_load1 of the "
+      "first 100 hosts the last --days days. Queries: rate(...[1m]) of the 1,000 counters "
+      "over 1 h at step 15 s; sum by (instance) of it; max_over_time(node_load1[30d]) of "
+      "the 100; avg_over_time(node_load1[1h]) over 7 days at step 1 h. Each answer is "
+      "checked (series count, a value at every step) before it is timed.");
+  q->add_option("--data-dir", query.data_dir,
+                "data set directory (default: $TMPDIR/vigil-bench-query, kept)");
+  q->add_flag("--fresh", query.fresh, "make the data set again even if --data-dir holds it");
+  q->add_option("--hosts", query.hosts, "simulated hosts")->check(CLI::PositiveNumber);
+  q->add_option("--series", query.series, "series per host")->check(CLI::PositiveNumber);
+  q->add_option("--days", query.days, "history of node_load1 on the first 100 hosts")
       ->check(CLI::PositiveNumber);
-  q->add_option("--runs", query.runs, "repetitions of each query")->check(CLI::PositiveNumber);
+  q->add_option("--runs", query.runs, "timed runs of each query (after 2 warm-ups)")
+      ->check(CLI::PositiveNumber);
+  q->add_option("--query", query.only,
+                "run only this query (rate, sum_rate, max_30d, avg_1h_7d); repeatable");
+
+  vigil::bench::ReadFlags read;
+  CLI::App* rd = app.add_subcommand("read", "reduced range reads of the storage engine");
+  rd->add_option("--days", read.days, "days of the 1 s series")->check(CLI::PositiveNumber);
+  rd->add_option("--year-series", read.year_series, "series with a year of data")
+      ->check(CLI::PositiveNumber);
+  rd->add_option("--runs", read.runs, "repetitions of each query")->check(CLI::PositiveNumber);
 
   vigil::bench::RecoveryFlags recovery;
   CLI::App* r = app.add_subcommand("recovery", "kill -9 a collector with a full head");
@@ -71,9 +97,11 @@ int main(int argc, char** argv) {
 
   vigil::bench::CommonFlags common;
   int repeat = 1;
-  for (CLI::App* mode : {s, i, q, r}) {
-    mode->add_option("--dir", common.dir, "working directory (default: a temporary one)");
-    mode->add_flag("--keep-dir", common.keep_dir, "keep the temporary working directory");
+  for (CLI::App* mode : {s, i, q, rd, r}) {
+    if (mode != q) {  // query has its --data-dir
+      mode->add_option("--dir", common.dir, "working directory (default: a temporary one)");
+      mode->add_flag("--keep-dir", common.keep_dir, "keep the temporary working directory");
+    }
     mode->add_flag("--json", common.json, "print one JSON object per run");
     mode->add_option("--repeat", repeat, "run N times and print the median of each figure last")
         ->check(CLI::PositiveNumber);
@@ -87,14 +115,18 @@ int main(int argc, char** argv) {
   std::vector<nlohmann::json> figures;
   for (int run = 0; run < repeat; ++run) {
     nlohmann::json out;
-    const int code = *s   ? vigil::bench::RunStorage(storage, common, &out)
-                     : *i ? vigil::bench::RunIngest(ingest, common, &out)
-                     : *q ? vigil::bench::RunQuery(query, common, &out)
-                          : vigil::bench::RunRecovery(recovery, common, &out);
+    const int code = *s    ? vigil::bench::RunStorage(storage, common, &out)
+                     : *i  ? vigil::bench::RunIngest(ingest, common, &out)
+                     : *q  ? vigil::bench::RunQuery(query, common, &out)
+                     : *rd ? vigil::bench::RunRead(read, common, &out)
+                           : vigil::bench::RunRecovery(recovery, common, &out);
     if (code != 0) return code;
     figures.push_back(std::move(out));
   }
-  if (repeat > 1) {
+  if (repeat > 1 && *q && !common.json) {
+    std::printf("median of %d runs\n%s", repeat,
+                vigil::bench::FormatQueryBench(vigil::bench::MedianFigures(figures)).c_str());
+  } else if (repeat > 1) {
     vigil::bench::PrintFigures(absl::StrCat("median of ", repeat, " runs"),
                                vigil::bench::MedianFigures(figures), common.json);
   }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace vigil::bench {
 
@@ -37,11 +38,24 @@ struct IngestFlags {
 // End to end: N simulated agents over mTLS gRPC into a real vigil-collector process.
 int RunIngest(const IngestFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
-struct QueryFlags {
+struct ReadFlags {
   int days = 7;           // of one 1 s series
   int year_series = 100;  // series with a year at 5 minutes, read from 1-hour rollups
   int runs = 30;
 };
+// Reduced range reads of the storage engine below PromQL (query/downsample.h).
+int RunRead(const ReadFlags& flags, const CommonFlags& common, nlohmann::json* out);
+
+struct QueryFlags {
+  std::string data_dir;  // default: $TMPDIR/vigil-bench-query, kept for the next run
+  bool fresh = false;
+  int hosts = 1000;
+  int series = 500;  // per host
+  double days = 30;
+  int runs = 20;
+  std::vector<std::string> only;  // query names; empty: all
+};
+// PromQL queries through query::Engine on 1,000 hosts x 500 series (query_bench.h).
 int RunQuery(const QueryFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
 struct RecoveryFlags {

@@ -38,11 +38,20 @@ void PrintFigures(const std::string& title, const nlohmann::json& figures, bool 
   }
 }
 
-nlohmann::json MedianFigures(const std::vector<nlohmann::json>& runs) {
+namespace {
+
+nlohmann::json MedianOfObjects(const std::vector<nlohmann::json>& runs) {
   nlohmann::json out = nlohmann::json::object();
-  if (runs.empty()) return out;
   for (const auto& [key, value] : runs.front().items()) {
-    if (value.is_object() || value.is_array()) continue;
+    if (value.is_array()) continue;
+    if (value.is_object()) {
+      std::vector<nlohmann::json> nested;
+      for (const nlohmann::json& run : runs) {
+        if (run.contains(key) && run[key].is_object()) nested.push_back(run[key]);
+      }
+      out[key] = MedianOfObjects(nested);
+      continue;
+    }
     if (!value.is_number()) {
       out[key] = value;
       continue;
@@ -53,6 +62,14 @@ nlohmann::json MedianFigures(const std::vector<nlohmann::json>& runs) {
     }
     out[key] = Percentile(values, 0.5);
   }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json MedianFigures(const std::vector<nlohmann::json>& runs) {
+  if (runs.empty()) return nlohmann::json::object();
+  nlohmann::json out = MedianOfObjects(runs);
   out["repeats"] = runs.size();
   return out;
 }

@@ -16,8 +16,8 @@ double Percentile(std::vector<double> values, double q);
 // Prints `figures` as one JSON line, or as "name: value" lines under a title.
 void PrintFigures(const std::string& title, const nlohmann::json& figures, bool json);
 
-// The median of each numeric figure over several runs' figures (other fields from the
-// first run), with "repeats": N.
+// The median of each numeric figure over several runs' figures, also inside nested
+// objects (other fields from the first run; arrays dropped), with "repeats": N.
 nlohmann::json MedianFigures(const std::vector<nlohmann::json>& runs);
 
 // A benchmark's working directory: the one asked for (--dir, created if missing and

@@ -59,7 +59,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   server->query_ = std::make_unique<query::QueryService>(
       server->tsdb_.get(), &server->connections_, config.query.limits, server->grpc_access_.get(),
-      &server->metrics_);
+      &server->metrics_, server->engine_.get());
   server->admin_ =
       std::make_unique<api::AdminService>(server->grpc_access_.get(), server->audit_.get());
 

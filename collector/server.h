@@ -89,8 +89,8 @@ class CollectorServer {
   std::unique_ptr<api::AccessControl> access_;
   std::unique_ptr<api::AuditLog> audit_;
   std::unique_ptr<api::GrpcAccess> grpc_access_;
-  std::unique_ptr<query::Engine> engine_;
   std::unique_ptr<ingest::IngestService> ingest_;
+  std::unique_ptr<query::Engine> engine_;  // PromQL, shared by the operator APIs
   std::unique_ptr<query::QueryService> query_;
   std::unique_ptr<api::AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;

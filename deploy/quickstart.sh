@@ -7,6 +7,7 @@
 #   --dir DIR   all state: certificates, configs, data, logs, pids (default ./.vigil-demo)
 #   --detach    leave both daemons running in the background and return once data flows
 #   --stop      stop what --detach started
+# VIGIL_BIN=DIR uses the binaries in DIR instead of building build/ (the suite's test).
 # Without --detach it stays in the foreground until Ctrl-C, then stops both daemons.
 # Run twice, it reuses the CA, certificates, port and data in DIR.
 set -euo pipefail
@@ -21,7 +22,7 @@ while [ $# -gt 0 ]; do
     --dir=*) DIR=${1#--dir=}; shift ;;
     --detach) DETACH=1; shift ;;
     --stop) STOP=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "quickstart.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,15 +53,21 @@ fi
 
 # shellcheck source=deploy/debian-deps.sh
 . "$ROOT/deploy/debian-deps.sh"
-vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}"
-echo "building vigil-collector, vigil-agent, vigilctl in $ROOT/build ..."
 mkdir -p "$DIR/logs"
-if ! vigil_build "$ROOT" vigil-collector vigil-agent vigilctl >"$DIR/logs/build.log" 2>&1; then
-  tail -40 "$DIR/logs/build.log" >&2
-  echo "the build failed; the whole log is $DIR/logs/build.log" >&2
-  exit 1
+if [ -n "${VIGIL_BIN:-}" ]; then
+  # Binaries built elsewhere (the suite's own build tree, a build-asan/): no build here.
+  vigil_ensure_packages curl
+  BIN=$VIGIL_BIN
+else
+  vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}" curl
+  echo "building vigil-collector, vigil-agent, vigilctl in $ROOT/build ..."
+  if ! vigil_build "$ROOT" vigil-collector vigil-agent vigilctl >"$DIR/logs/build.log" 2>&1; then
+    tail -40 "$DIR/logs/build.log" >&2
+    echo "the build failed; the whole log is $DIR/logs/build.log" >&2
+    exit 1
+  fi
+  BIN=$ROOT/build/bin
 fi
-BIN=$ROOT/build/bin
 
 # Certificates: a demo CA, the collector, this host's agent, an operator. The agent's
 # certificate is named after this host: that name is its "instance" label.
@@ -84,6 +91,23 @@ if [ ! -f "$DIR/port" ]; then
 fi
 PORT=$(cat "$DIR/port")
 ADDRESS=127.0.0.1:$PORT
+# The HTTPS API (Prometheus' query API for Grafana and curl): the next free port.
+if [ ! -f "$DIR/http-port" ]; then
+  vigil_free_port $((PORT + 1)) $((PORT + 100)) >"$DIR/http-port" ||
+    { echo "no free port for the HTTPS API after $PORT" >&2; exit 1; }
+fi
+HTTP_PORT=$(cat "$DIR/http-port")
+API=https://127.0.0.1:$HTTP_PORT
+
+# An admin token for the HTTPS API, made once: the token in DIR/api-token (0600), only
+# its SHA-256 in the collector's configuration.
+if [ ! -f "$DIR/api-token" ] || [ ! -f "$DIR/api-token.sha256" ]; then
+  token_json=$("$BIN/vigilctl" token create --name quickstart --role admin --json)
+  (umask 077
+   echo "$token_json" | sed -n 's/^ *"token": "\(.*\)",\{0,1\}$/\1/p' >"$DIR/api-token")
+  echo "$token_json" | sed -n 's/^ *"sha256": "\(.*\)",\{0,1\}$/\1/p' >"$DIR/api-token.sha256"
+fi
+TOKEN_SHA256=$(cat "$DIR/api-token.sha256")
 
 mkdir -p "$DIR/data"
 cat >"$DIR/collector.yaml" <<YAML
@@ -94,6 +118,14 @@ tls:
   ca: $CERTS/ca.crt
   cert: $CERTS/vigil-collector.crt
   key: $CERTS/vigil-collector.key
+http:
+  listen: 127.0.0.1:$HTTP_PORT
+  operator_roles:
+    vigil-operator: admin
+  tokens:
+    - name: quickstart
+      role: admin
+      sha256: $TOKEN_SHA256
 YAML
 cat >"$DIR/agent.yaml" <<YAML
 # Written by deploy/quickstart.sh. Reference: README.md, "Configuration".
@@ -142,7 +174,7 @@ CTL="$BIN/vigilctl --config $DIR/vigilctl.yaml"
 echo "waiting for samples ..."
 flowing=0
 for _ in $(seq 1 300); do
-  if $CTL query "node_load1{instance=\"$HOST\"}" --since 1m 2>/dev/null | grep -q '^  '; then
+  if $CTL samples "node_load1{instance=\"$HOST\"}" --since 1m 2>/dev/null | grep -q '^  '; then
     flowing=1
     break
   fi
@@ -153,17 +185,33 @@ if [ "$flowing" != 1 ]; then
   echo "no samples arrived; see $DIR/logs/agent.log and $DIR/logs/collector.log" >&2
   exit 1
 fi
+# The line printed below must work: ask the HTTPS API the same question.
+if ! curl -sS --cacert "$CERTS/ca.crt" -H "Authorization: Bearer $(cat "$DIR/api-token")" \
+  "$API/api/v1/query?query=node_load1" | grep -q '"status":"success"'; then
+  echo "the HTTPS API at $API does not answer; see $DIR/logs/collector.log" >&2
+  exit 1
+fi
 
 cat <<TEXT
 
-Vigil is running. Samples are flowing from "$HOST". Try:
+Vigil is running. Samples are flowing from "$HOST".
+
+The HTTPS API (Prometheus' query API: Grafana, curl) is at $API
+  admin token: $DIR/api-token   (or the operator certificate $CERTS/vigil-operator.crt)
+
+  curl --cacert $CERTS/ca.crt -H "Authorization: Bearer \$(cat $DIR/api-token)" \\
+    '$API/api/v1/query?query=node_load1'
+
+vigilctl:
 
   $CTL hosts
-  $CTL query 'node_load1{instance="$HOST"}' --since 5m
-  $CTL query 'node_cpu_seconds_total{mode="idle"}' --since 1m --json
-  $CTL query '{__name__=~"vigil_.*"}' --since 1m
-  $CTL query 'node_load1{instance="$HOST"}' --since 7d --max-points 100 --aggregate max
+  $CTL query 'node_load1'
+  $CTL query 'sum by (mode) (rate(node_cpu_seconds_total{instance="$HOST"}[1m]))'
+  $CTL query 'rate(node_network_receive_bytes_total[1m])' --since 15m --step 1m
+  $CTL query 'max_over_time(node_load1{instance="$HOST"}[7d])' --json
+  $CTL samples 'node_load1{instance="$HOST"}' --since 5m
   $CTL metrics
+  $CTL audit --since 1h
 
 Logs: $DIR/logs/   Configs: $DIR/*.yaml   Data: $DIR/data
 TEXT

@@ -112,26 +112,49 @@ int main(int argc, char** argv) {
   CLI::App* hosts = app.add_subcommand("hosts", "list the hosts that report to the collector");
   hosts->add_flag("--json", json, "print JSON");
 
-  // query
+  // samples
   std::string selector;
   std::string since = "5m";
   std::string start_text;
   std::string end_text;
-  CLI::App* query =
-      app.add_subcommand("query", "print the samples of the series a selector matches");
-  query->add_option("selector", selector, "series selector, e.g. 'node_load1{instance=\"db1\"}'")
+  CLI::App* samples = app.add_subcommand(
+      "samples", "print the stored samples of the series a selector matches (raw or reduced)");
+  samples->add_option("selector", selector, "series selector, e.g. 'node_load1{instance=\"db1\"}'")
       ->required();
-  query->add_option("--since", since, "from this long ago until now (default 5m)");
-  query->add_option("--start", start_text, "start: Unix seconds or RFC 3339");
-  query->add_option("--end", end_text, "end: Unix seconds or RFC 3339 (default now)");
-  query->add_flag("--json", json, "print Prometheus-style JSON");
+  samples->add_option("--since", since, "from this long ago until now (default 5m)");
+  samples->add_option("--start", start_text, "start: Unix seconds or RFC 3339");
+  samples->add_option("--end", end_text, "end: Unix seconds or RFC 3339 (default now)");
+  samples->add_flag("--json", json, "print Prometheus-style JSON");
   uint32_t max_points = 0;
   std::string aggregate = "avg";
-  query->add_option("--max-points", max_points,
-                    "at most N points per series, aggregated per equal time bucket (long "
-                    "ranges read the 1m/1h rollups)");
-  query->add_option("--aggregate", aggregate, "with --max-points: avg, min, max, sum, count, last")
+  samples->add_option("--max-points", max_points,
+                      "at most N points per series, aggregated per equal time bucket (long "
+                      "ranges read the 1m/1h rollups)");
+  samples
+      ->add_option("--aggregate", aggregate, "with --max-points: avg, min, max, sum, count, last")
       ->check(CLI::IsMember({"avg", "min", "max", "sum", "count", "last"}));
+
+  // query
+  std::string expr;
+  std::string at_text;
+  std::string step_text;
+  std::string range_since;
+  CLI::App* query = app.add_subcommand(
+      "query", "evaluate a PromQL expression now, at --at, or over a range (--start/--since)");
+  query->add_option("expr", expr, "PromQL, e.g. 'rate(node_cpu_seconds_total{mode=\"user\"}[5m])'")
+      ->required();
+  CLI::Option* at_opt =
+      query->add_option("--at", at_text, "instant query at this time (default now)");
+  CLI::Option* start_opt =
+      query->add_option("--start", start_text, "range query from: Unix seconds or RFC 3339");
+  CLI::Option* since_opt =
+      query->add_option("--since", range_since, "range query from this long ago (e.g. 1h)");
+  query->add_option("--end", end_text, "range query until (default now)");
+  query->add_option("--step", step_text,
+                    "range query resolution, e.g. 15s (default: the range / 240, at least 1s)");
+  at_opt->excludes(start_opt)->excludes(since_opt);
+  start_opt->excludes(since_opt);
+  query->add_flag("--json", json, "print Prometheus' /api/v1/query(_range) JSON");
 
   // metrics
   CLI::App* metrics =
@@ -221,7 +244,7 @@ int main(int argc, char** argv) {
     std::cout << response.text();
     return 0;
   }
-  if (*query) {
+  if (*samples) {
     absl::Time end = absl::Now();
     absl::Time start;
     if (!end_text.empty()) {
@@ -250,6 +273,59 @@ int main(int argc, char** argv) {
     if (!s.ok()) return FailRpc(s, config->collector);
     std::cout << (json ? vigil::ctl::FormatSeriesJson(response)
                        : vigil::ctl::FormatSeriesTable(response));
+    return 0;
+  }
+  if (*query) {
+    vigil::v1::EvaluateRequest req;
+    req.set_query(expr);
+    const bool range =
+        !start_text.empty() || !range_since.empty() || !step_text.empty() || !end_text.empty();
+    absl::Time at = absl::Now();
+    if (!range) {
+      if (!at_text.empty()) {
+        absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(at_text);
+        if (!t.ok()) return Fail(absl::StrCat("--at: ", t.status().message()));
+        at = *t;
+      }
+      req.set_time_ms(absl::ToUnixMillis(at));
+    } else {
+      absl::Time end = absl::Now();
+      if (!end_text.empty()) {
+        absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(end_text);
+        if (!t.ok()) return Fail(absl::StrCat("--end: ", t.status().message()));
+        end = *t;
+      }
+      absl::Time start;
+      if (!start_text.empty()) {
+        absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(start_text);
+        if (!t.ok()) return Fail(absl::StrCat("--start: ", t.status().message()));
+        start = *t;
+      } else if (!range_since.empty()) {
+        absl::StatusOr<absl::Duration> d = vigil::ParseDuration(range_since);
+        if (!d.ok()) return Fail(absl::StrCat("--since: ", d.status().message()));
+        start = end - *d;
+      } else {
+        return Fail("a range query needs --start or --since");
+      }
+      if (start > end) return Fail("the range starts after it ends (--start/--since, --end)");
+      absl::Duration step =
+          std::max(absl::Seconds(1), absl::Ceil((end - start) / 240, absl::Seconds(1)));
+      if (!step_text.empty()) {
+        absl::StatusOr<absl::Duration> d = vigil::ParseDuration(step_text);
+        if (!d.ok()) return Fail(absl::StrCat("--step: ", d.status().message()));
+        if (*d <= absl::ZeroDuration()) return Fail("--step must be positive");
+        step = *d;
+      }
+      req.set_start_ms(absl::ToUnixMillis(start));
+      req.set_end_ms(absl::ToUnixMillis(end));
+      req.set_step_ms(absl::ToInt64Milliseconds(step));
+      at = end;
+    }
+    vigil::v1::EvaluateResponse response;
+    grpc::Status s = stub->Evaluate(&context, req, &response);
+    if (!s.ok()) return FailRpc(s, config->collector);
+    std::cout << (json ? vigil::ctl::FormatEvaluateJson(response, absl::ToUnixMillis(at))
+                       : vigil::ctl::FormatEvaluateTable(response));
     return 0;
   }
   return 0;

@@ -129,4 +129,58 @@ std::string FormatSeriesJson(const v1::QueryRangeResponse& response) {
          "\n";
 }
 
+std::string FormatEvaluateTable(const v1::EvaluateResponse& response) {
+  const std::string& type = response.result_type();
+  if (type == "string") return response.string_value() + "\n";
+  if (type == "scalar") {
+    if (response.series().empty() || response.series(0).values().empty()) return "\n";
+    return FormatSampleValue(response.series(0).values(0)) + "\n";
+  }
+  if (type == "matrix") {
+    if (response.series().empty()) return "no series match at any step\n";
+    v1::QueryRangeResponse samples;
+    *samples.mutable_series() = response.series();
+    return FormatSeriesTable(samples);
+  }
+  if (response.series().empty()) return "no series match at this time\n";
+  std::vector<std::vector<std::string>> rows = {{"SERIES", "VALUE"}};
+  for (const v1::SeriesData& s : response.series()) {
+    rows.push_back({SeriesName(s), s.values().empty() ? "" : FormatSampleValue(s.values(0))});
+  }
+  return Table(rows);
+}
+
+std::string FormatEvaluateJson(const v1::EvaluateResponse& response, int64_t time_ms) {
+  const std::string& type = response.result_type();
+  nlohmann::json result;
+  if (type == "string") {
+    result = nlohmann::json::array({UnixSecondsJson(time_ms), response.string_value()});
+  } else if (type == "scalar") {
+    const bool has = !response.series().empty() && !response.series(0).values().empty();
+    result =
+        nlohmann::json::array({UnixSecondsJson(has ? response.series(0).timestamps_ms(0) : time_ms),
+                               has ? FormatSampleValue(response.series(0).values(0)) : "NaN"});
+  } else {
+    result = nlohmann::json::array();
+    for (const v1::SeriesData& s : response.series()) {
+      nlohmann::json metric = nlohmann::json::object();
+      for (const v1::Label& l : s.labels()) metric[l.name()] = l.value();
+      if (type == "matrix") {
+        nlohmann::json values = nlohmann::json::array();
+        for (int i = 0; i < s.timestamps_ms_size(); ++i) {
+          values.push_back({UnixSecondsJson(s.timestamps_ms(i)), FormatSampleValue(s.values(i))});
+        }
+        result.push_back({{"metric", metric}, {"values", values}});
+      } else if (!s.values().empty()) {
+        result.push_back(
+            {{"metric", metric},
+             {"value", {UnixSecondsJson(s.timestamps_ms(0)), FormatSampleValue(s.values(0))}}});
+      }
+    }
+  }
+  return nlohmann::json{{"status", "success"}, {"data", {{"resultType", type}, {"result", result}}}}
+             .dump() +
+         "\n";
+}
+
 }  // namespace vigil::ctl

@@ -24,4 +24,13 @@ std::string FormatSeriesTable(const v1::QueryRangeResponse& response);
 // "result":[{"metric":{...},"values":[[<unix seconds>,"<value>"],...]}]}}
 std::string FormatSeriesJson(const v1::QueryRangeResponse& response);
 
+// A PromQL result (vigilctl query). Vector: one row per series, "SERIES  VALUE", sorted
+// as the collector returned them; scalar: its value; string: the string; matrix: a block
+// per series as FormatSeriesTable. An empty vector or matrix says so.
+std::string FormatEvaluateTable(const v1::EvaluateResponse& response);
+// Prometheus' /api/v1/query and /api/v1/query_range JSON, e.g. {"status":"success",
+// "data":{"resultType":"vector","result":[{"metric":{...},"value":[<t>,"<v>"]}]}}.
+// `time_ms` is the evaluation time a string result is reported at.
+std::string FormatEvaluateJson(const v1::EvaluateResponse& response, int64_t time_ms);
+
 }  // namespace vigil::ctl

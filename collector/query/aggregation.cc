@@ -13,7 +13,6 @@
 #include "collector/query/go_sort.h"
 #include "collector/query/prom_math.h"
 #include "collector/query/series_collector.h"
-#include "common/sample_value.h"
 #include "common/status.h"
 
 namespace vigil::query {
@@ -127,10 +126,9 @@ struct HeapItem {
 // topk / bottomk of one step, emitted group by group in Prometheus' order.
 absl::Status Select(bool top, double param, const StepMatrix& in, const Grouping& g, size_t step,
                     std::vector<size_t>* series_ids, SeriesCollector* out) {
-  // convertibleToInt64, then Go's int64(): 2^63 passes the check and wraps negative.
-  if (!(param <= 9223372036854775807.0 && param >= -9223372036854775808.0)) {
-    return ExecutionError(
-        absl::StrCat("Scalar value ", FormatSampleValue(param), " overflows int64"));
+  // Prometheus' convertibleToInt64: up to the largest double below 2^63.
+  if (!(param <= 9223372036854774784.0 && param >= -9223372036854775808.0)) {
+    return ExecutionError(absl::StrCat("Scalar value ", GoFormatFloat(param), " overflows int64"));
   }
   const int64_t k = GoFloatToInt64(param);
   if (k < 1) return absl::OkStatus();
@@ -226,7 +224,7 @@ absl::StatusOr<EvalValue> EvalAggregate(Evaluator& ev, const AggregateExpr& a) {
           v.push_back(in[k].values[i]);
         }
         for (size_t group : order) {
-          VIGIL_ASSIGN_OR_RETURN(acc[group].value, Quantile(param[i], &values[group]));
+          acc[group].value = Quantile(param[i], &values[group]);
         }
       } else {
         VIGIL_RETURN_IF_ERROR(Reduce(a.op, in, g, i, &acc, &order));

@@ -81,7 +81,7 @@ std::string FormatDurationMs(int64_t ms) {
   std::string out;
   uint64_t rest = static_cast<uint64_t>(ms);
   if (ms < 0) {
-    out = "-";
+    out.push_back('-');
     rest = 0 - rest;
   }
   for (const DurationUnit& unit : kUnits) {

@@ -50,19 +50,26 @@ bool ByLabels(const Series& a, const Series& b) { return a.labels.labels() < b.l
 
 // An instant query of a range vector (`x[5m]`): the raw samples of each series in the
 // window (staleness markers dropped), as Prometheus returns them.
-std::vector<Series> RawWindow(const Evaluator& ev, const MatrixSelector& m, int64_t t) {
-  std::vector<Series> out;
+absl::StatusOr<std::vector<Series>> RawWindow(const LoadedSelectors& loaded, EvalContext* ctx,
+                                              const MatrixSelector& m, int64_t t) {
   const int64_t end = t - m.selector.offset_ms, start = end - m.range_ms;
-  for (const SelectedSeries& s : ev.loaded().Of(m.selector).series) {
-    Series series;
-    series.labels = s.labels;
-    const std::span<const int64_t> ts = s.RangeTs();
-    const std::span<const double> vs = s.RangeVs();
-    auto lo = std::lower_bound(ts.begin(), ts.end(), start);
-    for (auto it = lo; it != ts.end() && *it <= end; ++it) {
-      series.points.push_back({*it, vs[static_cast<size_t>(it - ts.begin())]});
-    }
-    if (!series.points.empty()) out.push_back(std::move(series));
+  std::vector<Series> results(loaded.Of(m.selector).labels.size());
+  VIGIL_RETURN_IF_ERROR(loaded.ForEachSeries(
+      m.selector, ctx,
+      [&](size_t k, const LabelSet& labels, const SelectedSeries& s) -> absl::Status {
+        Series& series = results[k];
+        series.labels = labels;
+        const std::span<const int64_t> ts = s.RangeTs();
+        const std::span<const double> vs = s.RangeVs();
+        auto lo = std::lower_bound(ts.begin(), ts.end(), start);
+        for (auto it = lo; it != ts.end() && *it <= end; ++it) {
+          series.points.push_back({*it, vs[static_cast<size_t>(it - ts.begin())]});
+        }
+        return absl::OkStatus();
+      }));
+  std::vector<Series> out;
+  for (Series& s : results) {
+    if (!s.points.empty()) out.push_back(std::move(s));
   }
   return out;
 }
@@ -124,7 +131,7 @@ struct Evaluation {
     const Expr& bare = Unparen(expr);
     if (const auto* m = std::get_if<MatrixSelector>(&bare.node)) {
       result->type = ValueType::kRangeVector;
-      result->series = RawWindow(ev, *m, steps.start_ms);
+      VIGIL_ASSIGN_OR_RETURN(result->series, RawWindow(loaded, ctx, *m, steps.start_ms));
       return ctx->CheckDeadline();
     }
     VIGIL_ASSIGN_OR_RETURN(EvalValue value, ev.Eval(expr));

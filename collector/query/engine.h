@@ -16,13 +16,16 @@
 //   only for its ragged edges: min, max, count and last are exactly those of the raw
 //   samples; sum and avg differ at most in the last bits (the additions happen in a
 //   different order). quantile_over_time, stddev, rate & co always read raw samples.
+//   (A window reaching back past the raw retention still gets the older minutes and
+//   hours from the rollups, which are kept longer.)
 //
 // Limits (QueryLimits) are checked while evaluating: more series selected than
-// max_series, more samples decoded than max_samples, longer than the timeout, or more
-// steps than max_points each fail the query with a message that names the limit and the
-// figure. Status codes: kInvalidArgument (parse/type errors, bad times or step),
-// kResourceExhausted (a limit on series, samples or points), kDeadlineExceeded (the
-// timeout), kFailedPrecondition (an execution error Prometheus also reports at run time:
+// max_series, more samples decoded than max_samples, more points held in evaluation
+// results than max_samples (series x steps, as Prometheus' max_samples counts them),
+// longer than the timeout, or more steps than max_points each fail the query with a
+// message that names the limit and the figure. Status codes: kInvalidArgument (parse/type errors,
+// bad times or step), kResourceExhausted (a limit on series, samples or points), kDeadlineExceeded
+// (the timeout), kFailedPrecondition (an execution error Prometheus also reports at run time:
 // many-to-many matching, duplicate series after label changes), kInternal (storage).
 //
 // Thread-safe: any number of queries run at once; each reads the store concurrently with
@@ -45,7 +48,7 @@ namespace vigil::query {
 // What one query may cost (the collector's `query:` section).
 struct QueryLimits {
   size_t max_series = 10'000;       // series selected, all selectors of the query together
-  size_t max_samples = 50'000'000;  // raw samples + rollup points decoded
+  size_t max_samples = 50'000'000;  // raw samples + rollup points decoded; and points held
   absl::Duration timeout = absl::Minutes(2);
   size_t max_points = 11'000;  // steps of a range query, as Prometheus
 };

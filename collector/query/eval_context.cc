@@ -43,6 +43,15 @@ absl::Status EvalContext::AddSamples(size_t n) {
   return total > options_.limits.max_samples ? TooManySamples() : absl::OkStatus();
 }
 
+absl::Status EvalContext::AddPoints(size_t n) {
+  points_ += n;
+  if (points_ <= options_.limits.max_samples) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("query would hold more than ", options_.limits.max_samples,
+                   " points in memory (query.max_samples); narrow the selector or increase "
+                   "the step"));
+}
+
 size_t EvalContext::SampleBudget() const {
   const size_t used = samples_.load(std::memory_order_relaxed);
   return used >= options_.limits.max_samples ? 0 : options_.limits.max_samples - used;

@@ -45,6 +45,10 @@ class EvalContext {
   // with kResourceExhausted once a limit is exceeded.
   absl::Status AddSeries(size_t n);
   absl::Status AddSamples(size_t n);
+  // Counts points held in evaluation results (series x steps of every node's value, as
+  // Prometheus' max_samples counts them) against the same limit, so that a query over
+  // many series and steps fails before it exhausts memory.
+  absl::Status AddPoints(size_t n);
   // How many more may be decoded before the limit is exceeded.
   size_t SampleBudget() const;
   size_t SeriesBudget() const;
@@ -66,6 +70,7 @@ class EvalContext {
   size_t work_since_check_ = 0;
   std::atomic<size_t> series_{0};
   std::atomic<size_t> samples_{0};
+  size_t points_ = 0;
 };
 
 // An error Prometheus reports while executing a query (HTTP 422 "execution"), e.g.

@@ -43,6 +43,20 @@ absl::StatusOr<EvalValue> Negate(Evaluator& ev, const Negation& n) {
 
 absl::StatusOr<EvalValue> Evaluator::Eval(const Expr& e) {
   VIGIL_RETURN_IF_ERROR(ctx_.CheckDeadline());
+  VIGIL_ASSIGN_OR_RETURN(EvalValue v, EvalNode(e));
+  // Selectors and calls of range vectors counted their series before allocating them.
+  const Expr& bare = Unparen(e);
+  const Call* call = std::get_if<Call>(&bare.node);
+  if (std::holds_alternative<VectorSelector>(bare.node) ||
+      (call != nullptr && MatrixArgument(*call) != nullptr)) {
+    return v;
+  }
+  VIGIL_RETURN_IF_ERROR(ctx_.AddPoints(
+      v.type == ValueType::kScalar ? v.scalars.size() : v.series.size() * steps().count));
+  return v;
+}
+
+absl::StatusOr<EvalValue> Evaluator::EvalNode(const Expr& e) {
   if (const auto* n = std::get_if<NumberLiteral>(&e.node)) return Scalars(steps(), n->value);
   if (const auto* s = std::get_if<StringLiteral>(&e.node)) {
     EvalValue out;
@@ -55,7 +69,7 @@ absl::StatusOr<EvalValue> Evaluator::Eval(const Expr& e) {
   if (const auto* a = std::get_if<AggregateExpr>(&e.node)) return EvalAggregate(*this, *a);
   if (const auto* b = std::get_if<Binary>(&e.node)) return EvalBinary(*this, *b);
   if (const auto* n = std::get_if<Negation>(&e.node)) return Negate(*this, *n);
-  if (const auto* p = std::get_if<Paren>(&e.node)) return Eval(*p->expr);
+  if (const auto* p = std::get_if<Paren>(&e.node)) return EvalNode(*p->expr);
   return absl::InvalidArgumentError(
       absl::StrCat("a range vector (", ToString(e),
                    ") can only be a function's argument or the whole of an instant query"));

@@ -23,11 +23,17 @@ class Evaluator {
   // function argument (or as a whole instant query, which the engine handles).
   absl::StatusOr<EvalValue> Eval(const Expr& e);
 
+  // Counts `series` series of every step against the points limit before they are
+  // allocated (for the nodes that allocate one per selected series).
+  absl::Status ReserveSeries(size_t series) { return ctx_.AddPoints(series * steps().count); }
+
   EvalContext& ctx() { return ctx_; }
   const Steps& steps() const { return ctx_.steps(); }
   const LoadedSelectors& loaded() const { return loaded_; }
 
  private:
+  absl::StatusOr<EvalValue> EvalNode(const Expr& e);
+
   EvalContext& ctx_;
   const LoadedSelectors& loaded_;
 };

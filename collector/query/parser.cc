@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "collector/query/functions.h"
 #include "collector/query/lexer.h"
@@ -60,6 +62,21 @@ constexpr AggregationName kAggregations[] = {
 // Prometheus aggregations Vigil does not implement.
 constexpr absl::string_view kUnsupportedAggregations[] = {"count_values", "group", "stdvar",
                                                           "limitk", "limit_ratio"};
+
+// Aggregation names are keywords, so case-insensitive (function names are not).
+std::optional<AggregationOp> FindAggregation(absl::string_view name) {
+  for (const AggregationName& agg : kAggregations) {
+    if (absl::EqualsIgnoreCase(agg.name, name)) return agg.op;
+  }
+  return std::nullopt;
+}
+
+bool IsUnsupportedAggregation(absl::string_view name) {
+  for (absl::string_view unsupported : kUnsupportedAggregations) {
+    if (absl::EqualsIgnoreCase(unsupported, name)) return true;
+  }
+  return false;
+}
 
 // Keywords that may also name a metric where an expression starts, as in Prometheus.
 bool IsKeywordMetricName(TokenKind kind) {
@@ -125,20 +142,22 @@ class Parser {
   }
 
  private:
-  // The next token, consumed if it is of `kind`.
-  std::optional<Token> Accept(TokenKind kind) {
-    if (lexer_.Peek().kind != kind) return std::nullopt;
-    return lexer_.Next();
+  // Consumes the next token if it is of `kind`.
+  bool Accept(TokenKind kind) {
+    if (lexer_.Peek().kind != kind) return false;
+    lexer_.Next();
+    return true;
   }
 
-  std::nullptr_t Fail(int pos, std::string message) {
+  ABSL_ATTRIBUTE_NOINLINE std::nullptr_t Fail(int pos, std::string message) {
     if (!error_.has_value()) error_ = SyntaxError{pos, std::move(message)};
     return nullptr;
   }
   std::nullptr_t Fail(const SyntaxError& error) { return Fail(error.pos, error.message); }
 
   // For a malformed token the lexer's message; otherwise "unexpected X" and `expected`.
-  std::nullptr_t Unexpected(const Token& token, absl::string_view expected) {
+  ABSL_ATTRIBUTE_NOINLINE std::nullptr_t Unexpected(const Token& token,
+                                                    absl::string_view expected) {
     if (token.kind == TokenKind::kError) return Fail(token.pos, token.value);
     std::string message = absl::StrCat("unexpected ", DescribeToken(token));
     if (!expected.empty()) absl::StrAppend(&message, "; expected ", expected);
@@ -147,7 +166,7 @@ class Parser {
 
   // Wraps a node, enforcing kMaxExprDepth over the tree's height.
   template <typename Node>
-  ExprPtr Make(Node node, ValueType type, int pos) {
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr Make(Node node, ValueType type, int pos) {
     auto expr = std::make_unique<Expr>();
     expr->node = std::move(node);
     expr->type = type;
@@ -162,7 +181,7 @@ class Parser {
     return expr;
   }
 
-  std::nullptr_t TooDeep(int pos) {
+  ABSL_ATTRIBUTE_NOINLINE std::nullptr_t TooDeep(int pos) {
     return Fail(pos, absl::StrCat("the expression nests deeper than ", kMaxExprDepth, " levels"));
   }
 
@@ -200,7 +219,7 @@ class Parser {
   }
 
   // `bool`, `on (...)`/`ignoring (...)`, `group_left (...)`/`group_right (...)`.
-  bool ParseModifiers(Binary* binary) {
+  ABSL_ATTRIBUTE_NOINLINE bool ParseModifiers(Binary* binary) {
     if (Accept(TokenKind::kBool)) binary->return_bool = true;
     VectorMatching& matching = binary->matching;
     const TokenKind kind = lexer_.Peek().kind;
@@ -230,7 +249,8 @@ class Parser {
   }
 
   // `(label, ...)` after by, without, on, ignoring, group_left or group_right.
-  bool ParseLabelList(absl::string_view clause, std::vector<std::string>* labels) {
+  ABSL_ATTRIBUTE_NOINLINE bool ParseLabelList(absl::string_view clause,
+                                              std::vector<std::string>* labels) {
     const Token open = lexer_.Next();
     if (open.kind != TokenKind::kLeftParen) {
       Unexpected(open, absl::StrCat("\"(\" after ", clause));
@@ -268,18 +288,19 @@ class Parser {
   ExprPtr ParseUnary() {
     const Token& next = lexer_.Peek();
     if (next.kind != TokenKind::kSub && next.kind != TokenKind::kAdd) return ParsePostfix();
-    const Token sign = lexer_.Next();
+    const bool minus = next.kind == TokenKind::kSub;
+    const int pos = lexer_.Next().pos;
     ExprPtr operand = ParseExpr(kPowPrecedence);
     if (operand == nullptr) return nullptr;
-    if (std::optional<SyntaxError> error = CheckNegation(*operand, sign.pos)) return Fail(*error);
+    if (std::optional<SyntaxError> error = CheckNegation(*operand, pos)) return Fail(*error);
     NumberLiteral* number = std::get_if<NumberLiteral>(&operand->node);
-    if (sign.kind == TokenKind::kAdd || number != nullptr) {
-      if (sign.kind == TokenKind::kSub) number->value = -number->value;
-      operand->position = sign.pos;
+    if (!minus || number != nullptr) {
+      if (minus) number->value = -number->value;
+      operand->position = pos;
       return operand;
     }
     const ValueType type = operand->type;
-    return Make(Negation{std::move(operand)}, type, sign.pos);
+    return Make(Negation{std::move(operand)}, type, pos);
   }
 
   // A primary expression followed by `[range]` and `offset` modifiers.
@@ -302,7 +323,7 @@ class Parser {
     return expr;
   }
 
-  ExprPtr ParseRange(ExprPtr expr, bool has_offset) {
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseRange(ExprPtr expr, bool has_offset) {
     const Token open = lexer_.Next();
     const Token range = lexer_.Next();
     if (range.kind == TokenKind::kColon || lexer_.Peek().kind == TokenKind::kColon) {
@@ -322,9 +343,9 @@ class Parser {
   }
 
   // `offset 5m`, `offset -1h`: on the selector itself or on a range selector's.
-  ExprPtr ParseOffset(ExprPtr expr, bool has_offset) {
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseOffset(ExprPtr expr, bool has_offset) {
     const Token offset = lexer_.Next();
-    const bool negative = Accept(TokenKind::kSub).has_value();
+    const bool negative = Accept(TokenKind::kSub);
     const Token duration = lexer_.Next();
     if (duration.kind != TokenKind::kDuration) {
       return Unexpected(duration, "a duration like 5m after offset");
@@ -346,86 +367,95 @@ class Parser {
   ExprPtr ParsePrimary() {
     const Token& next = lexer_.Peek();
     switch (next.kind) {
-      case TokenKind::kNumber: {
-        const Token number = lexer_.Next();
-        return Make(NumberLiteral{number.number}, ValueType::kScalar, number.pos);
-      }
-      case TokenKind::kString: {
-        Token string = lexer_.Next();
-        return Make(StringLiteral{std::move(string.value)}, ValueType::kString, string.pos);
-      }
+      case TokenKind::kNumber:
+      case TokenKind::kString:
+        return ParseLiteral();
       case TokenKind::kDuration:
         return Fail(next.pos, absl::StrCat("unexpected duration ", next.text,
                                            " (a duration goes in [...] or after offset)"));
       case TokenKind::kLeftParen:
         return ParseParen();
       case TokenKind::kLeftBrace:
-        return ParseVectorSelector(std::nullopt);
+        return ParseVectorSelector("", next.pos);
       case TokenKind::kIdentifier:
       case TokenKind::kMetricIdentifier:
         return ParseNamed();
       case TokenKind::kAtan2:
         return Fail(next.pos, "the atan2 operator is not supported by Vigil");
       default:
-        if (IsKeywordMetricName(next.kind)) return ParseVectorSelector(lexer_.Next());
+        if (IsKeywordMetricName(next.kind)) return ParseNamed();
         return Unexpected(next, "");
     }
   }
 
-  ExprPtr ParseParen() {
-    const Token open = lexer_.Next();
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseLiteral() {
+    Token token = lexer_.Next();
+    if (token.kind == TokenKind::kNumber) {
+      return Make(NumberLiteral{token.number}, ValueType::kScalar, token.pos);
+    }
+    return Make(StringLiteral{std::move(token.value)}, ValueType::kString, token.pos);
+  }
+
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseParen() {
+    const int open_pos = lexer_.Next().pos;
     ExprPtr inner = ParseExpr(0);
     if (inner == nullptr) return nullptr;
     if (!Accept(TokenKind::kRightParen)) {
-      if (lexer_.Peek().kind == TokenKind::kEof) return Fail(open.pos, "unclosed left parenthesis");
+      if (lexer_.Peek().kind == TokenKind::kEof) return Fail(open_pos, "unclosed left parenthesis");
       return Unexpected(lexer_.Peek(), "\")\"");
     }
     const ValueType type = inner->type;
-    return Make(Paren{std::move(inner)}, type, open.pos);
+    return Make(Paren{std::move(inner)}, type, open_pos);
   }
 
-  // An identifier where an expression starts: an aggregation, a call or a selector.
-  ExprPtr ParseNamed() {
+  // An identifier (or a keyword that may name a metric) where an expression starts: an
+  // aggregation, a call or a selector.
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseNamed() {
     const Token& name = lexer_.Peek();
     const TokenKind after = lexer_.Peek(1).kind;
     if (name.kind == TokenKind::kIdentifier) {
-      const std::string lower = absl::AsciiStrToLower(name.text);
       if (after == TokenKind::kLeftParen || after == TokenKind::kBy ||
           after == TokenKind::kWithout) {
-        for (const AggregationName& agg : kAggregations) {
-          if (agg.name == lower) return ParseAggregation(agg.op);
+        if (std::optional<AggregationOp> op = FindAggregation(name.text)) {
+          return ParseAggregation(*op);
         }
-        for (absl::string_view unsupported : kUnsupportedAggregations) {
-          if (unsupported == lower) {
-            return Fail(name.pos,
-                        absl::StrCat("the ", lower, " aggregation is not supported by Vigil"));
-          }
-        }
+        if (IsUnsupportedAggregation(name.text)) return FailUnsupported(name);
       }
       if (after == TokenKind::kLeftParen) {
         if (const FunctionSignature* function = FindFunction(name.text)) {
           return ParseCall(*function);
         }
-        if (IsUnsupportedPrometheusFunction(name.text)) {
-          return Fail(name.pos,
-                      absl::StrCat("function \"", name.text, "\" is not supported by Vigil"));
-        }
-        return Fail(name.pos, absl::StrCat("unknown function with name \"", name.text, "\""));
+        return FailUnsupported(name);
       }
     }
-    return ParseVectorSelector(lexer_.Next());
+    const absl::string_view text = name.text;  // points into the query text
+    const int pos = name.pos;
+    lexer_.Next();
+    return ParseVectorSelector(text, pos);
+  }
+
+  // A name before `(` that is no aggregation or function Vigil implements.
+  ABSL_ATTRIBUTE_NOINLINE std::nullptr_t FailUnsupported(const Token& name) {
+    if (IsUnsupportedAggregation(name.text)) {
+      return Fail(name.pos, absl::StrCat("the ", absl::AsciiStrToLower(name.text),
+                                         " aggregation is not supported by Vigil"));
+    }
+    if (IsUnsupportedPrometheusFunction(name.text)) {
+      return Fail(name.pos, absl::StrCat("function \"", name.text, "\" is not supported by Vigil"));
+    }
+    return Fail(name.pos, absl::StrCat("unknown function with name \"", name.text, "\""));
   }
 
   // `(arg, ...)`; a trailing comma is allowed.
   bool ParseArgs(std::vector<ExprPtr>* args) {
-    const Token open = lexer_.Next();
+    const int open_pos = lexer_.Next().pos;
     while (!Accept(TokenKind::kRightParen)) {
       ExprPtr arg = ParseExpr(0);
       if (arg == nullptr) return false;
       args->push_back(std::move(arg));
       if (!Accept(TokenKind::kComma) && lexer_.Peek().kind != TokenKind::kRightParen) {
         if (lexer_.Peek().kind == TokenKind::kEof) {
-          Fail(open.pos, "unclosed left parenthesis");
+          Fail(open_pos, "unclosed left parenthesis");
         } else {
           Unexpected(lexer_.Peek(), "\",\" or \")\" in the argument list");
         }
@@ -435,20 +465,21 @@ class Parser {
     return true;
   }
 
-  ExprPtr ParseCall(const FunctionSignature& function) {
-    const Token name = lexer_.Next();
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseCall(const FunctionSignature& function) {
+    const int pos = lexer_.Next().pos;
     Call call;
     call.name = std::string(function.name);
     if (!ParseArgs(&call.args)) return nullptr;
-    if (std::optional<SyntaxError> error = CheckCall(function, call, name.pos)) {
-      return Fail(*error);
-    }
-    return Make(std::move(call), function.returns, name.pos);
+    if (std::optional<SyntaxError> error = CheckCall(function, call, pos)) return Fail(*error);
+    return Make(std::move(call), function.returns, pos);
   }
 
   // `op [by|without (...)] (args) [by|without (...)]`.
-  ExprPtr ParseAggregation(AggregationOp op) {
-    const Token name = lexer_.Next();
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseAggregation(AggregationOp op) {
+    const Token& name_token = lexer_.Peek();
+    const absl::string_view name = name_token.text;  // points into the query text
+    const int pos = name_token.pos;
+    lexer_.Next();
     AggregateExpr aggregate;
     aggregate.op = op;
     bool grouped = false;
@@ -457,7 +488,7 @@ class Parser {
       if (kind != TokenKind::kBy && kind != TokenKind::kWithout) return true;
       const Token clause = lexer_.Next();
       if (grouped) {
-        Fail(clause.pos, absl::StrCat(name.text,
+        Fail(clause.pos, absl::StrCat(name,
                                       " has a by/without clause both before and "
                                       "after its arguments"));
         return false;
@@ -468,24 +499,23 @@ class Parser {
     };
     if (!grouping()) return nullptr;
     if (lexer_.Peek().kind != TokenKind::kLeftParen) {
-      return Unexpected(lexer_.Peek(), absl::StrCat("\"(\" with the arguments of ", name.text));
+      return Unexpected(lexer_.Peek(), absl::StrCat("\"(\" with the arguments of ", name));
     }
     std::vector<ExprPtr> args;
     if (!ParseArgs(&args) || !grouping()) return nullptr;
-    if (std::optional<SyntaxError> error = CheckAggregation(op, args, name.pos)) {
+    if (std::optional<SyntaxError> error = CheckAggregation(op, args, pos)) {
       return Fail(*error);
     }
     if (args.size() == 2) aggregate.param = std::move(args[0]);
     aggregate.expr = std::move(args.back());
-    return Make(std::move(aggregate), ValueType::kInstantVector, name.pos);
+    return Make(std::move(aggregate), ValueType::kInstantVector, pos);
   }
 
-  // `name`, `name{...}` or `{...}`.
-  ExprPtr ParseVectorSelector(std::optional<Token> name) {
+  // `name`, `name{...}` or (`name` empty) `{...}`; `pos`: where it starts.
+  ABSL_ATTRIBUTE_NOINLINE ExprPtr ParseVectorSelector(absl::string_view name, int pos) {
     VectorSelector selector;
-    const int pos = name.has_value() ? name->pos : lexer_.Peek().pos;
-    if (name.has_value()) {
-      selector.name = std::string(name->text);
+    if (!name.empty()) {
+      selector.name = std::string(name);
       absl::StatusOr<storage::LabelMatcher> matcher = storage::LabelMatcher::Create(
           storage::LabelMatcher::Type::kEqual, std::string(kMetricNameLabel), selector.name);
       if (!matcher.ok()) return Fail(pos, std::string(matcher.status().message()));

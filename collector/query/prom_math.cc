@@ -1,9 +1,8 @@
 #include "collector/query/prom_math.h"
 
 #include <bit>
+#include <charconv>
 
-#include "absl/strings/str_cat.h"
-#include "collector/query/eval_context.h"
 #include "collector/query/go_sort.h"
 
 namespace vigil::query {
@@ -107,8 +106,8 @@ int64_t GoFloatToInt64(double f) {
   return static_cast<int64_t>(f);
 }
 
-absl::StatusOr<double> Quantile(double q, std::vector<double>* values) {
-  if (values->empty()) return kNaN;
+double Quantile(double q, std::vector<double>* values) {
+  if (values->empty() || std::isnan(q)) return kNaN;
   if (q < 0) return -kInf;
   if (q > 1) return kInf;
   std::vector<double>& v = *values;
@@ -120,12 +119,21 @@ absl::StatusOr<double> Quantile(double q, std::vector<double>* values) {
   const double lower = GoMax(0, std::floor(rank));
   const double upper = GoMin(n - 1, lower + 1);
   const double weight = rank - std::floor(rank);
-  const int64_t lo = GoFloatToInt64(lower), hi = GoFloatToInt64(upper);
-  if (lo < 0 || hi < 0) {
-    return ExecutionError(absl::StrCat("unexpected error: runtime error: index out of range [",
-                                       std::min(lo, hi), "]"));
-  }
-  return v[static_cast<size_t>(lo)] * (1 - weight) + v[static_cast<size_t>(hi)] * weight;
+  return v[static_cast<size_t>(lower)] * (1 - weight) + v[static_cast<size_t>(upper)] * weight;
+}
+
+std::string GoFormatFloat(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  // Go's 'g' with the shortest digits: exponent form below 1e-4 and from 1e6 (precision 6
+  // decides for shortest), with at least two exponent digits, as C++'s to_chars writes.
+  const double magnitude = std::fabs(v);
+  const bool exponent = magnitude != 0 && (magnitude < 1e-4 || magnitude >= 1e6);
+  const std::to_chars_result r =
+      std::to_chars(buf, buf + sizeof(buf), v,
+                    exponent ? std::chars_format::scientific : std::chars_format::fixed);
+  return std::string(buf, r.ptr);
 }
 
 }  // namespace vigil::query

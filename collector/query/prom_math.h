@@ -9,18 +9,19 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "collector/storage/double_bytes.h"
 
 namespace vigil::query {
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Prometheus' staleness marker: a NaN with this exact bit pattern.
-inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
-inline bool IsStaleMarker(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
+using storage::IsStaleMarker;
+using storage::kStaleMarkerBits;
 
 // Go's math.Max: +Inf wins over NaN; max(+0, -0) = +0.
 inline double GoMax(double x, double y) {
@@ -63,10 +64,13 @@ double GoLog10(double x);
 // out-of-range values.
 int64_t GoFloatToInt64(double f);
 
-// Prometheus' quantile() (the aggregation and quantile_over_time): q < 0 is -Inf, q > 1
-// +Inf, no values NaN, otherwise linear interpolation between the closest ranks after
-// sorting `values` as Go's sort.Sort does with NaN "less" than everything. A NaN q makes
-// Prometheus index out of range; that is its (execution) error here too.
-absl::StatusOr<double> Quantile(double q, std::vector<double>* values);
+// Prometheus' quantile() (the aggregation and quantile_over_time): no values or a NaN q
+// is NaN, q < 0 is -Inf, q > 1 +Inf, otherwise linear interpolation between the closest
+// ranks after sorting `values` as Go's sort.Sort does with NaN "less" than everything.
+double Quantile(double q, std::vector<double>* values);
+
+// Go's %v of a float64 (fmt's 'g' with the shortest digits: 1e+06, 0.5, NaN, +Inf), for
+// messages worded as Prometheus words them.
+std::string GoFormatFloat(double v);
 
 }  // namespace vigil::query

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/query/downsample.h"
+#include "collector/query/result_proto.h"
 #include "collector/query/selector.h"
 #include "common/log.h"
 
@@ -84,6 +85,29 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
     series->mutable_timestamps_ms()->Add(timestamps.begin(), timestamps.end());
     series->mutable_values()->Add(values.begin(), values.end());
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueryService::Evaluate(grpc::ServerContext* context,
+                                    const v1::EvaluateRequest* request,
+                                    v1::EvaluateResponse* response) {
+  absl::StatusOr<api::Principal> principal =
+      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/Evaluate");
+  if (!principal.ok()) return ToGrpc(principal.status());
+  if (engine_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "this collector has no query engine");
+  }
+  const absl::StatusOr<QueryResult> result =
+      request->step_ms() > 0 ? engine_->Range(request->query(), request->start_ms(),
+                                              request->end_ms(), request->step_ms())
+                             : engine_->Instant(request->query(), request->time_ms());
+  if (!result.ok()) {
+    if (result.status().code() == absl::StatusCode::kInternal) {
+      LogError("query: ", result.status().message());
+    }
+    return ToGrpc(result.status());
+  }
+  ResultToProto(*result, response);
   return grpc::Status::OK;
 }
 

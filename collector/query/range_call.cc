@@ -84,22 +84,24 @@ absl::StatusOr<EvalValue> EvalRangeCall(Evaluator& ev, const Call& call) {
   const bool rollups =
       ReadsRollups(call, ev.ctx().options()) && RollupFunctionOf(call.name, &rollup_f);
 
-  EvalValue out;
-  out.type = ValueType::kInstantVector;
-  absl::flat_hash_set<std::string> seen_labels;
-  for (const SelectedSeries& s : ev.loaded().Of(selector).series) {
-    LabelSet labels = s.labels;
+  const SelectorSeries& group = ev.loaded().Of(selector);
+  VIGIL_RETURN_IF_ERROR(ev.ReserveSeries(group.labels.size()));
+  std::vector<StepSeries> results(group.labels.size());
+  std::vector<uint8_t> any(group.labels.size(), 0);
+  const bool counter =
+      f == RangeFunction::kRate || f == RangeFunction::kIncrease || f == RangeFunction::kResets;
+  // Called from two threads for different series: writes only results[k] and any[k].
+  auto visit = [&](size_t k, const LabelSet& series_labels,
+                   const SelectedSeries& s) -> absl::Status {
+    LabelSet labels = series_labels;
     // last_over_time acts like a selector with an offset; every other function drops
     // the metric name.
     if (f != RangeFunction::kLastOverTime) labels.Remove(kMetricNameLabel);
     StepSeries result(std::move(labels), steps.count);
     const std::span<const int64_t> ts = s.RangeTs();
     const std::span<const double> vs = s.RangeVs();
-    const bool counter =
-        f == RangeFunction::kRate || f == RangeFunction::kIncrease || f == RangeFunction::kResets;
     const std::vector<uint32_t> resets = counter ? CounterResets(vs) : std::vector<uint32_t>();
     size_t lo = 0, hi = 0;
-    bool any = false;
     for (size_t i = 0; i < steps.count; ++i) {
       const int64_t t = steps.At(i);
       const int64_t end = t - selector.offset_ms;
@@ -127,21 +129,28 @@ absl::StatusOr<EvalValue> EvalRangeCall(Evaluator& ev, const Call& call) {
           w.first_index = lo;
         }
         VIGIL_RETURN_IF_ERROR(EvalRangeFunction(f, w, &v, &has));
-        VIGIL_RETURN_IF_ERROR(ev.ctx().Tick(hi - lo));
       }
       if (!has) continue;
       result.Set(i, v);
-      any = true;
+      any[k] = 1;
     }
-    VIGIL_RETURN_IF_ERROR(ev.ctx().Tick(steps.count));
-    if (!any) continue;
+    results[k] = std::move(result);
+    return absl::OkStatus();
+  };
+  VIGIL_RETURN_IF_ERROR(ev.loaded().ForEachSeries(selector, &ev.ctx(), visit));
+
+  EvalValue out;
+  out.type = ValueType::kInstantVector;
+  absl::flat_hash_set<std::string> seen_labels;
+  for (size_t k = 0; k < results.size(); ++k) {
+    if (!any[k]) continue;
     // As Prometheus, equal labels anywhere in the result are an error, even if the two
     // series never have values at the same step.
     if (f != RangeFunction::kAbsentOverTime &&
-        !seen_labels.insert(result.labels.Canonical()).second) {
+        !seen_labels.insert(results[k].labels.Canonical()).second) {
       return DuplicateLabelsetError();
     }
-    out.series.push_back(std::move(result));
+    out.series.push_back(std::move(results[k]));
   }
   if (f == RangeFunction::kAbsentOverTime) return AbsentOverTime(steps, out.series, selector);
   return out;

@@ -12,23 +12,31 @@ namespace {
 absl::StatusOr<EvalValue> Lookback(Evaluator& ev, const VectorSelector& selector, bool timestamps) {
   const Steps& steps = ev.steps();
   const int64_t lookback = ev.ctx().options().lookback_delta_ms;
+  const SelectorSeries& group = ev.loaded().Of(selector);
+  VIGIL_RETURN_IF_ERROR(ev.ReserveSeries(group.labels.size()));
+  std::vector<StepSeries> results(group.labels.size());
+  std::vector<uint8_t> any(group.labels.size(), 0);
+  VIGIL_RETURN_IF_ERROR(ev.loaded().ForEachSeries(
+      selector, &ev.ctx(),
+      [&](size_t k, const LabelSet& labels, const SelectedSeries& s) -> absl::Status {
+        StepSeries result(labels, steps.count);
+        size_t next = 0;  // first sample after the step's reference time
+        for (size_t i = 0; i < steps.count; ++i) {
+          const int64_t ref = steps.At(i) - selector.offset_ms;
+          while (next < s.ts.size() && s.ts[next] <= ref) ++next;
+          if (next == 0) continue;
+          const size_t newest = next - 1;
+          if (s.ts[newest] < ref - lookback || IsStaleMarker(s.vs[newest])) continue;
+          result.Set(i, timestamps ? static_cast<double>(s.ts[newest]) / 1000 : s.vs[newest]);
+          any[k] = 1;
+        }
+        results[k] = std::move(result);
+        return absl::OkStatus();
+      }));
   EvalValue out;
   out.type = ValueType::kInstantVector;
-  for (const SelectedSeries& s : ev.loaded().Of(selector).series) {
-    StepSeries result(s.labels, steps.count);
-    bool any = false;
-    size_t next = 0;  // first sample after the step's reference time
-    for (size_t i = 0; i < steps.count; ++i) {
-      const int64_t ref = steps.At(i) - selector.offset_ms;
-      while (next < s.ts.size() && s.ts[next] <= ref) ++next;
-      if (next == 0) continue;
-      const size_t newest = next - 1;
-      if (s.ts[newest] < ref - lookback || IsStaleMarker(s.vs[newest])) continue;
-      result.Set(i, timestamps ? static_cast<double>(s.ts[newest]) / 1000 : s.vs[newest]);
-      any = true;
-    }
-    VIGIL_RETURN_IF_ERROR(ev.ctx().Tick(steps.count));
-    if (any) out.series.push_back(std::move(result));
+  for (size_t k = 0; k < results.size(); ++k) {
+    if (any[k]) out.series.push_back(std::move(results[k]));
   }
   return out;
 }

@@ -16,9 +16,6 @@ namespace {
 using storage::Resolution;
 using storage::RollupPoint;
 
-// Closed time intervals [first, second].
-using Interval = std::pair<int64_t, int64_t>;
-
 // Below these gaps two intervals are read as one: reading the gap costs less than
 // another storage seek (a raw chunk spans 10 minutes, a 1-minute record an hour, a
 // 1-hour record a day).
@@ -44,7 +41,7 @@ std::vector<Interval> Coalesce(std::vector<Interval> in, int64_t gap) {
 // What the query needs of one set of matchers.
 struct SelectorNeeds {
   std::vector<const VectorSelector*> nodes;
-  std::vector<Interval> raw, minutes, hours;
+  ReadPlan plan;
 };
 
 class NeedsCollector {
@@ -63,12 +60,12 @@ class NeedsCollector {
   void Visit(const StringLiteral&) {}
   void Visit(const VectorSelector& s) {
     // Each step takes the newest sample in [t - offset - lookback, t - offset].
-    Of(s).raw.push_back({steps_.start_ms - s.offset_ms - options_.lookback_delta_ms,
-                         steps_.end_ms() - s.offset_ms});
+    Of(s).plan.raw.push_back({steps_.start_ms - s.offset_ms - options_.lookback_delta_ms,
+                              steps_.end_ms() - s.offset_ms});
   }
   void Visit(const MatrixSelector& m) {
     const VectorSelector& s = m.selector;
-    Of(s).raw.push_back(
+    Of(s).plan.raw.push_back(
         {steps_.start_ms - s.offset_ms - m.range_ms, steps_.end_ms() - s.offset_ms});
   }
   void Visit(const Call& call) {
@@ -94,16 +91,16 @@ class NeedsCollector {
   void Visit(const Paren& p) { Walk(*p.expr); }
 
   void AddRollupNeeds(const MatrixSelector& m) {
-    SelectorNeeds& needs = Of(m.selector);
+    ReadPlan& plan = Of(m.selector).plan;
     for (size_t i = 0; i < steps_.count; ++i) {
       const int64_t end = steps_.At(i) - m.selector.offset_ms;
       const WindowPieces w = CutWindow(end - m.range_ms, end);
-      needs.raw.push_back({w.start, w.minutes_begin - 1});
-      needs.raw.push_back({w.minutes_end, w.end_exclusive - 1});
+      plan.raw.push_back({w.start, w.minutes_begin - 1});
+      plan.raw.push_back({w.minutes_end, w.end_exclusive - 1});
       // Rollup reads take bucket starts: [from, to] holds the buckets starting there.
-      needs.minutes.push_back({w.minutes_begin, w.hours_begin - 1});
-      needs.minutes.push_back({w.hours_end, w.minutes_end - 1});
-      needs.hours.push_back({w.hours_begin, w.hours_end - 1});
+      plan.minutes.push_back({w.minutes_begin, w.hours_begin - 1});
+      plan.minutes.push_back({w.hours_end, w.minutes_end - 1});
+      plan.hours.push_back({w.hours_begin, w.hours_end - 1});
     }
   }
 
@@ -127,14 +124,15 @@ absl::Status ReadFailed(const absl::Status& s, EvalContext* ctx) {
   return absl::InternalError(absl::StrCat("storage: ", s.message()));
 }
 
-// Reads one series' samples and rollup points for `needs`.
-absl::Status LoadSeries(const SelectorNeeds& needs, storage::SeriesId id, EvalContext* ctx,
+// Reads one series' samples and rollup points as `plan` says, into `out` (cleared).
+absl::Status LoadSeries(const ReadPlan& plan, storage::SeriesId id, EvalContext* ctx,
                         SelectedSeries* out) {
+  out->Clear();
   const storage::Tsdb& tsdb = ctx->tsdb();
-  for (const Interval& i : needs.raw) {
+  for (const Interval& i : plan.raw) {
     const size_t before = out->ts.size();
-    const size_t budget = ctx->SampleBudget();
-    absl::Status read = tsdb.ReadRange(id, i.first, i.second, budget, &out->ts, &out->vs);
+    absl::Status read =
+        tsdb.ReadRange(id, i.first, i.second, ctx->SampleBudget(), &out->ts, &out->vs);
     if (!read.ok()) return ReadFailed(read, ctx);
     VIGIL_RETURN_IF_ERROR(ctx->AddSamples(out->ts.size() - before));
   }
@@ -152,7 +150,7 @@ absl::Status LoadSeries(const SelectorNeeds& needs, storage::SeriesId id, EvalCo
     }
   }
   const std::pair<const std::vector<Interval>*, Resolution> rollups[] = {
-      {&needs.minutes, Resolution::kMinute}, {&needs.hours, Resolution::kHour}};
+      {&plan.minutes, Resolution::kMinute}, {&plan.hours, Resolution::kHour}};
   for (const auto& [intervals, resolution] : rollups) {
     std::vector<RollupPoint>* points =
         resolution == Resolution::kMinute ? &out->minutes : &out->hours;
@@ -164,29 +162,28 @@ absl::Status LoadSeries(const SelectorNeeds& needs, storage::SeriesId id, EvalCo
       VIGIL_RETURN_IF_ERROR(ctx->AddSamples(points->size() - before));
     }
   }
-  return ctx->CheckDeadline();
-}
-
-// Loads series [begin, end) of `ids` into `out` (same indices).
-absl::Status LoadRange(const SelectorNeeds& needs, const std::vector<storage::SeriesId>& ids,
-                       size_t begin, size_t end, EvalContext* ctx,
-                       std::vector<SelectedSeries>* out) {
-  for (size_t i = begin; i < end; ++i) {
-    VIGIL_RETURN_IF_ERROR(LoadSeries(needs, ids[i], ctx, &(*out)[i]));
-  }
   return absl::OkStatus();
 }
 
 // Reading is mostly decoding, so two threads nearly halve it on a 2-core machine; below
 // this many series a thread costs more than it saves.
-constexpr size_t kParallelLoadMinSeries = 64;
+constexpr size_t kParallelMinSeries = 64;
 
-absl::StatusOr<std::unique_ptr<SelectorSeries>> LoadGroup(const SelectorNeeds& needs,
-                                                          EvalContext* ctx) {
+// Runs work(begin, end) over [0, n), split in two halves on two threads when n is large.
+absl::Status Split(size_t n, const std::function<absl::Status(size_t, size_t)>& work) {
+  if (n < kParallelMinSeries) return work(0, n);
+  absl::Status other;
+  std::thread helper([&] { other = work(n / 2, n); });
+  absl::Status mine = work(0, n / 2);
+  helper.join();
+  VIGIL_RETURN_IF_ERROR(mine);
+  return other;
+}
+
+absl::StatusOr<std::unique_ptr<SelectorSeries>> LoadGroup(SelectorNeeds needs, EvalContext* ctx) {
   const VectorSelector& selector = *needs.nodes.front();
-  const size_t budget = ctx->SeriesBudget();
   absl::StatusOr<std::vector<storage::SeriesId>> ids =
-      ctx->tsdb().index().Select(selector.matchers, budget);
+      ctx->tsdb().index().Select(selector.matchers, ctx->SeriesBudget());
   if (!ids.ok()) {
     if (absl::IsResourceExhausted(ids.status())) return ctx->TooManySeries();
     return absl::InternalError(absl::StrCat("storage: ", ids.status().message()));
@@ -203,25 +200,25 @@ absl::StatusOr<std::unique_ptr<SelectorSeries>> LoadGroup(const SelectorNeeds& n
   }
   std::sort(labelled.begin(), labelled.end(),
             [](const auto& a, const auto& b) { return a.first.labels() < b.first.labels(); });
-  std::vector<storage::SeriesId> sorted_ids;
   auto group = std::make_unique<SelectorSeries>();
-  group->series.resize(labelled.size());
-  for (size_t i = 0; i < labelled.size(); ++i) {
-    group->series[i].labels = std::move(labelled[i].first);
-    sorted_ids.push_back(labelled[i].second);
+  for (auto& [labels, id] : labelled) {
+    group->labels.push_back(std::move(labels));
+    group->ids.push_back(id);
   }
-
-  const size_t n = sorted_ids.size();
-  if (n < kParallelLoadMinSeries) {
-    VIGIL_RETURN_IF_ERROR(LoadRange(needs, sorted_ids, 0, n, ctx, &group->series));
-  } else {
-    absl::Status other;
-    std::thread helper(
-        [&] { other = LoadRange(needs, sorted_ids, n / 2, n, ctx, &group->series); });
-    absl::Status mine = LoadRange(needs, sorted_ids, 0, n / 2, ctx, &group->series);
-    helper.join();
-    VIGIL_RETURN_IF_ERROR(mine);
-    VIGIL_RETURN_IF_ERROR(other);
+  group->plan.raw = Coalesce(std::move(needs.plan.raw), kRawMergeGapMs);
+  group->plan.minutes = Coalesce(std::move(needs.plan.minutes), kMinuteMergeGapMs);
+  group->plan.hours = Coalesce(std::move(needs.plan.hours), kHourMergeGapMs);
+  // One use: read while it is evaluated. Several: read once now, for all of them.
+  group->streamed = needs.nodes.size() == 1;
+  if (!group->streamed) {
+    group->samples.resize(group->ids.size());
+    VIGIL_RETURN_IF_ERROR(Split(group->ids.size(), [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        VIGIL_RETURN_IF_ERROR(LoadSeries(group->plan, group->ids[i], ctx, &group->samples[i]));
+        VIGIL_RETURN_IF_ERROR(ctx->CheckDeadline());
+      }
+      return absl::OkStatus();
+    }));
   }
   return group;
 }
@@ -251,8 +248,37 @@ bool ReadsRollups(const Call& call, const EngineOptions& options) {
   return m != nullptr && m->range_ms >= options.rollup_min_range_ms;
 }
 
+void SelectedSeries::Clear() {
+  ts.clear();
+  vs.clear();
+  has_stale = false;
+  live_ts.clear();
+  live_vs.clear();
+  minutes.clear();
+  hours.clear();
+}
+
 const SelectorSeries& LoadedSelectors::Of(const VectorSelector& selector) const {
   return *by_node_.at(&selector);
+}
+
+absl::Status LoadedSelectors::ForEachSeries(const VectorSelector& selector, EvalContext* ctx,
+                                            const SeriesVisitor& visit) const {
+  const SelectorSeries& group = Of(selector);
+  return Split(group.ids.size(), [&](size_t begin, size_t end) {
+    SelectedSeries buffer;  // reused: series after the first need no new memory
+    for (size_t i = begin; i < end; ++i) {
+      const SelectedSeries* samples = &buffer;
+      if (group.streamed) {
+        VIGIL_RETURN_IF_ERROR(LoadSeries(group.plan, group.ids[i], ctx, &buffer));
+      } else {
+        samples = &group.samples[i];
+      }
+      VIGIL_RETURN_IF_ERROR(visit(i, group.labels[i], *samples));
+      VIGIL_RETURN_IF_ERROR(ctx->CheckDeadline());
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<LoadedSelectors> LoadSelectors(const Expr& root, EvalContext* ctx) {
@@ -260,11 +286,9 @@ absl::StatusOr<LoadedSelectors> LoadSelectors(const Expr& root, EvalContext* ctx
   collector.Walk(root);
   LoadedSelectors loaded;
   for (SelectorNeeds& needs : collector.Take()) {
-    needs.raw = Coalesce(std::move(needs.raw), kRawMergeGapMs);
-    needs.minutes = Coalesce(std::move(needs.minutes), kMinuteMergeGapMs);
-    needs.hours = Coalesce(std::move(needs.hours), kHourMergeGapMs);
-    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<SelectorSeries> group, LoadGroup(needs, ctx));
-    for (const VectorSelector* node : needs.nodes) loaded.by_node_[node] = group.get();
+    const std::vector<const VectorSelector*> nodes = needs.nodes;
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<SelectorSeries> group, LoadGroup(std::move(needs), ctx));
+    for (const VectorSelector* node : nodes) loaded.by_node_[node] = group.get();
     loaded.groups_.push_back(std::move(group));
   }
   return loaded;

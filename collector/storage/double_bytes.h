@@ -11,6 +11,11 @@ namespace vigil::storage {
 inline uint64_t DoubleBits(double v) { return std::bit_cast<uint64_t>(v); }
 inline double DoubleFromBits(uint64_t bits) { return std::bit_cast<double>(bits); }
 
+// Prometheus' staleness marker: the NaN with exactly these bits. It says "this series
+// ended here"; it is not a sample of any range.
+inline constexpr uint64_t kStaleMarkerBits = 0x7ff0000000000002ULL;
+inline bool IsStaleMarker(double v) { return DoubleBits(v) == kStaleMarkerBits; }
+
 inline void PutDoubleLE(std::string* out, double v) {
   const uint64_t bits = DoubleBits(v);
   char bytes[8];

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "collector/storage/double_bytes.h"
 #include "collector/storage/window.h"
 
 namespace vigil::storage {
@@ -64,6 +65,7 @@ void Aggregate(std::span<const int64_t> timestamps_ms, std::span<const double> v
                int64_t bucket_ms, std::vector<RollupPoint>* out) {
   RollupPoint* current = nullptr;
   for (size_t i = 0; i < timestamps_ms.size(); ++i) {
+    if (IsStaleMarker(values[i])) continue;
     const int64_t bucket = AlignDown(timestamps_ms[i], bucket_ms);
     if (current == nullptr || current->start_ms != bucket) {
       out->push_back(RollupPoint{});

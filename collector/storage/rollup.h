@@ -2,7 +2,9 @@
 // and 1 hour), computed when a chunk window is written and read for long ranges.
 //
 // NaN samples are counted and make `sum` NaN (as Prometheus' sum_over_time does); `min`
-// and `max` skip them unless every sample of the bucket is NaN. `last` is the value of
+// and `max` skip them unless every sample of the bucket is NaN. Staleness markers
+// (double_bytes.h) are not samples and are left out, as Prometheus leaves them out of
+// range vectors. `last` is the value of
 // the newest sample.
 #pragma once
 
@@ -25,8 +27,8 @@ void AddToRollup(RollupPoint* point, double v);
 // Merges `b` (later in time) into `a` (earlier); either may be empty.
 void MergeRollup(RollupPoint* a, const RollupPoint& b);
 
-// Appends one point per non-empty `bucket_ms`-aligned bucket of the samples
-// (ascending time) to `out`.
+// Appends one point per `bucket_ms`-aligned bucket that holds samples (ascending
+// time; staleness markers skipped) to `out`.
 void Aggregate(std::span<const int64_t> timestamps_ms, std::span<const double> values,
                int64_t bucket_ms, std::vector<RollupPoint>* out);
 

@@ -111,7 +111,7 @@ cert: $WORK/ca/bench-operator.crt
 key: $WORK/ca/bench-operator.key
 YAML
   ctl() { "$BIN/vigilctl" --config "$run/vigilctl.yaml" "$@"; }
-  max_of() { ctl query "$1{instance=\"bench-host\"}" --start "$2" --end "$3" --json |
+  max_of() { ctl samples "$1{instance=\"bench-host\"}" --start "$2" --end "$3" --json |
     jq '[.data.result[].values[][1] | tonumber] | max // 0'; }
 
   local series_flag=()
@@ -145,7 +145,7 @@ YAML
     anon=$(bench_status_kb "$agent" RssAnon || echo 0)
     if [ "${anon:-0}" -gt "$anon_max" ]; then anon_max=$anon; fi
     if [ $((polls % 4)) -eq 3 ]; then
-      newest=$(ctl query 'node_time_seconds{instance="bench-host"}' --since 30s --json 2>/dev/null |
+      newest=$(ctl samples 'node_time_seconds{instance="bench-host"}' --since 30s --json 2>/dev/null |
         jq '[.data.result[].values[-1][0]] | max // empty' || true)
       probe_t=$(now_s)
       if [ -n "$newest" ]; then
@@ -183,7 +183,7 @@ YAML
   lag_max=$(max_of vigil_agent_send_lag_seconds "$t0" "$(calc "%.3f" "$t1 + 2")")
   unacked_max=$(max_of vigil_agent_unacknowledged_batches "$t0" "$t1")
   ingested=$(ctl metrics | awk '$1 == "vigil_collector_samples_ingested_total" {printf "%.0f", $2}')
-  stored=$(ctl query 'node_time_seconds{instance="bench-host"}' --start "$(calc "%.3f" "$first_ms / 1000")" \
+  stored=$(ctl samples 'node_time_seconds{instance="bench-host"}' --start "$(calc "%.3f" "$first_ms / 1000")" \
     --end "$(calc "%.3f" "$last_ms / 1000")" --json | jq '[.data.result[].values | length] | add // 0')
   log "  replayed in ${replay_s} s: ${rate} samples/s, agent ${cpu_min} CPU s/min, live lag max ${lag_max} s"
 

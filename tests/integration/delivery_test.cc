@@ -61,7 +61,7 @@ struct Sample {
 // from `start` on.
 std::vector<Sample> Samples(const Cluster& cluster, const std::string& selector, absl::Time start,
                             const std::string& collector = Cluster::kCollector) {
-  nlohmann::json r = cluster.CtlJson({"query", selector, "--start", UnixSeconds(start), "--end",
+  nlohmann::json r = cluster.CtlJson({"samples", selector, "--start", UnixSeconds(start), "--end",
                                       UnixSeconds(absl::Now() + absl::Seconds(5))},
                                      collector);
   REQUIRE(r["status"] == "success");

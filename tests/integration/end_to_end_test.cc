@@ -28,7 +28,7 @@ bool HostListed(const Cluster& cluster, const std::string& host, bool* connected
 
 nlohmann::json Query(const Cluster& cluster, const std::string& selector,
                      const std::string& since = "5m") {
-  nlohmann::json result = cluster.CtlJson({"query", selector, "--since", since});
+  nlohmann::json result = cluster.CtlJson({"samples", selector, "--since", since});
   REQUIRE(result["status"] == "success");
   return result["data"]["result"];
 }
@@ -82,7 +82,7 @@ TEST_CASE("samples from an agent arrive over mTLS and vigilctl shows them", "[in
     REQUIRE(cluster.Ctl({"hosts"}, &out) == 0);
     CHECK(absl::StrContains(out, "db-test-01"));
     CHECK(absl::StrContains(out, "up"));
-    REQUIRE(cluster.Ctl({"query", "node_load1", "--since", "1m"}, &out) == 0);
+    REQUIRE(cluster.Ctl({"samples", "node_load1", "--since", "1m"}, &out) == 0);
     CHECK(absl::StrContains(out, "node_load1{instance=\"db-test-01\"}"));
   }
 
@@ -105,7 +105,7 @@ TEST_CASE("samples from an agent arrive over mTLS and vigilctl shows them", "[in
   }
 
   SECTION("a reduced query returns at most the points asked for, per bucket") {
-    nlohmann::json r = cluster.CtlJson({"query", "node_load1{instance=\"db-test-01\"}", "--since",
+    nlohmann::json r = cluster.CtlJson({"samples", "node_load1{instance=\"db-test-01\"}", "--since",
                                         "1h", "--max-points", "2", "--aggregate", "count"});
     REQUIRE(r["data"]["result"].size() == 1);
     const auto& values = r["data"]["result"][0]["values"];
@@ -115,8 +115,46 @@ TEST_CASE("samples from an agent arrive over mTLS and vigilctl shows them", "[in
 
   SECTION("a selector error is reported with its position") {
     std::string out;
-    CHECK(cluster.Ctl({"query", "node_load1{instance=}"}, &out) != 0);
+    CHECK(cluster.Ctl({"samples", "node_load1{instance=}"}, &out) != 0);
     CHECK(absl::StrContains(out, "position"));
+  }
+
+  SECTION("vigilctl query evaluates PromQL at an instant and over a range") {
+    // An instant vector: the host's load, one series with the collector's labels.
+    nlohmann::json v = cluster.CtlJson({"query", "node_load1{instance=\"db-test-01\"}"});
+    REQUIRE(v["status"] == "success");
+    CHECK(v["data"]["resultType"] == "vector");
+    REQUIRE(v["data"]["result"].size() == 1);
+    CHECK(v["data"]["result"][0]["metric"]["instance"] == "db-test-01");
+
+    // An expression over every CPU: as many idle series as the machine has CPUs.
+    nlohmann::json n = cluster.CtlJson(
+        {"query", "scalar(count(node_cpu_seconds_total{instance=\"db-test-01\",mode=\"idle\"}))"});
+    CHECK(n["data"]["resultType"] == "scalar");
+    CHECK(n["data"]["result"][1] == std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));
+
+    // A range query: a matrix, one point per 2 s step that had data.
+    nlohmann::json m = cluster.CtlJson(
+        {"query", "rate(node_cpu_seconds_total{instance=\"db-test-01\",mode=\"idle\"}[10s])",
+         "--since", "6s", "--step", "2s"});
+    CHECK(m["data"]["resultType"] == "matrix");
+    REQUIRE(static_cast<long>(m["data"]["result"].size()) == sysconf(_SC_NPROCESSORS_ONLN));
+    CHECK_FALSE(m["data"]["result"][0]["metric"].contains("__name__"));  // rate drops it
+    CHECK(m["data"]["result"][0]["values"].size() >= 1);
+    CHECK(m["data"]["result"][0]["values"].size() <= 4);
+
+    std::string out;
+    REQUIRE(cluster.Ctl({"query", "node_load1"}, &out) == 0);
+    CHECK(absl::StrContains(out, "SERIES"));
+    CHECK(absl::StrContains(out, "node_load1{instance=\"db-test-01\"}"));
+  }
+
+  SECTION("a PromQL error is reported with its line and column") {
+    std::string out;
+    CHECK(cluster.Ctl({"query", "sum(rate(node_load1[5m])"}, &out) != 0);
+    CHECK(absl::StrContains(out, "parse error at line 1, column"));
+    CHECK(cluster.Ctl({"query", "rate(node_load1)"}, &out) != 0);
+    CHECK(absl::StrContains(out, "range vector"));
   }
 
   SECTION("the agent's own health is visible") {

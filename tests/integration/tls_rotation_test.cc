@@ -36,7 +36,7 @@ std::string Metrics(const Cluster& cluster, const std::string& server_name) {
 double NewestSample(const Cluster& cluster, const std::string& server_name,
                     const std::string& host) {
   std::string out;
-  if (cluster.Ctl({"--server-name", server_name, "query",
+  if (cluster.Ctl({"--server-name", server_name, "samples",
                    absl::StrCat("node_load1{instance=\"", host, "\"}"), "--since", "1m", "--json"},
                   &out) != 0) {
     return 0;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "collector/query/selector.h"
+#include "collector/storage/double_bytes.h"
 #include "collector/storage/window.h"
 #include "tests/support/temp_dir.h"
 
@@ -242,7 +243,7 @@ TEST_CASE("a run's durable sequences: a resend writes nothing, a gap is filled l
   };
   CHECK(!commit(kT0 + 5000, 5, 0).duplicate_batch);  // live, ahead of a backlog 1..4
   CHECK(commit(kT0 + 5000, 5, 0).duplicate_batch);   // resent: nothing written
-  CommitResult backlog = commit(kT0 + 1000, 1, 3);     // three batches packed in one
+  CommitResult backlog = commit(kT0 + 1000, 1, 3);   // three batches packed in one
   CHECK(!backlog.duplicate_batch);
   CHECK(backlog.stored == 1);
   CHECK(backlog.durable_through == 3);
@@ -547,6 +548,32 @@ TEST_CASE("1-minute and 1-hour rollups hold min, max, sum, count and last", "[st
     CHECK(first[0].count == 7);
     CHECK(first[0].min == -1);
     CHECK(s.Rollups(id, Resolution::kHour, kT0, kT0)[0].count == 361);
+  }
+}
+
+TEST_CASE("rollups leave staleness markers out, as Prometheus' range vectors do", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("m");
+  const double stale = DoubleFromBits(kStaleMarkerBits);
+  // Minute 0: 1, NaN, a marker, 4. Minute 1: only a marker. Minute 2: 7.
+  s.Write(id, {kT0, kT0 + 10'000, kT0 + 20'000, kT0 + 30'000, kT0 + 70'000, kT0 + 130'000},
+          {1, std::nan(""), stale, 4, stale, 7});
+  for (int pass = 0; pass < 2; ++pass) {
+    INFO((pass == 0 ? "head" : "written windows"));
+    const std::vector<RollupPoint> minutes = s.Rollups(id, Resolution::kMinute, kT0, kT0 + kHourMs);
+    REQUIRE(minutes.size() == 2);
+    CHECK(minutes[0].count == 3);  // the NaN is a sample, the marker is not
+    CHECK(minutes[0].last == 4);
+    CHECK(minutes[0].max == 4);
+    CHECK(std::isnan(minutes[0].sum));
+    CHECK(minutes[1].start_ms == kT0 + 2 * kMinuteMs);
+    CHECK(minutes[1].count == 1);
+    const std::vector<RollupPoint> hours = s.Rollups(id, Resolution::kHour, kT0, kT0 + kHourMs);
+    REQUIRE(hours.size() == 1);
+    CHECK(hours[0].count == 4);
+    CHECK(hours[0].last == 7);
+    s.clock.Set(absl::FromUnixMillis(kT0 + kHourMs));
+    REQUIRE(s.tsdb->Maintain().ok());
   }
 }
 

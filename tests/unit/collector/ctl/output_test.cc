@@ -328,4 +328,79 @@ TEST_CASE("FormatSeriesJson values of round numbers read like Prometheus'") {
 }
 
 }  // namespace
+
+namespace {
+
+v1::EvaluateResponse Evaluated(const std::string& type) {
+  v1::EvaluateResponse r;
+  r.set_result_type(type);
+  return r;
+}
+
+void AddPoint(v1::SeriesData* s, int64_t t_ms, double v) {
+  s->add_timestamps_ms(t_ms);
+  s->add_values(v);
+}
+
+}  // namespace
+
+TEST_CASE("FormatEvaluateJson has Prometheus' shape for each result type") {
+  SECTION("vector: metric and value per series") {
+    v1::EvaluateResponse r = Evaluated("vector");
+    v1::SeriesData* s = r.add_series();
+    v1::Label* l = s->add_labels();
+    l->set_name("instance");
+    l->set_value("db1");
+    AddPoint(s, 1'700'000'000'500, 0.25);
+    nlohmann::json j = nlohmann::json::parse(FormatEvaluateJson(r, 1'700'000'000'500));
+    CHECK(j["status"] == "success");
+    CHECK(j["data"]["resultType"] == "vector");
+    CHECK(j["data"]["result"][0]["metric"]["instance"] == "db1");
+    CHECK(j["data"]["result"][0]["value"][0].get<double>() == 1'700'000'000.5);
+    CHECK(j["data"]["result"][0]["value"][1] == "0.25");
+  }
+  SECTION("matrix: values per series") {
+    v1::EvaluateResponse r = Evaluated("matrix");
+    v1::SeriesData* s = r.add_series();
+    AddPoint(s, 1000, 1);
+    AddPoint(s, 2000, std::numeric_limits<double>::infinity());
+    nlohmann::json j = nlohmann::json::parse(FormatEvaluateJson(r, 2000));
+    CHECK(j["data"]["result"][0]["metric"] == nlohmann::json::object());
+    CHECK(j["data"]["result"][0]["values"].dump() == R"([[1,"1"],[2,"+Inf"]])");
+  }
+  SECTION("scalar: [time, value]") {
+    v1::EvaluateResponse r = Evaluated("scalar");
+    AddPoint(r.add_series(), 5000, 3);
+    CHECK(nlohmann::json::parse(FormatEvaluateJson(r, 5000))["data"]["result"].dump() ==
+          R"([5,"3"])");
+  }
+  SECTION("string: [time, string] at the evaluation time") {
+    v1::EvaluateResponse r = Evaluated("string");
+    r.set_string_value("hello");
+    CHECK(nlohmann::json::parse(FormatEvaluateJson(r, 7000))["data"]["result"].dump() ==
+          R"([7,"hello"])");
+  }
+}
+
+TEST_CASE("FormatEvaluateTable prints one row per series, or the scalar, or says nothing matched") {
+  v1::EvaluateResponse vector = Evaluated("vector");
+  v1::SeriesData* s = vector.add_series();
+  v1::Label* name = s->add_labels();
+  name->set_name("__name__");
+  name->set_value("node_load1");
+  v1::Label* instance = s->add_labels();
+  instance->set_name("instance");
+  instance->set_value("db1");
+  AddPoint(s, 1000, 0.5);
+  CHECK(FormatEvaluateTable(vector) ==
+        "SERIES                      VALUE\nnode_load1{instance=\"db1\"}  0.5\n");
+
+  v1::EvaluateResponse scalar = Evaluated("scalar");
+  AddPoint(scalar.add_series(), 1000, 42);
+  CHECK(FormatEvaluateTable(scalar) == "42\n");
+
+  CHECK(FormatEvaluateTable(Evaluated("vector")) == "no series match at this time\n");
+  CHECK(FormatEvaluateTable(Evaluated("matrix")) == "no series match at any step\n");
+}
+
 }  // namespace vigil::ctl

@@ -72,5 +72,113 @@ TEST_CASE("benchmark-shaped queries", "[.perf]") {
       20);
 }
 
+TEST_CASE("week-view-shaped rollup query", "[.perf]") {
+  PromqlFixture f;
+  std::mt19937_64 rng(1);
+  // 100 hosts, a gauge at 1 s for 2 days.
+  const int64_t t0 = 1000 * kHour;
+  const int64_t span = 48 * kHour;
+  const absl::Time load_start = absl::Now();
+  for (int h = 0; h < 100; ++h) {
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    for (int64_t t = t0; t < t0 + span; t += 1000) {
+      ts.push_back(t);
+      vs.push_back(static_cast<double>(rng() % 10000) / 100);
+    }
+    f.Add(ParseLabels(absl::StrFormat(R"(node_load1{instance="host-%04d"})", h)), ts, vs);
+  }
+  WARN("loaded 100 x " << span / 1000 << " samples in "
+                       << absl::ToDoubleSeconds(absl::Now() - load_start) << " s");
+  f.Flush();
+  const int64_t end = t0 + span - 17'345, start = end - 46 * kHour;
+  Engine& e = f.engine();
+  absl::StatusOr<QueryResult> r = e.Range("avg_over_time(node_load1[1h])", start, end, kHour);
+  REQUIRE(r.ok());
+  WARN("decoded " << r->stats.samples_decoded);
+  Measure(
+      "avg_over_time[1h] 2d step 1h",
+      [&] { return e.Range("avg_over_time(node_load1[1h])", start, end, kHour).status(); }, 10);
+  Measure(
+      "max_over_time[2d] instant",
+      [&] { return e.Instant("max_over_time(node_load1[2d])", end).status(); }, 10);
+}
+
+TEST_CASE("30-day max_over_time of 100 series", "[.perf]") {
+  PromqlFixture f;
+  std::mt19937_64 rng(1);
+  // 100 hosts, a gauge at 10 s for 31 days (the raw retention is 30 days), committed a
+  // day at a time for all hosts, as they would arrive.
+  const int64_t t0 = 1000 * kHour;
+  const int64_t day = 24 * kHour, span = 31 * day;
+  const absl::Time load_start = absl::Now();
+  for (int64_t d = t0; d < t0 + span; d += day) {
+    for (int h = 0; h < 100; ++h) {
+      std::vector<int64_t> ts;
+      std::vector<double> vs;
+      for (int64_t t = d; t < d + day; t += 10'000) {
+        ts.push_back(t);
+        vs.push_back(static_cast<double>(rng() % 10000) / 100);
+      }
+      f.Add(ParseLabels(absl::StrFormat(R"(node_load1{instance="host-%04d"})", h)), ts, vs);
+    }
+  }
+  WARN("loaded 100 x " << span / 10'000 << " samples in "
+                       << absl::ToDoubleSeconds(absl::Now() - load_start) << " s");
+  f.Flush();
+  const int64_t end = t0 + span - 17'345;
+  Engine& e = f.engine();
+  absl::StatusOr<QueryResult> r = e.Instant("max_over_time(node_load1[30d])", end);
+  REQUIRE(r.ok());
+  REQUIRE(r->series.size() == 100);
+  WARN("decoded " << r->stats.samples_decoded);
+  Measure(
+      "max_over_time[30d] instant",
+      [&] { return e.Instant("max_over_time(node_load1[30d])", end).status(); }, 20);
+}
+
+TEST_CASE("rate over 1000 of 132000 series", "[.perf]") {
+  PromqlFixture f;
+  std::mt19937_64 rng(1);
+  const int64_t t0 = 1000 * kHour;
+  const int64_t span = kHour + 10 * 60'000;
+  const absl::Time load_start = absl::Now();
+  const char* modes[] = {"idle", "user", "system", "iowait", "irq", "softirq", "steal", "nice"};
+  for (int h = 0; h < 1000; ++h) {
+    const std::string host = absl::StrFormat("host-%04d", h);
+    for (int cpu = 0; cpu < 4; ++cpu) {
+      for (const char* mode : modes) {
+        std::vector<int64_t> ts;
+        std::vector<double> vs;
+        const bool target = cpu == 0 && std::string(mode) == "user";
+        double v = 0;
+        for (int64_t t = t0; t < t0 + span; t += target ? 1000 : 600'000) {
+          ts.push_back(t);
+          v += static_cast<double>(rng() % 100) / 100;
+          vs.push_back(std::round(v * 100) / 100);
+        }
+        f.Add(ParseLabels(absl::StrFormat(
+                  R"(node_cpu_seconds_total{instance="%s",cpu="%d",mode="%s"})", host, cpu, mode)),
+              ts, vs);
+      }
+    }
+    for (int m = 0; m < 100; ++m) {
+      f.Add(ParseLabels(absl::StrFormat(R"(node_other_%d{instance="%s"})", m, host)), {t0}, {1.0});
+    }
+  }
+  WARN("loaded in " << absl::ToDoubleSeconds(absl::Now() - load_start) << " s");
+  f.Flush();
+  const int64_t start = t0 + 5 * 60'000, end = start + kHour;
+  Engine& e = f.engine();
+  const std::string rate = R"(rate(node_cpu_seconds_total{cpu="0",mode="user"}[1m]))";
+  absl::StatusOr<QueryResult> r = e.Range(rate, start, end, 15'000);
+  REQUIRE(r.ok());
+  REQUIRE(r->series.size() == 1000);
+  Measure("rate 1000 of 132k", [&] { return e.Range(rate, start, end, 15'000).status(); }, 20);
+  Measure("sum by (instance) of it", [&] {
+    return e.Range("sum by (instance) (" + rate + ")", start, end, 15'000).status();
+  }, 20);
+}
+
 }  // namespace
 }  // namespace vigil::query::testing

@@ -57,6 +57,21 @@ TEST_CASE("offset shifts the evaluation time back, or forward when negative", "[
   CheckInstant(f.engine(), R"(metric{a="1"} offset 10m)", 660, {{R"(metric{a="1"})", 10}});
 }
 
+TEST_CASE("a selector used twice is read once and serves both uses", "[engine]") {
+  PromqlFixture f;
+  f.Load(kData);
+  // 50 - 30 at 300 s.
+  CheckInstant(f.engine(), R"(metric{a="1"} - metric{a="1"} offset 2m)", 300, {{R"({a="1"})", 20}});
+  // One read of [-120 s, 300 s]: the six samples from 0 to 300 s.
+  absl::StatusOr<QueryResult> r =
+      f.engine().Instant(R"(metric{a="1"} - metric{a="1"} offset 2m)", 300'000);
+  REQUIRE(r.ok());
+  CHECK(r->stats.samples_decoded == 6);
+  CHECK(r->stats.series_touched == 1);
+  CheckRange(f.engine(), R"(rate(metric{a="1"}[2m]) - rate(metric{a="1"}[2m] offset 1m))", 240, 360,
+             60, {{R"({a="1"})", {{240, 0}, {300, 0}, {360, 0}}}});
+}
+
 TEST_CASE("an instant query of a range selector returns the raw samples", "[engine]") {
   PromqlFixture f;
   f.Load(kData);

@@ -1,12 +1,17 @@
 #include "collector/query/parser.h"
 
+#include <pthread.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "collector/query/ast.h"
+#include "collector/query/functions.h"
 
 namespace vigil::query {
 namespace {
@@ -618,6 +623,114 @@ TEST_CASE("FormatDurationMs prints durations as Prometheus does") {
   }
 }
 
+TEST_CASE("The function table holds exactly the functions Vigil implements") {
+  std::vector<std::string> names;
+  for (const FunctionSignature& f : AllFunctions()) names.emplace_back(f.name);
+  CHECK(names == std::vector<std::string>{"abs",
+                                          "absent",
+                                          "absent_over_time",
+                                          "avg_over_time",
+                                          "ceil",
+                                          "changes",
+                                          "clamp",
+                                          "clamp_max",
+                                          "clamp_min",
+                                          "count_over_time",
+                                          "day_of_month",
+                                          "day_of_week",
+                                          "delta",
+                                          "deriv",
+                                          "exp",
+                                          "floor",
+                                          "hour",
+                                          "idelta",
+                                          "increase",
+                                          "irate",
+                                          "label_join",
+                                          "label_replace",
+                                          "last_over_time",
+                                          "ln",
+                                          "log10",
+                                          "log2",
+                                          "max_over_time",
+                                          "min_over_time",
+                                          "minute",
+                                          "month",
+                                          "predict_linear",
+                                          "quantile_over_time",
+                                          "rate",
+                                          "resets",
+                                          "round",
+                                          "scalar",
+                                          "sort",
+                                          "sort_desc",
+                                          "sqrt",
+                                          "stddev_over_time",
+                                          "stdvar_over_time",
+                                          "sum_over_time",
+                                          "time",
+                                          "timestamp",
+                                          "vector",
+                                          "year"});
+  CHECK(FindFunction("nope") == nullptr);
+  CHECK(FindFunction("Rate") == nullptr);
+  CHECK(FindFunction("histogram_quantile") == nullptr);
+  CHECK(IsUnsupportedPrometheusFunction("histogram_quantile"));
+  CHECK_FALSE(IsUnsupportedPrometheusFunction("rate"));
+  const FunctionSignature* rate = FindFunction("rate");
+  REQUIRE(rate != nullptr);
+  CHECK(rate->args == std::vector<ValueType>{ValueType::kRangeVector});
+  CHECK(rate->returns == ValueType::kInstantVector);
+
+  // Every function parses with the arguments its signature asks for, from none of the
+  // optional ones to all of them (and three more for a variadic one); one argument more,
+  // or an argument of another type, is an error.
+  const auto arg_text = [](ValueType type) -> std::string {
+    switch (type) {
+      case ValueType::kScalar:
+        return "1";
+      case ValueType::kInstantVector:
+        return "up";
+      case ValueType::kRangeVector:
+        return "up[5m]";
+      case ValueType::kString:
+        return "\"a\"";
+    }
+    return "";
+  };
+  const auto call_text = [&](const FunctionSignature& f, size_t n) {
+    std::vector<std::string> args;
+    for (size_t i = 0; i < n; ++i) args.push_back(arg_text(f.args[std::min(i, f.args.size() - 1)]));
+    return absl::StrCat(f.name, "(", absl::StrJoin(args, ", "), ")");
+  };
+  for (const FunctionSignature& f : AllFunctions()) {
+    const size_t min = f.args.size() - f.optional_args;
+    const size_t max = f.args.size() + (f.variadic ? 3 : 0);
+    for (size_t n = min; n <= max; ++n) {
+      const ExprPtr expr = MustParse(call_text(f, n));
+      CHECK(expr->type == f.returns);
+      CHECK(std::get<Call>(expr->node).args.size() == n);
+    }
+    if (!f.variadic) {
+      CHECK_THAT(
+          ParseError(absl::StrCat(
+              f.name, "(", absl::StrJoin(std::vector<std::string>(max + 1, "1"), ", "), ")")),
+          Catch::Contains("argument(s) in call to"));
+    }
+    for (size_t i = 0; i < f.args.size(); ++i) {
+      std::vector<std::string> args;
+      for (size_t j = 0; j < f.args.size(); ++j) {
+        const ValueType wrong =
+            f.args[j] == ValueType::kScalar ? ValueType::kString : ValueType::kScalar;
+        args.push_back(arg_text(j == i ? wrong : f.args[j]));
+      }
+      CHECK_THAT(ParseError(absl::StrCat(f.name, "(", absl::StrJoin(args, ", "), ")")),
+                 Catch::Contains(absl::StrCat("expected type ", ValueTypeName(f.args[i]),
+                                              " in call to function \"", f.name, "\"")));
+    }
+  }
+}
+
 std::string Repeat(absl::string_view s, int n) {
   std::string out;
   for (int i = 0; i < n; ++i) absl::StrAppend(&out, s);
@@ -655,6 +768,149 @@ TEST_CASE("Hostile nesting and length get an error, not a stack overflow") {
   const std::string wide = "up{a=\"" + std::string(kMaxQueryBytes - 8, 'x') + "\"}";
   REQUIRE(wide.size() == kMaxQueryBytes);
   MustParse(wide);
+}
+
+}  // namespace
+}  // namespace vigil::query
+
+namespace vigil::query {
+namespace {
+
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer's frames are several times larger
+// Runs ParseExpr and ToString on a thread with a `stack_bytes` stack.
+bool ParsesOnSmallStack(const std::string& text, size_t stack_bytes) {
+  struct Job {
+    const std::string* text;
+    bool ok = false;
+  } job{&text};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, stack_bytes);
+  pthread_t thread;
+  const auto run = [](void* arg) -> void* {
+    Job* job = static_cast<Job*>(arg);
+    absl::StatusOr<ExprPtr> expr = ParseExpr(*job->text);
+    job->ok = expr.ok() && ToString(**expr).size() > 0;
+    return nullptr;
+  };
+  const bool started = pthread_create(&thread, &attr, run, &job) == 0;
+  pthread_attr_destroy(&attr);
+  if (!started) return false;
+  pthread_join(thread, nullptr);
+  return job.ok;
+}
+
+TEST_CASE("A query at the depth limit parses and prints in 1 MiB of stack") {
+  const int depth = kMaxExprDepth - 2;
+  const std::vector<std::string> queries = {
+      Repeat("(", depth) + "1" + Repeat(")", depth),
+      Repeat("abs(", depth) + "up" + Repeat(")", depth),
+      Repeat("sum by (a) (-", depth / 2) + "up" + Repeat(")", depth / 2),
+      Repeat("-", depth) + "up",
+      Repeat("2^", depth) + "2",
+      "1" + Repeat("+1", depth),
+  };
+  for (const std::string& query : queries) {
+    INFO(query.substr(0, 20));
+    CHECK(ParsesOnSmallStack(query, 1 << 20));
+  }
+}
+#endif
+
+}  // namespace
+}  // namespace vigil::query
+
+namespace vigil::query {
+namespace {
+
+// Token soup from a fixed seed: whatever the parser accepts must print back to text that
+// parses to the same tree, and whatever it rejects must be an InvalidArgument with a
+// position; nothing may crash (the sanitizer build runs this too).
+TEST_CASE("Random queries either round-trip through ToString or fail cleanly") {
+  const std::vector<std::string> vocabulary = {"up",
+                                               "x",
+                                               "job:rate:sum",
+                                               "{",
+                                               "}",
+                                               "(",
+                                               ")",
+                                               "[",
+                                               "]",
+                                               ",",
+                                               "a=\"b\"",
+                                               "a=~\"b|c\"",
+                                               "a!=\"\"",
+                                               "5m",
+                                               "1h30m",
+                                               "1",
+                                               "-2.5",
+                                               "0x1f",
+                                               "Inf",
+                                               "+",
+                                               "-",
+                                               "*",
+                                               "/",
+                                               "%",
+                                               "^",
+                                               "==",
+                                               "!=",
+                                               ">",
+                                               "<",
+                                               ">=",
+                                               "<=",
+                                               "and",
+                                               "or",
+                                               "unless",
+                                               "bool",
+                                               "on",
+                                               "ignoring",
+                                               "group_left",
+                                               "group_right",
+                                               "(job)",
+                                               "by",
+                                               "without",
+                                               "offset",
+                                               "sum",
+                                               "topk",
+                                               "rate",
+                                               "abs",
+                                               "round",
+                                               "time",
+                                               "label_replace",
+                                               "\"s\"",
+                                               "'q'",
+                                               "`r`",
+                                               "#c\n",
+                                               "\n",
+                                               ":",
+                                               "@",
+                                               "\"\\x\"",
+                                               "$",
+                                               "\"unterminated"};
+  std::mt19937 random(20240605);
+  int parsed = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    std::string text;
+    const int tokens = 1 + static_cast<int>(random() % 12);
+    for (int t = 0; t < tokens; ++t) {
+      absl::StrAppend(&text, vocabulary[random() % vocabulary.size()], random() % 3 ? " " : "");
+    }
+    INFO(text);
+    absl::StatusOr<ExprPtr> expr = ParseExpr(text);
+    if (!expr.ok()) {
+      CHECK(expr.status().code() == absl::StatusCode::kInvalidArgument);
+      CHECK_THAT(std::string(expr.status().message()), Catch::StartsWith("parse error at line "));
+      continue;
+    }
+    ++parsed;
+    const std::string printed = ToString(**expr);
+    absl::StatusOr<ExprPtr> again = ParseExpr(printed);
+    INFO(printed);
+    REQUIRE(again.ok());
+    CHECK(ToString(**again) == printed);
+    CHECK((*again)->type == (*expr)->type);
+  }
+  CHECK(parsed > 500);  // the soup is not all errors
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ struct Expanded {
 };
 
 double ParseNumber(absl::string_view text) {
-  if (text == "stale") return std::bit_cast<double>(kStaleNaNBits);
+  if (text == "stale") return std::bit_cast<double>(kStaleMarkerBits);
   if (text == "NaN") return kNaN;
   if (text == "Inf" || text == "+Inf") return kInf;
   if (text == "-Inf") return -kInf;
