@@ -100,7 +100,8 @@ TEST_CASE("Authorize admits a role and everything above it") {
   CHECK(AccessControl::Authorize(viewer, Role::kViewer, "GET /api/v1/query").ok());
   CHECK(AccessControl::Authorize(admin, Role::kViewer, "GET /api/v1/query").ok());
   CHECK(AccessControl::Authorize(admin, Role::kAdmin, "POST /api/v1/admin/reload").ok());
-  absl::Status refused = AccessControl::Authorize(viewer, Role::kAdmin, "POST /api/v1/admin/reload");
+  absl::Status refused =
+      AccessControl::Authorize(viewer, Role::kAdmin, "POST /api/v1/admin/reload");
   CHECK(absl::IsPermissionDenied(refused));
   CHECK(refused.message() ==
         "token grafana has role viewer; POST /api/v1/admin/reload needs role admin");

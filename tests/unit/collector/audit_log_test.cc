@@ -4,8 +4,8 @@
 
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -58,15 +58,16 @@ TEST_CASE("An entry is one JSON line that reads back the same") {
   AuditEntry e = Entry("alice", AuditResult::kOk, 200);
   e.time_ms = kT0 + 123;
   const std::string line = EncodeAuditLine(e);
-  CHECK(line ==
-        R"({"time":"2026-11-23T20:00:00.123Z","principal":"alice","auth":"certificate",)"
-        R"("role":"admin","remote":"10.0.0.5:51234","action":"POST /api/v1/admin/reload",)"
-        R"("target":"configuration reloaded","result":"ok","status":200})"
-        "\n");
-  absl::StatusOr<AuditEntry> parsed = ParseAuditLine(absl::string_view(line).substr(0, line.size() - 1));
+  CHECK(line == R"({"time":"2026-11-23T20:00:00.123Z","principal":"alice","auth":"certificate",)"
+                R"("role":"admin","remote":"10.0.0.5:51234","action":"POST /api/v1/admin/reload",)"
+                R"("target":"configuration reloaded","result":"ok","status":200})"
+                "\n");
+  absl::StatusOr<AuditEntry> parsed =
+      ParseAuditLine(absl::string_view(line).substr(0, line.size() - 1));
   REQUIRE(parsed.ok());
   CHECK(*parsed == e);
-  for (AuditResult r : {AuditResult::kUnauthenticated, AuditResult::kForbidden, AuditResult::kError}) {
+  for (AuditResult r :
+       {AuditResult::kUnauthenticated, AuditResult::kForbidden, AuditResult::kError}) {
     e.result = r;
     std::string text = EncodeAuditLine(e);
     text.pop_back();
@@ -100,8 +101,10 @@ TEST_CASE("Appended entries read back in order with the clock's time") {
 TEST_CASE("Filters select by time, principal and result; the limit keeps the newest") {
   Fixture f;
   const std::vector<std::pair<std::string, AuditResult>> writes = {
-      {"alice", AuditResult::kOk},   {"", AuditResult::kUnauthenticated},
-      {"db1", AuditResult::kForbidden}, {"alice", AuditResult::kError},
+      {"alice", AuditResult::kOk},
+      {"", AuditResult::kUnauthenticated},
+      {"db1", AuditResult::kForbidden},
+      {"alice", AuditResult::kError},
       {"grafana", AuditResult::kForbidden}};
   for (const auto& [who, result] : writes) {
     REQUIRE(f.log->Append(Entry(who, result, 200), false).ok());

@@ -27,9 +27,9 @@ class OperatorServer {
  public:
   OperatorServer() : clock_(absl::FromUnixSeconds(1'795'464'000)), access_(Policy()) {
     REQUIRE(ctl::InitCa(dir_.Path("ca"), "Test", false).ok());
-    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"collector", "localhost", {"IP:127.0.0.1"}},
-                                  false)
-                .ok());
+    REQUIRE(
+        ctl::IssueCertificate(dir_.Path("ca"), {"collector", "localhost", {"IP:127.0.0.1"}}, false)
+            .ok());
     for (const char* name : {"alice", "oncall"}) {
       REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"operator", name, {}}, false).ok());
     }

@@ -60,10 +60,9 @@ TEST_CASE("Timestamps are written as Prometheus writes them") {
 TEST_CASE("Query results in each of Prometheus' result types") {
   query::QueryResult vector;
   vector.type = query::ValueType::kInstantVector;
-  vector.series = {
-      {Labels({{"__name__", "up"}, {"instance", "db\"1"}}), {{1'700'000'000'500, 1}}},
-      {Labels({{"instance", "db2"}}), {{1'700'000'000'500, std::nan("")}}},
-      {Labels({{"instance", "gone"}}), {}}};
+  vector.series = {{Labels({{"__name__", "up"}, {"instance", "db\"1"}}), {{1'700'000'000'500, 1}}},
+                   {Labels({{"instance", "db2"}}), {{1'700'000'000'500, std::nan("")}}},
+                   {Labels({{"instance", "gone"}}), {}}};
   CHECK(QueryDataJson(vector, 1'700'000'000'500) ==
         R"({"resultType":"vector","result":[)"
         R"({"metric":{"__name__":"up","instance":"db\"1"},"value":[1700000000.500,"1"]},)"

@@ -24,8 +24,7 @@ class QueryServer {
       : access_(api::AccessPolicy()),  // operator certificates are viewers
         audit_(*api::AuditLog::Open(dir_.Path("audit.log"), &Clock::Real())),
         grpc_access_(&access_, audit_.get()),
-        service_(/*tsdb=*/nullptr, /*connections=*/nullptr, QueryLimits(), &grpc_access_,
-                 metrics) {
+        service_(/*tsdb=*/nullptr, /*connections=*/nullptr, QueryLimits(), &grpc_access_, metrics) {
     REQUIRE(ctl::InitCa(dir_.Path("ca"), "Test", false).ok());
     REQUIRE(
         ctl::IssueCertificate(dir_.Path("ca"), {"collector", "localhost", {"IP:127.0.0.1"}}, false)

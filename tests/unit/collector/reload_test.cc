@@ -162,9 +162,10 @@ TEST_CASE("A reload applies roles and tokens to the access control at once") {
   api::AccessControl access(f.running().http.access);
   const std::string token = "vgl_test-token";
   CHECK(absl::IsUnauthenticated(access.AuthenticateToken(token).status()));
-  f.Write(absl::StrCat("http:\n  operator_roles: {alice: admin}\n  tokens:\n"
-                       "    - {name: grafana, role: viewer, sha256: ",
-                       Sha256Hex(token), "}\nquery:\n  max_series: 5\n"));
+  f.Write(
+      absl::StrCat("http:\n  operator_roles: {alice: admin}\n  tokens:\n"
+                   "    - {name: grafana, role: viewer, sha256: ",
+                   Sha256Hex(token), "}\nquery:\n  max_series: 5\n"));
   absl::StatusOr<ReloadOutcome> outcome = ReloadCollectorConfig(f.path(), &f.running(), &access);
   REQUIRE(outcome.ok());
   std::vector<std::string> applied, restart;

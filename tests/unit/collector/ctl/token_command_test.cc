@@ -18,8 +18,8 @@ TEST_CASE("token create prints the token once and its SHA-256 in YAML lines") {
   const std::string text = FormatNewToken(*created);
   CHECK(absl::StrContains(text, "\n  " + created->token + "\n"));
   CHECK(absl::StrContains(text, "Authorization: Bearer " + created->token));
-  CHECK(absl::StrContains(text, "  - name: grafana\n    role: viewer\n    sha256: " +
-                                    created->sha256 + "\n"));
+  CHECK(absl::StrContains(
+      text, "  - name: grafana\n    role: viewer\n    sha256: " + created->sha256 + "\n"));
 
   const nlohmann::json json = nlohmann::json::parse(FormatNewTokenJson(*created));
   CHECK(json["name"] == "grafana");
