@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collector/query/parser.h"
 #include "common/time_parse.h"
 
 namespace vigil::api {
@@ -35,12 +36,13 @@ absl::StatusOr<int64_t> ParseDurationParam(absl::string_view text) {
     }
     return static_cast<int64_t>(std::llround(seconds * 1000));
   }
-  absl::StatusOr<absl::Duration> d = ParseDuration(text);
-  if (!d.ok()) {
+  // PromQL's duration syntax (the same as in a query: 1y, 1w, 1d, 1h30m, 100ms).
+  absl::StatusOr<int64_t> ms = query::ParseDurationMs(text);
+  if (!ms.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot parse \"", text, "\" to a valid duration"));
   }
-  return absl::ToInt64Milliseconds(*d);
+  return ms;
 }
 
 absl::Status InvalidParameter(absl::string_view name, const absl::Status& status) {

@@ -2,7 +2,7 @@
 // (web/api/v1/api.go: parseTime, parseDuration), with its error messages:
 //   time:     Unix seconds, fractions kept to the millisecond ("1732400000.123"), or
 //             RFC 3339 ("2026-11-23T20:00:00Z", "2026-11-23T21:00:00.5+01:00")
-//   duration: seconds as a number ("15", "0.5"), or a duration ("15s", "1m30s", "1d")
+//   duration: seconds as a number ("15", "0.5"), or a PromQL duration ("15s", "1m30s", "1d")
 //
 // Thread-safe (no shared state).
 #pragma once

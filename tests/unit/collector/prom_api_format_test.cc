@@ -34,6 +34,8 @@ TEST_CASE("Durations are seconds as a number or a duration") {
   CHECK(*ParseDurationParam("0.5") == 500);
   CHECK(*ParseDurationParam("1m30s") == 90'000);
   CHECK(*ParseDurationParam("1d") == 86'400'000);
+  CHECK(*ParseDurationParam("1y") == 365LL * 86'400'000);
+  CHECK(*ParseDurationParam("100ms") == 100);
   CHECK(*ParseDurationParam("0") == 0);
   CHECK(*ParseDurationParam("-5") == -5'000);
   CHECK(ParseDurationParam("fast").status().message() ==
