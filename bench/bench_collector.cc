@@ -54,9 +54,10 @@ absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(const std
       absl::StrCat("listen: 127.0.0.1:0\n", "data_dir: ", c->dir_, "/data\n", "tls:\n",
                    "  ca: ", certs, "/ca.crt\n", "  cert: ", certs, "/bench-collector.crt\n",
                    "  key: ", certs, "/bench-collector.key\n", "limits:\n",
-                   "  max_series_per_agent: ", max_series_per_agent, "\n",
-                   "  query_max_series: ", max_series_per_agent * 2, "\n",
-                   "  query_max_samples: 100000000\n", "log_level: warning\n")));
+                   "  max_series_per_agent: ", max_series_per_agent, "\n", "query:\n",
+                   "  max_series: ", max_series_per_agent * 2, "\n",
+                   "  max_samples: 100000000\n", "http:\n  listen: \"\"\n",
+                   "log_level: warning\n")));
   return c;
 }
 

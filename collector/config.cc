@@ -2,8 +2,10 @@
 
 #include <filesystem>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/bearer_token.h"
 #include "common/config_node.h"
 #include "common/file.h"
 #include "common/status.h"
@@ -17,21 +19,124 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
-absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
-                       CollectorConfig* config) {
+absl::Status CheckListenAddress(const ConfigNode& node, absl::string_view key,
+                                const std::string& address, absl::string_view example) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return node.Error(
+        key, absl::StrCat("must be host:port with a port from 0 to 65535, e.g. ", example));
+  }
+  return absl::OkStatus();
+}
+
+// A whole number > 0 into a size_t (which keeps its value when the key is absent).
+absl::Status GetPositive(const ConfigNode& node, absl::string_view key, size_t* field) {
+  int64_t v = static_cast<int64_t>(*field);
+  VIGIL_RETURN_IF_ERROR(node.GetInt(key, &v));
+  if (v <= 0) return node.Error(key, "must be a positive number");
+  *field = static_cast<size_t>(v);
+  return absl::OkStatus();
+}
+
+absl::Status GetRole(const ConfigNode& node, absl::string_view key, api::Role* role) {
+  std::string text(api::RoleName(*role));
+  VIGIL_RETURN_IF_ERROR(node.GetString(key, &text));
+  if (!api::ParseRole(text, role)) {
+    return node.Error(key, absl::StrCat("\"", text, "\" is not a role (viewer, operator, admin",
+                                        key == "default_operator_role" ? ", none)" : ")"));
+  }
+  return absl::OkStatus();
+}
+
+// A token's or operator's name: what the audit log and the log lines show.
+bool IsValidPrincipalName(absl::string_view name) { return IsValidPeerName(name); }
+
+absl::Status ParseHttp(const ConfigNode& http, CollectorConfig::Http* out) {
   VIGIL_RETURN_IF_ERROR(
-      root.CheckKeys({"listen", "data_dir", "tls", "storage", "limits", "log_level"}));
-  VIGIL_RETURN_IF_ERROR(root.GetString("listen", &config->listen));
-  {
-    const size_t colon = config->listen.rfind(':');
-    int port = -1;
-    if (colon == std::string::npos || colon == 0 ||
-        !absl::SimpleAtoi(absl::string_view(config->listen).substr(colon + 1), &port) || port < 0 ||
-        port > 65535) {
-      return root.Error("listen",
-                        "must be host:port with a port from 0 to 65535, e.g. 0.0.0.0:7070");
+      http.CheckKeys({"listen", "operator_roles", "default_operator_role", "tokens"}));
+  VIGIL_RETURN_IF_ERROR(http.GetString("listen", &out->listen));
+  if (!out->listen.empty()) {
+    VIGIL_RETURN_IF_ERROR(CheckListenAddress(http, "listen", out->listen, "0.0.0.0:7071"));
+  }
+  const ConfigNode roles = http.Child("operator_roles");
+  VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> names, roles.Keys());
+  for (const std::string& name : names) {
+    if (!IsValidPrincipalName(name)) {
+      return roles.Error(name, "is not a certificate common name (printable, no spaces)");
+    }
+    api::Role role = api::Role::kNone;
+    VIGIL_RETURN_IF_ERROR(GetRole(roles, name, &role));
+    if (role == api::Role::kNone) {
+      return roles.Error(name,
+                         "must be viewer, operator or admin (remove the line to use "
+                         "default_operator_role)");
+    }
+    out->access.operator_roles[name] = role;
+  }
+  VIGIL_RETURN_IF_ERROR(GetRole(http, "default_operator_role", &out->access.default_operator_role));
+
+  if (http.Has("tokens")) {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<ConfigNode> tokens, http.Child("tokens").Elements());
+    for (const ConfigNode& token : tokens) {
+      VIGIL_RETURN_IF_ERROR(token.CheckKeys({"name", "role", "sha256"}));
+      api::TokenGrant grant;
+      VIGIL_RETURN_IF_ERROR(token.RequireString("name", &grant.name));
+      if (!IsValidPrincipalName(grant.name)) {
+        return token.Error("name", "must be printable, without spaces or quotes");
+      }
+      if (!token.Has("role")) return token.Error("role", "is required (viewer, operator, admin)");
+      VIGIL_RETURN_IF_ERROR(GetRole(token, "role", &grant.role));
+      VIGIL_RETURN_IF_ERROR(token.RequireString("sha256", &grant.sha256));
+      if (!IsSha256Hex(grant.sha256)) {
+        return token.Error("sha256",
+                           "must be the 64 hex digits of the token's SHA-256 (vigilctl token "
+                           "create prints it)");
+      }
+      grant.sha256 = absl::AsciiStrToLower(grant.sha256);
+      for (const api::TokenGrant& other : out->access.tokens) {
+        if (other.name == grant.name) {
+          return token.Error("name", absl::StrCat("\"", grant.name, "\" is used twice"));
+        }
+        if (other.sha256 == grant.sha256) {
+          return token.Error("sha256", absl::StrCat("is the same as token \"", other.name, "\""));
+        }
+      }
+      out->access.tokens.push_back(std::move(grant));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::Status ParseQuery(const ConfigNode& query, query::EngineOptions* out) {
+  VIGIL_RETURN_IF_ERROR(query.CheckKeys({"max_series", "max_samples", "max_points", "timeout",
+                                         "lookback_delta", "rollup_min_range"}));
+  VIGIL_RETURN_IF_ERROR(GetPositive(query, "max_series", &out->limits.max_series));
+  VIGIL_RETURN_IF_ERROR(GetPositive(query, "max_samples", &out->limits.max_samples));
+  VIGIL_RETURN_IF_ERROR(GetPositive(query, "max_points", &out->limits.max_points));
+  VIGIL_RETURN_IF_ERROR(query.GetDuration("timeout", &out->limits.timeout));
+  if (out->limits.timeout < absl::Seconds(1)) return query.Error("timeout", "must be at least 1s");
+  absl::Duration lookback = absl::Milliseconds(out->lookback_delta_ms);
+  VIGIL_RETURN_IF_ERROR(query.GetDuration("lookback_delta", &lookback));
+  if (lookback < absl::Seconds(1)) return query.Error("lookback_delta", "must be at least 1s");
+  out->lookback_delta_ms = absl::ToInt64Milliseconds(lookback);
+  absl::Duration rollup = absl::Milliseconds(out->rollup_min_range_ms);
+  VIGIL_RETURN_IF_ERROR(query.GetDuration("rollup_min_range", &rollup));
+  if (rollup != absl::ZeroDuration() && rollup < absl::Minutes(1)) {
+    return query.Error("rollup_min_range", "must be 0 (never read rollups) or at least 1m");
+  }
+  out->rollup_min_range_ms = absl::ToInt64Milliseconds(rollup);
+  return absl::OkStatus();
+}
+
+absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
+                       CollectorConfig* config) {
+  VIGIL_RETURN_IF_ERROR(root.CheckKeys(
+      {"listen", "data_dir", "tls", "storage", "limits", "http", "audit", "query", "log_level"}));
+  VIGIL_RETURN_IF_ERROR(root.GetString("listen", &config->listen));
+  VIGIL_RETURN_IF_ERROR(CheckListenAddress(root, "listen", config->listen, "0.0.0.0:7070"));
   VIGIL_RETURN_IF_ERROR(root.RequireString("data_dir", &config->data_dir));
   config->data_dir = Resolve(base_dir, config->data_dir);
 
@@ -97,20 +202,24 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   so.block_cache_bytes = static_cast<size_t>(cache_mb) << 20;
 
   const ConfigNode limits = root.Child("limits");
-  VIGIL_RETURN_IF_ERROR(
-      limits.CheckKeys({"max_series_per_agent", "query_max_series", "query_max_samples"}));
-  struct {
-    const char* key;
-    size_t* field;
-  } sizes[] = {{"max_series_per_agent", &config->ingest_limits.max_series_per_stream},
-               {"query_max_series", &config->query_limits.max_series},
-               {"query_max_samples", &config->query_limits.max_samples}};
-  for (const auto& s : sizes) {
-    int64_t v = static_cast<int64_t>(*s.field);
-    VIGIL_RETURN_IF_ERROR(limits.GetInt(s.key, &v));
-    if (v <= 0) return limits.Error(s.key, "must be a positive number");
-    *s.field = static_cast<size_t>(v);
+  for (absl::string_view moved : {"query_max_series", "query_max_samples"}) {
+    if (limits.Has(moved)) {
+      return limits.Error(
+          moved, absl::StrCat("has moved to query.", moved.substr(6), " (the query: section)"));
+    }
   }
+  VIGIL_RETURN_IF_ERROR(limits.CheckKeys({"max_series_per_agent"}));
+  VIGIL_RETURN_IF_ERROR(
+      GetPositive(limits, "max_series_per_agent", &config->ingest_limits.max_series_per_stream));
+
+  VIGIL_RETURN_IF_ERROR(ParseHttp(root.Child("http"), &config->http));
+  const ConfigNode audit = root.Child("audit");
+  VIGIL_RETURN_IF_ERROR(audit.CheckKeys({"file"}));
+  VIGIL_RETURN_IF_ERROR(audit.GetString("file", &config->audit_file));
+  config->audit_file = config->audit_file.empty()
+                           ? (std::filesystem::path(config->data_dir) / "audit.log").string()
+                           : Resolve(base_dir, config->audit_file);
+  VIGIL_RETURN_IF_ERROR(ParseQuery(root.Child("query"), &config->query));
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));
@@ -134,7 +243,10 @@ absl::StatusOr<CollectorConfig> ParseCollectorConfig(absl::string_view yaml,
 absl::StatusOr<CollectorConfig> LoadCollectorConfig(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path, 4 << 20);
   if (!text.ok()) return text.status();
-  return ParseCollectorConfig(*text, path, std::filesystem::path(path).parent_path().string());
+  absl::StatusOr<CollectorConfig> config =
+      ParseCollectorConfig(*text, path, std::filesystem::path(path).parent_path().string());
+  if (config.ok()) config->source_file = path;
+  return config;
 }
 
 }  // namespace vigil::collector

@@ -5,8 +5,9 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "collector/api/access.h"
 #include "collector/ingest/ingest_service.h"
-#include "collector/query/query_service.h"
+#include "collector/query/engine.h"
 #include "collector/storage/tsdb_options.h"
 #include "common/log.h"
 #include "common/tls.h"
@@ -25,8 +26,19 @@ struct CollectorConfig {
   // head snapshots).
   absl::Duration maintenance_interval = absl::Seconds(10);
   ingest::IngestLimits ingest_limits;
-  query::QueryLimits query_limits;
+  // The `http:` section: the Prometheus-compatible HTTPS API and who may use it (also
+  // the gRPC operator API's roles).
+  struct Http {
+    std::string listen = "127.0.0.1:7071";  // host:port; "" disables the HTTPS API
+    api::AccessPolicy access;
+  } http;
+  // The `audit:` section: the audit log's file (default <data_dir>/audit.log).
+  std::string audit_file;
+  // The `query:` section: what one query may cost, and the engine's lookback and rollups.
+  query::EngineOptions query;
   LogLevel log_level = LogLevel::kInfo;
+  // The file this was loaded from (what a reload reads again); "" if parsed from text.
+  std::string source_file;
 };
 
 // Parses and validates; every error names the file, line and key. Relative paths are

@@ -24,10 +24,13 @@ int main(int argc, char** argv) {
   std::string config_path = "/etc/vigil/collector.yaml";
   bool check_only = false;
   std::string ready_file;
+  std::string http_ready_file;
   app.add_option("-c,--config", config_path, "configuration file (YAML)");
   app.add_flag("--check-config", check_only, "validate the configuration and exit");
   app.add_option("--ready-file", ready_file,
                  "once listening, write the bound host:port to this file");
+  app.add_option("--http-ready-file", http_ready_file,
+                 "once listening, write the HTTPS API's bound host:port to this file");
   app.set_version_flag("--version", vigil::kVersion);
   CLI11_PARSE(app, argc, argv);
 
@@ -62,8 +65,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   vigil::collector::CollectorServer& collector = **server;
+  const std::string http_address = collector.http_address();
   vigil::LogInfo("vigil-collector ", vigil::kVersion, " listening on ", collector.address(),
-                 " (mTLS), data in ", config->data_dir);
+                 " (mTLS)",
+                 http_address.empty() ? " (HTTPS API off)"
+                                      : absl::StrCat(", HTTPS API on https://", http_address),
+                 ", data in ", config->data_dir, ", audit log ", config->audit_file);
+  if (!http_ready_file.empty() && !http_address.empty()) {
+    absl::Status written = vigil::WriteFileAtomically(http_ready_file, http_address + "\n");
+    if (!written.ok()) vigil::LogError("--http-ready-file: ", written.message());
+  }
   if (!ready_file.empty()) {
     absl::Status written = vigil::WriteFileAtomically(ready_file, collector.address() + "\n");
     if (!written.ok()) vigil::LogError("--ready-file: ", written.message());
@@ -73,10 +84,13 @@ int main(int argc, char** argv) {
   // storage does its work. All no-ops outside systemd. Monotonic time: a clock step
   // neither stops the status line nor skews its rate.
   using vigil::collector::MonotonicNow;
-  vigil::collector::StatusLine status(collector.address(), collector.SamplesStored(),
-                                      MonotonicNow());
+  vigil::collector::StatusLine status(
+      http_address.empty() ? collector.address()
+                           : absl::StrCat(collector.address(), ", https ", http_address),
+      collector.SamplesStored(), MonotonicNow());
   auto status_now = [&] {
-    return status.Update(MonotonicNow(), collector.ConnectedAgents(), collector.SamplesStored());
+    return status.Update(MonotonicNow(), collector.ConnectedAgents(), collector.SamplesStored(),
+                         collector.AuditWriteErrors());
   };
   vigil::systemd::NotifyReady(status_now());
   vigil::systemd::WatchdogPinger watchdog([&collector] {
@@ -99,7 +113,7 @@ int main(int argc, char** argv) {
     if (sig == SIGHUP) {
       vigil::LogInfo("received SIGHUP, reloading ", config_path);
       vigil::systemd::NotifyReloading();
-      (void)vigil::collector::ReloadCollectorConfig(config_path, &*config);
+      (void)collector.ReloadOnSignal();
       vigil::systemd::NotifyReady(status_now());
     } else if (sig < 0 && MonotonicNow() >= next_status) {
       vigil::systemd::NotifyStatus(status_now());

@@ -1,8 +1,10 @@
 #include "collector/reload.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "common/time_parse.h"
 #include "common/tls.h"
@@ -24,6 +26,27 @@ std::string LevelName(LogLevel level) {
       return "error";
   }
   return "info";
+}
+
+std::string RolesText(const std::map<std::string, api::Role>& roles) {
+  std::vector<std::string> parts;
+  for (const auto& [name, role] : roles)
+    parts.push_back(absl::StrCat(name, "=", api::RoleName(role)));
+  return parts.empty() ? "{}" : absl::StrJoin(parts, ", ");
+}
+
+// Names and roles only: never a token's hash.
+std::string TokensText(const std::vector<api::TokenGrant>& tokens) {
+  std::vector<std::string> parts;
+  for (const api::TokenGrant& t : tokens)
+    parts.push_back(absl::StrCat(t.name, "=", api::RoleName(t.role)));
+  return parts.empty() ? "[]" : absl::StrJoin(parts, ", ");
+}
+
+// Keys that a reload applies; every other key needs a restart.
+bool IsLiveKey(absl::string_view key) {
+  return key == "log_level" || key == "http.operator_roles" ||
+         key == "http.default_operator_role" || key == "http.tokens";
 }
 
 // Every key of the file, with how to render its value for a log line.
@@ -61,10 +84,27 @@ const std::vector<Key>& Keys() {
        [](const CollectorConfig& c) {
          return absl::StrCat(c.ingest_limits.max_series_per_stream);
        }},
-      {"limits.query_max_series",
-       [](const CollectorConfig& c) { return absl::StrCat(c.query_limits.max_series); }},
-      {"limits.query_max_samples",
-       [](const CollectorConfig& c) { return absl::StrCat(c.query_limits.max_samples); }},
+      {"http.listen", [](const CollectorConfig& c) { return c.http.listen; }},
+      {"http.operator_roles",
+       [](const CollectorConfig& c) { return RolesText(c.http.access.operator_roles); }},
+      {"http.default_operator_role",
+       [](const CollectorConfig& c) {
+         return std::string(api::RoleName(c.http.access.default_operator_role));
+       }},
+      {"http.tokens", [](const CollectorConfig& c) { return TokensText(c.http.access.tokens); }},
+      {"audit.file", [](const CollectorConfig& c) { return c.audit_file; }},
+      {"query.max_series",
+       [](const CollectorConfig& c) { return absl::StrCat(c.query.limits.max_series); }},
+      {"query.max_samples",
+       [](const CollectorConfig& c) { return absl::StrCat(c.query.limits.max_samples); }},
+      {"query.max_points",
+       [](const CollectorConfig& c) { return absl::StrCat(c.query.limits.max_points); }},
+      {"query.timeout",
+       [](const CollectorConfig& c) { return vigil::FormatDuration(c.query.limits.timeout); }},
+      {"query.lookback_delta",
+       [](const CollectorConfig& c) { return DurationText(c.query.lookback_delta_ms); }},
+      {"query.rollup_min_range",
+       [](const CollectorConfig& c) { return DurationText(c.query.rollup_min_range_ms); }},
       {"log_level", [](const CollectorConfig& c) { return LevelName(c.log_level); }},
   };
   return *keys;
@@ -78,13 +118,27 @@ std::vector<ConfigChange> DiffCollectorConfig(const CollectorConfig& running,
   for (const Key& key : Keys()) {
     std::string from = key.value(running);
     std::string to = key.value(next);
-    if (from != to) changes.push_back({key.name, std::move(from), std::move(to)});
+    if (from != to) {
+      changes.push_back({key.name, std::move(from), std::move(to)});
+    } else if (absl::string_view(key.name) == "http.tokens" &&
+               running.http.access.tokens != next.http.access.tokens) {
+      // Same names and roles, a secret replaced: say whose, not what.
+      std::vector<std::string> parts;
+      for (const api::TokenGrant& t : next.http.access.tokens) {
+        const bool replaced =
+            std::none_of(running.http.access.tokens.begin(), running.http.access.tokens.end(),
+                         [&](const api::TokenGrant& old) { return old == t; });
+        parts.push_back(
+            absl::StrCat(t.name, "=", api::RoleName(t.role), replaced ? " (new secret)" : ""));
+      }
+      changes.push_back({key.name, std::move(from), absl::StrJoin(parts, ", ")});
+    }
   }
   return changes;
 }
 
-absl::StatusOr<ReloadOutcome> ReloadCollectorConfig(const std::string& path,
-                                                    CollectorConfig* running) {
+absl::StatusOr<ReloadPlan> PlanCollectorReload(const std::string& path,
+                                               const CollectorConfig& running) {
   absl::StatusOr<CollectorConfig> next = LoadCollectorConfig(path);
   absl::Status valid = next.status();
   if (valid.ok()) {
@@ -98,11 +152,18 @@ absl::StatusOr<ReloadOutcome> ReloadCollectorConfig(const std::string& path,
     LogError("reload: ", valid.message(), "; keeping the running configuration");
     return valid;
   }
-  ReloadOutcome outcome;
-  for (ConfigChange& change : DiffCollectorConfig(*running, *next)) {
-    (change.key == "log_level" ? outcome.applied : outcome.need_restart)
+  ReloadPlan plan;
+  for (ConfigChange& change : DiffCollectorConfig(running, *next)) {
+    (IsLiveKey(change.key) ? plan.outcome.applied : plan.outcome.need_restart)
         .push_back(std::move(change));
   }
+  plan.next = *std::move(next);
+  return plan;
+}
+
+void ApplyCollectorReload(const ReloadPlan& plan, CollectorConfig* running,
+                          api::AccessControl* access) {
+  const ReloadOutcome& outcome = plan.outcome;
   // Logged before the new level applies, so that raising it still shows the change.
   for (const ConfigChange& c : outcome.applied) {
     LogInfo("reload: ", c.key, ": ", c.from, " -> ", c.to, " (applied)");
@@ -111,11 +172,21 @@ absl::StatusOr<ReloadOutcome> ReloadCollectorConfig(const std::string& path,
     LogWarning("reload: ", c.key, ": ", c.from, " -> ", c.to,
                " takes effect at the next restart; still using ", c.from);
   }
-  LogInfo("reload: ", path, " is valid; ", outcome.applied.size(), " change(s) applied, ",
-          outcome.need_restart.size(), " need a restart");
-  running->log_level = next->log_level;
-  SetLogLevel(next->log_level);
-  return outcome;
+  LogInfo("reload: ", plan.next.source_file, " is valid; ", outcome.applied.size(),
+          " change(s) applied, ", outcome.need_restart.size(), " need a restart");
+  running->log_level = plan.next.log_level;
+  SetLogLevel(plan.next.log_level);
+  running->http.access = plan.next.http.access;
+  if (access != nullptr) access->Replace(plan.next.http.access);
+}
+
+absl::StatusOr<ReloadOutcome> ReloadCollectorConfig(const std::string& path,
+                                                    CollectorConfig* running,
+                                                    api::AccessControl* access) {
+  absl::StatusOr<ReloadPlan> plan = PlanCollectorReload(path, *running);
+  if (!plan.ok()) return plan.status();
+  ApplyCollectorReload(*plan, running, access);
+  return plan->outcome;
 }
 
 }  // namespace vigil::collector

@@ -12,6 +12,7 @@ namespace vigil::collector {
 absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     const CollectorConfig& config, const Clock* clock) {
   std::unique_ptr<CollectorServer> server(new CollectorServer());
+  server->clock_ = clock;
   absl::StatusOr<std::unique_ptr<TlsReloader>> tls = TlsReloader::Create(config.tls);
   if (!tls.ok()) return tls.status();
   server->tls_ = std::move(*tls);
@@ -32,6 +33,18 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   LogInfo("storage: opened ", config.data_dir, " in ", server->tsdb_->counters().recovery_ms.load(),
           " ms (", server->tsdb_->HeadSeriesCount(), " series in the head)");
 
+  server->access_ = std::make_unique<api::AccessControl>(config.http.access);
+  absl::StatusOr<std::unique_ptr<api::AuditLog>> audit = api::AuditLog::Open(
+      config.audit_file.empty() ? (std::filesystem::path(config.data_dir) / "audit.log").string()
+                                : config.audit_file,
+      clock, &server->metrics_);
+  if (!audit.ok()) return audit.status();
+  server->audit_ = std::move(*audit);
+  server->grpc_access_ =
+      std::make_unique<api::GrpcAccess>(server->access_.get(), server->audit_.get());
+  server->engine_ =
+      std::make_unique<query::Engine>(server->tsdb_.get(), config.query, &server->metrics_);
+
   server->ingest_ = std::make_unique<ingest::IngestService>(
       server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
   if (absl::Status registered = RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(),
@@ -44,19 +57,18 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       !registered.ok()) {
     return registered;
   }
-  query::EngineOptions engine_options;
-  engine_options.limits = config.query_limits;
-  server->engine_ =
-      std::make_unique<query::Engine>(server->tsdb_.get(), engine_options, &server->metrics_);
-  server->query_ = std::make_unique<query::QueryService>(server->tsdb_.get(), &server->connections_,
-                                                         config.query_limits, &server->metrics_,
-                                                         server->engine_.get());
+  server->query_ = std::make_unique<query::QueryService>(
+      server->tsdb_.get(), &server->connections_, config.query.limits, server->grpc_access_.get(),
+      &server->metrics_, server->engine_.get());
+  server->admin_ =
+      std::make_unique<api::AdminService>(server->grpc_access_.get(), server->audit_.get());
 
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(config.listen, server->credentials_, &port);
   builder.RegisterService(server->ingest_.get());
   builder.RegisterService(server->query_.get());
+  builder.RegisterService(server->admin_.get());
   builder.SetMaxSendMessageSize(64 << 20);
   builder.SetMaxReceiveMessageSize(16 << 20);
   // Notice dead agents (a pulled cable) within a minute, not hours.
@@ -73,6 +85,33 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   }
   const std::string host = config.listen.substr(0, config.listen.rfind(':'));
   server->address_ = absl::StrCat(host, ":", port);
+  {
+    absl::MutexLock lock(&server->reload_mu_);
+    server->running_ = config;
+    server->runtime_.start_time = clock->Now();
+    server->runtime_.last_config_time = clock->Now();
+  }
+  if (!config.http.listen.empty()) {
+    api::HttpApiDeps deps;
+    deps.tsdb = server->tsdb_.get();
+    deps.connections = &server->connections_;
+    deps.engine = server->engine_.get();
+    deps.access = server->access_.get();
+    deps.audit = server->audit_.get();
+    deps.tls = server->tls_.get();
+    deps.clock = clock;
+    deps.metrics = &server->metrics_;
+    CollectorServer* self = server.get();
+    deps.reload = [self](const ReloadRecorder& record) { return self->Reload(record); };
+    deps.runtime_info = [self] {
+      absl::MutexLock lock(&self->reload_mu_);
+      return self->runtime_;
+    };
+    absl::StatusOr<std::unique_ptr<api::HttpApiServer>> http = api::HttpApiServer::Start(
+        {.listen = config.http.listen}, std::move(deps), &server->metrics_);
+    if (!http.ok()) return http.status();
+    server->http_ = std::move(*http);
+  }
   server->health_ = std::make_unique<StorageHealth>(
       config.maintenance_interval, absl::Milliseconds(storage_options.head_snapshot_interval_ms),
       MonotonicNow());
@@ -91,7 +130,55 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   return server;
 }
 
+absl::StatusOr<ReloadOutcome> CollectorServer::Reload(const ReloadRecorder& record) {
+  absl::MutexLock lock(&reload_mu_);
+  if (running_.source_file.empty()) {
+    return absl::FailedPreconditionError(
+        "this collector's configuration was not loaded from a file: nothing to reload");
+  }
+  absl::StatusOr<ReloadPlan> plan = PlanCollectorReload(running_.source_file, running_);
+  if (record) {
+    absl::Status recorded =
+        record(plan.ok() ? absl::StatusOr<ReloadOutcome>(plan->outcome) : plan.status());
+    if (!recorded.ok()) {
+      LogError("reload: not applied, its audit entry cannot be written: ", recorded.message());
+      return absl::UnavailableError(
+          absl::StrCat("its audit entry cannot be written: ", recorded.message()));
+    }
+  }
+  runtime_.reload_config_success = plan.ok();
+  if (!plan.ok()) return plan.status();
+  ApplyCollectorReload(*plan, &running_, access_.get());
+  runtime_.last_config_time = clock_->Now();
+  if (absl::Status reopened = audit_->Reopen(); !reopened.ok()) {
+    LogError("reload: ", reopened.message(), "; still writing to the file open before");
+  }
+  return plan->outcome;
+}
+
+absl::StatusOr<ReloadOutcome> CollectorServer::ReloadOnSignal() {
+  return Reload([this](const absl::StatusOr<ReloadOutcome>& planned) {
+    api::AuditEntry entry;
+    entry.principal = "SIGHUP";
+    entry.auth = std::string(api::AuthMethodName(api::AuthMethod::kSignal));
+    entry.role = std::string(api::RoleName(api::Role::kAdmin));
+    entry.remote = "local";
+    entry.action = "SIGHUP reload";
+    entry.result = planned.ok() ? api::AuditResult::kOk : api::AuditResult::kError;
+    entry.status = planned.ok() ? 200 : 422;
+    entry.target =
+        planned.ok()
+            ? absl::StrCat("configuration reloaded; ", planned->applied.size(),
+                           " change(s) applied, ", planned->need_restart.size(), " need a restart")
+            : absl::StrCat("configuration reload refused: ", planned.status().message());
+    (void)audit_->Append(std::move(entry), /*sync=*/planned.ok());
+    return absl::OkStatus();
+  });
+}
+
 void CollectorServer::Shutdown(absl::Duration deadline) {
+  // The HTTPS API first: its handlers use the engine, storage and the audit log.
+  if (http_ != nullptr) http_->Stop();
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() +
                       std::chrono::milliseconds(absl::ToInt64Milliseconds(deadline)));

@@ -1,10 +1,13 @@
-// The collector daemon assembled: storage, ingest and query services on one mTLS gRPC
-// port. Start() fails with a clear message (bad certificate path, port in use, storage
-// that cannot open) instead of starting half-way. The TLS files are checked every
-// tls_reload_interval; a valid replacement is used for new connections (certificate
-// rotation, common/tls_reloader.h).
+// The collector daemon assembled: storage, ingest, query and admin services on one mTLS
+// gRPC port, the PromQL engine, and the HTTPS API (api/http_server.h) on its own port
+// (http.listen), both behind the same access control and audit log. Start() fails with
+// a clear message (bad certificate path, port in use, storage or audit log that cannot
+// open) instead of starting half-way. The TLS files are checked every
+// tls_reload_interval; a valid replacement is used for new connections on both ports
+// (certificate rotation, common/tls_reloader.h).
 //
-// Thread-safety: Start/Shutdown from one thread; the services are thread-safe.
+// Thread-safety: Start/Shutdown from one thread; Reload and the services are
+// thread-safe.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -13,12 +16,21 @@
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "collector/api/access.h"
+#include "collector/api/admin_service.h"
+#include "collector/api/audit_log.h"
+#include "collector/api/grpc_access.h"
+#include "collector/api/http_server.h"
 #include "collector/config.h"
 #include "collector/ingest/connections.h"
 #include "collector/ingest/ingest_service.h"
+#include "collector/query/engine.h"
 #include "collector/query/query_service.h"
+#include "collector/reload.h"
 #include "collector/storage/tsdb.h"
 #include "collector/storage_health.h"
 #include "common/clock.h"
@@ -34,6 +46,20 @@ class CollectorServer {
 
   // "host:port" actually bound (the port is chosen by the kernel if configured as 0).
   const std::string& address() const { return address_; }
+  // The HTTPS API's "host:port"; "" when http.listen is "".
+  std::string http_address() const { return http_ == nullptr ? "" : http_->address(); }
+
+  // Re-reads the configuration file it was started from (SIGHUP, POST
+  // /api/v1/admin/reload), one reload at a time: `record` (may be empty) sees what the
+  // reload would do, or why it cannot, before anything changes, and the reload applies
+  // only if it returns OK (its error is returned). Then the audit log is reopened (log
+  // rotation). See reload.h for what applies live.
+  absl::StatusOr<ReloadOutcome> Reload(const ReloadRecorder& record)
+      ABSL_LOCKS_EXCLUDED(reload_mu_);
+  // SIGHUP's reload: audited (principal "SIGHUP", auth "signal"), but applied even if the
+  // audit log cannot be written: whoever can signal the collector owns its host, and
+  // revoking a token must never wait for a full disk.
+  absl::StatusOr<ReloadOutcome> ReloadOnSignal() ABSL_LOCKS_EXCLUDED(reload_mu_);
 
   // Stops accepting, waits up to `deadline` for calls in flight, then closes storage.
   void Shutdown(absl::Duration deadline);
@@ -46,11 +72,13 @@ class CollectorServer {
   // Thread-safe; valid until Shutdown().
   size_t ConnectedAgents() const { return connections_.ConnectedHosts(); }
   uint64_t SamplesStored() const { return tsdb_->counters().samples_stored.load(); }
+  uint64_t AuditWriteErrors() const { return audit_->write_errors(); }
 
  private:
   CollectorServer() = default;
 
   std::string address_;
+  const Clock* clock_ = nullptr;
   std::unique_ptr<storage::Tsdb> tsdb_;
   ingest::Connections connections_;
   // The TLS material and the credentials that hand it to handshakes: both outlive
@@ -58,10 +86,19 @@ class CollectorServer {
   std::unique_ptr<TlsReloader> tls_;
   std::shared_ptr<grpc::ServerCredentials> credentials_;
   MetricsRegistry metrics_;  // outlives the services that render it
+  std::unique_ptr<api::AccessControl> access_;
+  std::unique_ptr<api::AuditLog> audit_;
+  std::unique_ptr<api::GrpcAccess> grpc_access_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::Engine> engine_;  // PromQL, shared by the operator APIs
   std::unique_ptr<query::QueryService> query_;
+  std::unique_ptr<api::AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<api::HttpApiServer> http_;
+  // The configuration in use (what a reload compares with) and how the last went.
+  absl::Mutex reload_mu_;
+  CollectorConfig running_ ABSL_GUARDED_BY(reload_mu_);
+  api::RuntimeInfo runtime_ ABSL_GUARDED_BY(reload_mu_);
   absl::Notification stopping_;
   std::unique_ptr<StorageHealth> health_;  // fed by the maintenance thread
   std::thread maintenance_;                // Tsdb::Maintain() every maintenance_interval

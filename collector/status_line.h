@@ -17,8 +17,10 @@ class StatusLine {
   // `samples_stored` and `now`: the storage counter and the time the rate starts from.
   StatusLine(std::string address, uint64_t samples_stored, absl::Time now);
 
-  // The line, with the rate of stored samples since the previous call (or construction).
-  std::string Update(absl::Time now, size_t connected_agents, uint64_t samples_stored);
+  // The line, with the rate of stored samples since the previous call (or construction),
+  // and the audit log's write errors when there were any.
+  std::string Update(absl::Time now, size_t connected_agents, uint64_t samples_stored,
+                     uint64_t audit_write_errors = 0);
 
  private:
   const std::string address_;

@@ -4,12 +4,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "common/file.h"
 #include "common/time_parse.h"
 
@@ -106,6 +106,15 @@ absl::StatusOr<std::vector<ConfigNode>> ConfigNode::Elements() const {
   return out;
 }
 
+absl::StatusOr<std::vector<std::string>> ConfigNode::Keys() const {
+  std::vector<std::string> keys;
+  const YAML::Node& self = node_;
+  if (!self.IsDefined() || self.IsNull()) return keys;
+  if (!self.IsMap()) return Error("", "must be a mapping of keys to values");
+  for (auto it = self.begin(); it != self.end(); ++it) keys.push_back(it->first.Scalar());
+  return keys;
+}
+
 absl::StatusOr<std::string> ConfigNode::Scalar() const {
   if (!node_.IsScalar()) return Error("", "must be a single value");
   return node_.Scalar();
@@ -171,7 +180,7 @@ absl::Status ConfigNode::GetBytes(absl::string_view key, uint64_t* out) const {
   if (!status.ok()) return status;
   static constexpr std::pair<absl::string_view, uint64_t> kUnits[] = {
       {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40},
-      {"KB", 1000},        {"MB", 1000000},     {"GB", 1000000000}, {"B", 1}};
+      {"KB", 1000},        {"MB", 1000000},     {"GB", 1000000000},  {"B", 1}};
   absl::string_view number = absl::StripAsciiWhitespace(text);
   uint64_t unit = 1;
   for (const auto& [suffix, factor] : kUnits) {

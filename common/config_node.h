@@ -38,6 +38,9 @@ class ConfigNode {
   ConfigNode Child(absl::string_view key) const;
   // The elements of a sequence node; an error if this node is not a sequence.
   absl::StatusOr<std::vector<ConfigNode>> Elements() const;
+  // The keys of a mapping node in file order (none if absent); an error if this node is
+  // not a mapping. For sections whose keys are names chosen by the user.
+  absl::StatusOr<std::vector<std::string>> Keys() const;
   bool IsDefined() const { return node_.IsDefined() && !node_.IsNull(); }
 
   // Each getter leaves `*out` unchanged when the key is absent, so callers preset defaults.

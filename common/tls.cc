@@ -142,8 +142,7 @@ bool IsValidPeerName(absl::string_view name) {
   return true;
 }
 
-absl::StatusOr<PeerIdentity> AuthorizePeer(const grpc::ServerContext& context,
-                                           absl::string_view required_kind) {
+absl::StatusOr<PeerIdentity> AuthenticatePeer(const grpc::ServerContext& context) {
   PeerIdentity peer;
   peer.address = context.peer();
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
@@ -167,6 +166,14 @@ absl::StatusOr<PeerIdentity> AuthorizePeer(const grpc::ServerContext& context,
         absl::StrCat("peer ", peer.address, ": certificate common name \"", peer.name,
                      "\" is not a valid host name (printable, no spaces or quotes)"));
   }
+  return peer;
+}
+
+absl::StatusOr<PeerIdentity> AuthorizePeer(const grpc::ServerContext& context,
+                                           absl::string_view required_kind) {
+  absl::StatusOr<PeerIdentity> authenticated = AuthenticatePeer(context);
+  if (!authenticated.ok()) return authenticated.status();
+  PeerIdentity& peer = *authenticated;
   if (peer.kind != required_kind) {
     return absl::PermissionDeniedError(
         absl::StrCat("peer ", peer.address, " (", peer.name, ") presented a certificate of kind \"",

@@ -63,8 +63,12 @@ struct PeerIdentity {
   std::string address;  // "ipv4:127.0.0.1:51234"
 };
 
-// Fails with kUnauthenticated if the call carries no verified certificate and with
-// kPermissionDenied if its kind is not `required_kind`. Callers log the message.
+// The verified certificate of the call's peer, whatever its kind. Fails with
+// kUnauthenticated if the call carries none (or it does not parse) and with
+// kPermissionDenied if its CN is not a valid name. Callers log the message.
+absl::StatusOr<PeerIdentity> AuthenticatePeer(const grpc::ServerContext& context);
+
+// AuthenticatePeer, then kPermissionDenied if the kind is not `required_kind`.
 absl::StatusOr<PeerIdentity> AuthorizePeer(const grpc::ServerContext& context,
                                            absl::string_view required_kind);
 

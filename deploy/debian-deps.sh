@@ -8,7 +8,7 @@ VIGIL_BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev librocksdb-dev libssl-dev libyaml-cpp-dev libre2-dev
-  libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libsystemd-dev
+  libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libsystemd-dev libcpp-httplib-dev
 )
 
 vigil_missing_packages() {

@@ -1,15 +1,18 @@
-// vigilctl: the operator's command line for Vigil: certificates, hosts, queries, the
-// collector's own metrics.
+// vigilctl: the operator's command line for Vigil: certificates, API tokens, hosts,
+// queries, the collector's own metrics, the audit log.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "collector/ctl/audit_command.h"
 #include "collector/ctl/certs.h"
 #include "collector/ctl/client_config.h"
 #include "collector/ctl/output.h"
+#include "collector/ctl/token_command.h"
 #include "common/time_parse.h"
 #include "common/version.h"
+#include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/query.grpc.pb.h"
 
 namespace {
@@ -31,7 +34,9 @@ int FailRpc(const grpc::Status& status, const std::string& collector) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vigilctl: certificates, hosts, queries and collector metrics for Vigil"};
+  CLI::App app{
+      "vigilctl: certificates, API tokens, hosts, queries, collector metrics and the audit log "
+      "for Vigil"};
   app.require_subcommand(1);
   app.set_version_flag("--version", vigil::kVersion);
 
@@ -72,8 +77,38 @@ int main(int argc, char** argv) {
   issue->add_option("--days", request.validity_days, "validity in days");
   issue->add_flag("--force", force, "overwrite an existing certificate");
 
-  // hosts
+  // token
   bool json = false;
+  CLI::App* token = app.add_subcommand("token", "bearer tokens for the collector's HTTPS API");
+  token->require_subcommand(1);
+  std::string token_name;
+  std::string token_role;
+  CLI::App* token_create = token->add_subcommand(
+      "create", "make a token (offline): prints it once, and the lines for http.tokens");
+  token_create->add_option("--name", token_name, "who or what uses it, e.g. grafana")->required();
+  token_create->add_option("--role", token_role, "viewer, operator or admin")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "operator", "admin"}));
+  token_create->add_flag("--json", json, "print JSON (name, role, token, sha256)");
+
+  // audit
+  vigil::api::AuditFilter audit_filter;
+  std::string audit_since;
+  std::string audit_file;
+  CLI::App* audit = app.add_subcommand(
+      "audit", "print the collector's audit log: changes and refused requests (admin role)");
+  audit->add_option("--since", audit_since, "entries since a duration ago (24h) or a time");
+  audit->add_option("--principal", audit_filter.principal, "only this certificate or token name");
+  audit
+      ->add_option("--result", audit_filter.result,
+                   "ok, refused, unauthenticated, forbidden, error")
+      ->check(CLI::IsMember({"ok", "refused", "unauthenticated", "forbidden", "error"}));
+  audit->add_option("--limit", audit_filter.limit, "at most the newest N entries (default 1000)");
+  audit->add_option("--file", audit_file,
+                    "read this audit log file directly (when the collector is down)");
+  audit->add_flag("--json", json, "print JSON");
+
+  // hosts
   CLI::App* hosts = app.add_subcommand("hosts", "list the hosts that report to the collector");
   hosts->add_flag("--json", json, "print JSON");
 
@@ -141,6 +176,31 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (*token_create) {
+    absl::StatusOr<vigil::ctl::NewToken> created = vigil::ctl::CreateToken(token_name, token_role);
+    if (!created.ok()) return Fail(created.status().message());
+    std::cout << (json ? vigil::ctl::FormatNewTokenJson(*created)
+                       : vigil::ctl::FormatNewToken(*created));
+    return 0;
+  }
+  if (*audit && !audit_since.empty()) {
+    absl::StatusOr<int64_t> since = vigil::ctl::ParseSince(audit_since, absl::Now());
+    if (!since.ok()) return Fail(since.status().message());
+    audit_filter.since_ms = *since;
+  }
+  if (*audit && !audit_file.empty()) {
+    absl::StatusOr<vigil::api::AuditReadout> readout =
+        vigil::api::ReadAuditFile(audit_file, audit_filter);
+    if (!readout.ok()) return Fail(readout.status().message());
+    if (readout->unreadable_lines > 0) {
+      std::cerr << "vigilctl: " << readout->unreadable_lines << " unreadable line(s) of "
+                << audit_file << " skipped\n";
+    }
+    std::cout << (json ? vigil::ctl::FormatAuditJson(readout->entries)
+                       : vigil::ctl::FormatAuditTable(readout->entries));
+    return 0;
+  }
+
   // Commands that talk to the collector: config file, then flags on top.
   const bool explicit_config = !config_path.empty();
   if (!explicit_config) config_path = vigil::ctl::DefaultClientConfigPath();
@@ -159,6 +219,16 @@ int main(int argc, char** argv) {
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000)));
 
+  if (*audit) {
+    std::unique_ptr<vigil::v1::Admin::Stub> admin = vigil::v1::Admin::NewStub(*channel);
+    vigil::v1::ReadAuditResponse response;
+    grpc::Status s = admin->ReadAudit(&context, vigil::ctl::AuditRequest(audit_filter), &response);
+    if (!s.ok()) return FailRpc(s, config->collector);
+    const std::vector<vigil::api::AuditEntry> entries = vigil::ctl::AuditEntries(response);
+    std::cout << (json ? vigil::ctl::FormatAuditJson(entries)
+                       : vigil::ctl::FormatAuditTable(entries));
+    return 0;
+  }
   if (*hosts) {
     vigil::v1::ListHostsResponse response;
     grpc::Status s = stub->ListHosts(&context, vigil::v1::ListHostsRequest(), &response);

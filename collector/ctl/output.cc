@@ -28,6 +28,20 @@ std::string Bytes(uint64_t b) {
   return absl::StrFormat("%.0f MiB", static_cast<double>(b) / (1024.0 * 1024));
 }
 
+// Prometheus writes sample times as Unix seconds: 1795466815 or 1795466815.123.
+nlohmann::json UnixSecondsJson(int64_t ms) {
+  if (ms % 1000 == 0) return ms / 1000;
+  return static_cast<double>(ms) / 1000.0;
+}
+
+std::string SeriesName(const v1::SeriesData& series) {
+  std::vector<Label> labels;
+  for (const v1::Label& l : series.labels()) labels.push_back(Label{l.name(), l.value()});
+  return LabelSet(std::move(labels)).ToString();
+}
+
+}  // namespace
+
 std::string Table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;
   for (const auto& row : rows) {
@@ -45,20 +59,6 @@ std::string Table(const std::vector<std::vector<std::string>>& rows) {
   }
   return out;
 }
-
-// Prometheus writes sample times as Unix seconds: 1795466815 or 1795466815.123.
-nlohmann::json UnixSecondsJson(int64_t ms) {
-  if (ms % 1000 == 0) return ms / 1000;
-  return static_cast<double>(ms) / 1000.0;
-}
-
-std::string SeriesName(const v1::SeriesData& series) {
-  std::vector<Label> labels;
-  for (const v1::Label& l : series.labels()) labels.push_back(Label{l.name(), l.value()});
-  return LabelSet(std::move(labels)).ToString();
-}
-
-}  // namespace
 
 std::string FormatHostsTable(const v1::ListHostsResponse& response, absl::Time now) {
   std::vector<std::vector<std::string>> rows = {

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "vigil/v1/query.pb.h"
 
 namespace vigil::ctl {
+
+// Rows of cells as left-aligned columns two spaces apart, one line per row.
+std::string Table(const std::vector<std::vector<std::string>>& rows);
 
 // One row per host: name, state (up/down), last seen (age), agent version, OS, kernel,
 // CPUs, memory. `now` gives the ages.

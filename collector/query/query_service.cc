@@ -5,7 +5,6 @@
 #include "collector/query/result_proto.h"
 #include "collector/query/selector.h"
 #include "common/log.h"
-#include "common/tls.h"
 
 namespace vigil::query {
 namespace {
@@ -18,11 +17,9 @@ grpc::Status ToGrpc(const absl::Status& status) {
 
 grpc::Status QueryService::ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest*,
                                      v1::ListHostsResponse* response) {
-  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindOperator);
-  if (!peer.ok()) {
-    LogWarning("query: refused: ", peer.status().message());
-    return ToGrpc(peer.status());
-  }
+  absl::StatusOr<api::Principal> principal =
+      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/ListHosts");
+  if (!principal.ok()) return ToGrpc(principal.status());
   for (v1::HostInfo& host : tsdb_->Hosts()) {
     host.set_connected(connections_->IsConnected(host.host()));
     *response->add_hosts() = std::move(host);
@@ -33,11 +30,9 @@ grpc::Status QueryService::ListHosts(grpc::ServerContext* context, const v1::Lis
 grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
                                       const v1::QueryRangeRequest* request,
                                       v1::QueryRangeResponse* response) {
-  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindOperator);
-  if (!peer.ok()) {
-    LogWarning("query: refused: ", peer.status().message());
-    return ToGrpc(peer.status());
-  }
+  absl::StatusOr<api::Principal> principal =
+      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/QueryRange");
+  if (!principal.ok()) return ToGrpc(principal.status());
   if (request->start_ms() > request->end_ms()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "start is after end");
   }
@@ -96,11 +91,9 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
 grpc::Status QueryService::Evaluate(grpc::ServerContext* context,
                                     const v1::EvaluateRequest* request,
                                     v1::EvaluateResponse* response) {
-  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindOperator);
-  if (!peer.ok()) {
-    LogWarning("query: refused: ", peer.status().message());
-    return ToGrpc(peer.status());
-  }
+  absl::StatusOr<api::Principal> principal =
+      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/Evaluate");
+  if (!principal.ok()) return ToGrpc(principal.status());
   if (engine_ == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "this collector has no query engine");
   }
@@ -120,11 +113,9 @@ grpc::Status QueryService::Evaluate(grpc::ServerContext* context,
 
 grpc::Status QueryService::Metrics(grpc::ServerContext* context, const v1::MetricsRequest*,
                                    v1::MetricsResponse* response) {
-  absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindOperator);
-  if (!peer.ok()) {
-    LogWarning("query: refused: ", peer.status().message());
-    return ToGrpc(peer.status());
-  }
+  absl::StatusOr<api::Principal> principal =
+      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/Metrics");
+  if (!principal.ok()) return ToGrpc(principal.status());
   if (metrics_ == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "this collector exports no metrics");
   }

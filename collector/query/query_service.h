@@ -1,5 +1,6 @@
 // The operator read API (proto/vigil/v1/query.proto): list hosts, range queries by
-// selector, the collector's own metrics. Admits only certificates of kind "operator".
+// selector, PromQL evaluation (Evaluate), the collector's own metrics. Every call needs
+// the viewer role (an operator certificate; api/grpc_access.h); refusals are audited.
 // Limits how many series and samples one query may touch so that one careless query
 // cannot starve ingestion.
 //
@@ -8,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "collector/api/grpc_access.h"
 #include "collector/ingest/connections.h"
 #include "collector/query/engine.h"
 #include "collector/storage/tsdb.h"
@@ -22,10 +24,12 @@ class QueryService final : public v1::Query::Service {
   // Metrics call answers UNAVAILABLE.
   // Without `engine` the Evaluate call answers UNAVAILABLE.
   QueryService(storage::Tsdb* tsdb, const ingest::Connections* connections, QueryLimits limits,
-               const MetricsRegistry* metrics = nullptr, const Engine* engine = nullptr)
+               const api::GrpcAccess* access, const MetricsRegistry* metrics = nullptr,
+               const Engine* engine = nullptr)
       : tsdb_(tsdb),
         connections_(connections),
         limits_(limits),
+        access_(access),
         metrics_(metrics),
         engine_(engine) {}
 
@@ -43,6 +47,7 @@ class QueryService final : public v1::Query::Service {
   storage::Tsdb* const tsdb_;
   const ingest::Connections* const connections_;
   const QueryLimits limits_;
+  const api::GrpcAccess* const access_;
   const MetricsRegistry* const metrics_;
   const Engine* const engine_;
 };

@@ -79,6 +79,60 @@ void SeriesIndex::Forget(SeriesId id) {
   by_id_.erase(it);
 }
 
+absl::StatusOr<std::vector<std::string>> SeriesIndex::LabelNames(size_t limit,
+                                                                 bool* truncated) const {
+  std::vector<std::string> names;
+  *truncated = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
+  // Posting keys are 'p' name 0x00 value 0x00 id; names hold no 0x00, so the next name
+  // starts at or after 'p' name 0x01.
+  for (it->Seek("p"); it->Valid() && it->key().starts_with("p");) {
+    const absl::string_view key(it->key().data() + 1, it->key().size() - 1);
+    const size_t end = key.find('\0');
+    if (end == absl::string_view::npos) {  // not a posting: skip it
+      it->Next();
+      continue;
+    }
+    if (names.size() == limit) {
+      *truncated = true;
+      break;
+    }
+    names.emplace_back(key.substr(0, end));
+    std::string next = "p" + names.back();
+    next.push_back('\x01');
+    it->Seek(next);
+  }
+  if (!it->status().ok()) return FromRocksDb(it->status(), "series index: label names");
+  return names;
+}
+
+absl::StatusOr<std::vector<std::string>> SeriesIndex::LabelValues(absl::string_view name,
+                                                                  size_t limit,
+                                                                  bool* truncated) const {
+  std::vector<std::string> values;
+  *truncated = false;
+  const std::string prefix = PostingNamePrefix(name);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);) {
+    const rocksdb::Slice key = it->key();
+    // prefix value 0x00 id(8): the value is what lies between.
+    if (key.size() < prefix.size() + 9) {
+      it->Next();
+      continue;
+    }
+    if (values.size() == limit) {
+      *truncated = true;
+      break;
+    }
+    values.emplace_back(key.data() + prefix.size(), key.size() - prefix.size() - 9);
+    // Past every posting of this value: its largest possible id.
+    it->Seek(PostingKey(name, values.back(), ~SeriesId{0}));
+    if (it->Valid() && it->key() == PostingKey(name, values.back(), ~SeriesId{0})) it->Next();
+  }
+  if (!it->status().ok()) return FromRocksDb(it->status(), "series index: label values");
+  return values;
+}
+
 size_t SeriesIndex::cached() const {
   absl::MutexLock lock(&mu_);
   return by_id_.size();

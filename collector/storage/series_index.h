@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -50,6 +51,14 @@ class SeriesIndex {
   // `max_series`.
   absl::StatusOr<std::vector<SeriesId>> Select(std::span<const LabelMatcher> matchers,
                                                size_t max_series) const;
+
+  // The distinct label names (metric name "__name__" included) of every series the
+  // index knows, sorted; at most `limit` (`*truncated` tells whether there were more).
+  // Reads only the postings' keys: one seek per distinct name.
+  absl::StatusOr<std::vector<std::string>> LabelNames(size_t limit, bool* truncated) const;
+  // The distinct values of label `name`, sorted, at most `limit`: one seek per value.
+  absl::StatusOr<std::vector<std::string>> LabelValues(absl::string_view name, size_t limit,
+                                                       bool* truncated) const;
 
   size_t cached() const;
   // Series ever created.

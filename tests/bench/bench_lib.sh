@@ -19,6 +19,7 @@ bench_start_collector() {
 listen: 127.0.0.1:0
 data_dir: $dir/data
 tls: {ca: $ca/ca.crt, cert: $ca/localhost.crt, key: $ca/localhost.key}
+http: {listen: ""}
 YAML
   "$BIN/vigil-collector" --config "$dir/collector.yaml" --ready-file "$dir/ready" >"$dir/collector.log" 2>&1 &
   BENCH_COLLECTOR_PID=$!

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -59,21 +60,38 @@ void Cluster::IssueCertificate(const std::string& kind, const std::string& name,
 }
 
 void Cluster::StartCollector(int port, const std::string& name, const std::string& tls_yaml) {
+  CollectorSetup setup;
+  setup.port = port;
+  setup.tls_yaml = tls_yaml;
+  StartCollector(setup, name);
+}
+
+void Cluster::WriteCollectorConfig(const CollectorSetup& setup, const std::string& name) {
   const bool is_default = name == kCollector;
+  const bool has_http =
+      absl::StartsWith(setup.extra_yaml, "http:") || absl::StrContains(setup.extra_yaml, "\nhttp:");
+  dir_.WriteFile(name + ".yaml",
+                 absl::StrCat("listen: 127.0.0.1:", setup.port,
+                              "\ndata_dir: ", is_default ? "data" : name + "-data",
+                              "\ntls:\n  ca: ca/ca.crt\n"
+                              "  cert: ca/localhost.crt\n"
+                              "  key: ca/localhost.key\n",
+                              setup.tls_yaml, has_http ? "" : "http:\n  listen: 127.0.0.1:0\n",
+                              setup.extra_yaml));
+}
+
+void Cluster::StartCollector(const CollectorSetup& setup, const std::string& name) {
+  WriteCollectorConfig(setup, name);
   const std::string config = dir_.Path(name + ".yaml");
-  dir_.WriteFile(name + ".yaml", absl::StrCat("listen: 127.0.0.1:", port,
-                                              "\ndata_dir: ", is_default ? "data" : name + "-data",
-                                              "\ntls:\n  ca: ca/ca.crt\n"
-                                              "  cert: ca/localhost.crt\n"
-                                              "  key: ca/localhost.key\n",
-                                              tls_yaml));
   const std::string ready = dir_.Path(name + ".ready");
+  const std::string http_ready = dir_.Path(name + ".http-ready");
   std::filesystem::remove(ready);
+  std::filesystem::remove(http_ready);
   Collector& c = collectors_[name];
-  c.process =
-      std::make_unique<ChildProcess>(std::vector<std::string>{Binary("vigil-collector"), "--config",
-                                                              config, "--ready-file", ready},
-                                     collector_log(name));
+  c.process = std::make_unique<ChildProcess>(
+      std::vector<std::string>{Binary("vigil-collector"), "--config", config, "--ready-file", ready,
+                               "--http-ready-file", http_ready},
+      collector_log(name));
   const bool up = WaitFor([&] { return std::filesystem::exists(ready) || !c.process->Running(); },
                           absl::Seconds(30));
   INFO(c.process->Output());
@@ -82,6 +100,10 @@ void Cluster::StartCollector(int port, const std::string& name, const std::strin
   std::ifstream in(ready);
   std::getline(in, c.address);
   REQUIRE(!c.address.empty());
+  // The HTTPS address is written before the gRPC one, so it is there by now (if on).
+  c.http_address.clear();
+  std::ifstream http_in(http_ready);
+  if (http_in) std::getline(http_in, c.http_address);
 }
 
 void Cluster::StopCollector(int signal, const std::string& name) {
@@ -99,6 +121,11 @@ ChildProcess* Cluster::collector(const std::string& name) {
 std::string Cluster::collector_address(const std::string& name) const {
   auto it = collectors_.find(name);
   return it == collectors_.end() ? "" : it->second.address;
+}
+
+std::string Cluster::collector_http_address(const std::string& name) const {
+  auto it = collectors_.find(name);
+  return it == collectors_.end() ? "" : it->second.http_address;
 }
 
 ChildProcess* Cluster::StartAgent(const std::string& name, const AgentSetup& setup) {

@@ -33,6 +33,15 @@ struct AgentSetup {
   std::vector<std::string> wrapper;  // argv the agent's command line is appended to
 };
 
+// How to start a collector (Cluster::StartCollector).
+struct CollectorSetup {
+  int port = 0;          // gRPC; 0 = any
+  std::string tls_yaml;  // keys added to its `tls:` section ("  reload_interval: 1s\n")
+  // Top-level keys added to its configuration. Unless they hold an `http:` section, the
+  // HTTPS API listens on 127.0.0.1 at a port the kernel chooses.
+  std::string extra_yaml;
+};
+
 class Cluster {
  public:
   // The collector most tests use; its data dir is "data", its log "collector.log".
@@ -53,10 +62,16 @@ class Cluster {
   // keys to its `tls:` section ("  reload_interval: 1s\n").
   void StartCollector(int port = 0, const std::string& name = kCollector,
                       const std::string& tls_yaml = "");
+  void StartCollector(const CollectorSetup& setup, const std::string& name = kCollector);
+  // Writes NAME.yaml for `setup` (what StartCollector does first; a test rewrites it
+  // before a SIGHUP).
+  void WriteCollectorConfig(const CollectorSetup& setup, const std::string& name = kCollector);
   void StopCollector(int signal, const std::string& name = kCollector);
   ChildProcess* collector(const std::string& name = kCollector);
   // host:port it listens on ("" before its first start).
   std::string collector_address(const std::string& name = kCollector) const;
+  // The HTTPS API's host:port ("" if it is off or the collector never started).
+  std::string collector_http_address(const std::string& name = kCollector) const;
   std::string collector_log(const std::string& name = kCollector) const {
     return dir_.Path(name + ".log");
   }
@@ -86,6 +101,7 @@ class Cluster {
   struct Collector {
     std::unique_ptr<ChildProcess> process;
     std::string address;
+    std::string http_address;
   };
 
   TempDir dir_;

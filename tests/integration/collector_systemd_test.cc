@@ -68,7 +68,8 @@ TEST_CASE("vigil-collector notifies systemd: ready, status, watchdog, reload, st
   REQUIRE(ready.has_value());
   CHECK(ready->sender == pid);  // NotifyAccess=main accepts only the main process
   CHECK(AssignmentValue(ready->text, "STATUS") ==
-        absl::StrCat("listening on ", cluster.collector_address(),
+        absl::StrCat("listening on ", cluster.collector_address(), ", https ",
+                     cluster.collector_http_address(),
                      "; 0 agents connected; 0.0 samples/s stored"));
 
   // WATCHDOG=1 from the main process (its pinger thread), again and again.
@@ -92,12 +93,12 @@ TEST_CASE("vigil-collector notifies systemd: ready, status, watchdog, reload, st
   CHECK(cluster.Ctl({"hosts"}, &hosts) == 0);  // still serving
 
   // SIGHUP with a new log_level (and a key that needs a restart): applied at once.
-  RewriteCollectorConfig(cluster, "limits:\n  query_max_series: 500\nlog_level: error\n");
+  RewriteCollectorConfig(cluster, "query:\n  max_series: 500\nlog_level: error\n");
   Reload(cluster, notify);
   log = cluster.collector()->Output();
   CHECK(absl::StrContains(log, "reload: log_level: info -> error (applied)"));
   CHECK(absl::StrContains(
-      log, "reload: limits.query_max_series: 10000 -> 500 takes effect at the next restart"));
+      log, "reload: query.max_series: 10000 -> 500 takes effect at the next restart"));
   // At level error the next reload's info lines are gone, its errors are not.
   const int info_before = CountLines(log, "INFO collector: received SIGHUP");
   CHECK(info_before == 2);
@@ -130,7 +131,8 @@ TEST_CASE("The status line is refreshed every 10 s with agents and the storage r
 
   // A STATUS= alone (not READY's) is a refresh; the first after the agent's samples count.
   const std::string connected =
-      absl::StrCat("listening on ", cluster.collector_address(), "; 1 agent connected; ");
+      absl::StrCat("listening on ", cluster.collector_address(), ", https ",
+                   cluster.collector_http_address(), "; 1 agent connected; ");
   std::optional<std::string> status;
   const bool refreshed = WaitFor(
       [&] {

@@ -234,7 +234,7 @@ TEST_CASE("each certificate kind is admitted only to its own service", "[integra
        cluster.CaDir() + "/db-kind.crt", "--key", cluster.CaDir() + "/db-kind.key", "hosts"},
       &out);
   CHECK(rc != 0);
-  CHECK(absl::StrContains(out, "kind \"operator\" is required"));
+  CHECK(absl::StrContains(out, "kind \"agent\" (db-kind) has no access to the operator API"));
 
   // An operator certificate cannot ingest.
   cluster.StartAgent("oncall");

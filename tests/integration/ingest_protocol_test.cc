@@ -24,6 +24,7 @@ class InProcessCollector {
     REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"agent", "db-proto", {}}, false).ok());
     REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"operator", "oncall", {}}, false).ok());
     config_.listen = "127.0.0.1:0";
+    config_.http.listen = "";  // this test is about the gRPC ingest stream
     config_.data_dir = dir_.Path("data");
     config_.tls = {dir_.Path("ca/ca.crt"), dir_.Path("ca/localhost.crt"),
                    dir_.Path("ca/localhost.key")};

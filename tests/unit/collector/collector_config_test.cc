@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "collector/config.h"
 #include "tests/support/temp_dir.h"
@@ -42,8 +44,9 @@ TEST_CASE("A full collector config is parsed into the struct") {
       "  sync_writes: false\n"
       "limits:\n"
       "  max_series_per_agent: 5000\n"
-      "  query_max_series: 300\n"
-      "  query_max_samples: 123456\n"
+      "query:\n"
+      "  max_series: 300\n"
+      "  max_samples: 123456\n"
       "log_level: debug\n");
   REQUIRE(config.ok());
   CHECK(config->listen == "0.0.0.0:7443");
@@ -53,8 +56,8 @@ TEST_CASE("A full collector config is parsed into the struct") {
   CHECK(config->tls.key == "/etc/pki/collector.key");
   CHECK(config->storage.sync_writes == false);
   CHECK(config->ingest_limits.max_series_per_stream == 5000);
-  CHECK(config->query_limits.max_series == 300);
-  CHECK(config->query_limits.max_samples == 123456);
+  CHECK(config->query.limits.max_series == 300);
+  CHECK(config->query.limits.max_samples == 123456);
   CHECK(config->log_level == LogLevel::kDebug);
 }
 
@@ -68,6 +71,12 @@ TEST_CASE("The example config in deploy/ parses") {
   CHECK(config->tls_reload_interval == absl::Seconds(5));
   CHECK(config->storage.sync_writes);
   CHECK(config->ingest_limits.max_series_per_stream == 200000);
+  CHECK(config->http.listen == "127.0.0.1:7071");
+  CHECK(config->http.access.operator_roles.at("oncall-lead") == api::Role::kAdmin);
+  CHECK(config->http.access.tokens.empty());
+  CHECK(config->audit_file == "/var/lib/vigil-collector/audit.log");
+  CHECK(config->query.limits.max_series == 10000);
+  CHECK(config->query.limits.timeout == absl::Minutes(2));
   CHECK(config->log_level == LogLevel::kInfo);
 }
 
@@ -78,23 +87,33 @@ TEST_CASE("Omitted keys take their defaults") {
   CHECK(config->listen == "127.0.0.1:7070");
   CHECK(config->storage.sync_writes == true);
   CHECK(config->ingest_limits.max_series_per_stream == 200000);
-  CHECK(config->query_limits.max_series == 10000);
-  CHECK(config->query_limits.max_samples == 2000000);
+  CHECK(config->query.limits.max_series == 10000);
+  CHECK(config->query.limits.max_samples == 50'000'000);
+  CHECK(config->query.limits.max_points == 11000);
+  CHECK(config->query.limits.timeout == absl::Minutes(2));
+  CHECK(config->query.lookback_delta_ms == 5 * 60'000);
+  CHECK(config->query.rollup_min_range_ms == 60 * 60'000);
+  CHECK(config->http.listen == "127.0.0.1:7071");
+  CHECK(config->http.access.default_operator_role == api::Role::kViewer);
+  CHECK(config->http.access.operator_roles.empty());
+  CHECK(config->http.access.tokens.empty());
+  CHECK(config->audit_file == "/var/lib/vigil/audit.log");
   CHECK(config->log_level == LogLevel::kInfo);
   CHECK(config->tls_reload_interval == absl::Seconds(5));
   CHECK(defaults.listen == config->listen);
 
   // Empty sections are the same as absent ones.
-  config = Parse(absl::StrCat(kMinimal, "storage:\nlimits: {}\n"));
+  config = Parse(absl::StrCat(kMinimal, "storage:\nlimits: {}\nhttp:\naudit: {}\nquery:\n"));
   REQUIRE(config.ok());
   CHECK(config->storage.sync_writes == true);
-  CHECK(config->query_limits.max_series == 10000);
+  CHECK(config->query.limits.max_series == 10000);
+  CHECK(config->http.listen == "127.0.0.1:7071");
 
   // One limit given, the others keep their defaults.
-  config = Parse(absl::StrCat(kMinimal, "limits:\n  query_max_series: 7\n"));
+  config = Parse(absl::StrCat(kMinimal, "query:\n  max_series: 7\n"));
   REQUIRE(config.ok());
-  CHECK(config->query_limits.max_series == 7);
-  CHECK(config->query_limits.max_samples == 2000000);
+  CHECK(config->query.limits.max_series == 7);
+  CHECK(config->query.limits.max_samples == 50'000'000);
   CHECK(config->ingest_limits.max_series_per_stream == 200000);
 }
 
@@ -190,8 +209,13 @@ TEST_CASE("Unknown keys are errors at every level, with their line") {
       {absl::StrCat(kMinimal, "  kye: x\n"), "collector.yaml:6: tls.kye: unknown key"},
       {absl::StrCat(kMinimal, "storage:\n  sync: true\n"),
        "collector.yaml:7: storage.sync: unknown key"},
-      {absl::StrCat(kMinimal, "limits:\n  query_max_series: 5\n  max_series: 10\n"),
+      {absl::StrCat(kMinimal, "limits:\n  max_series_per_agent: 5\n  max_series: 10\n"),
        "collector.yaml:8: limits.max_series: unknown key"},
+      {absl::StrCat(kMinimal, "http:\n  listne: 1.2.3.4:5\n"),
+       "collector.yaml:7: http.listne: unknown key"},
+      {absl::StrCat(kMinimal, "query:\n  max_serie: 5\n"),
+       "collector.yaml:7: query.max_serie: unknown key"},
+      {absl::StrCat(kMinimal, "audit:\n  path: /x\n"), "collector.yaml:7: audit.path: unknown key"},
       {absl::StrCat(kMinimal, "\n\nretention: 30d\n"), "collector.yaml:8: retention: unknown key"},
   };
   for (const Case& c : cases) {
@@ -204,26 +228,157 @@ TEST_CASE("Unknown keys are errors at every level, with their line") {
 
 TEST_CASE("Limits must be positive whole numbers") {
   struct Case {
+    std::string section;
     std::string key;
     std::string value;
     std::string want;
   };
   const std::vector<Case> cases = {
-      {"max_series_per_agent", "0", "limits.max_series_per_agent: must be a positive number"},
-      {"query_max_series", "-1", "limits.query_max_series: must be a positive number"},
-      {"query_max_samples", "0", "limits.query_max_samples: must be a positive number"},
-      {"query_max_series", "10k", "limits.query_max_series: must be a whole number, not \"10k\""},
-      {"query_max_samples", "1.5", "limits.query_max_samples: must be a whole number, not \"1.5\""},
+      {"limits", "max_series_per_agent", "0",
+       "limits.max_series_per_agent: must be a positive number"},
+      {"query", "max_series", "-1", "query.max_series: must be a positive number"},
+      {"query", "max_samples", "0", "query.max_samples: must be a positive number"},
+      {"query", "max_points", "0", "query.max_points: must be a positive number"},
+      {"query", "max_series", "10k", "query.max_series: must be a whole number, not \"10k\""},
+      {"query", "max_samples", "1.5", "query.max_samples: must be a whole number, not \"1.5\""},
   };
   for (const Case& c : cases) {
     INFO(c.key << ": " << c.value);
-    CHECK(ErrorOf(absl::StrCat(kMinimal, "limits:\n  ", c.key, ": ", c.value, "\n")) ==
+    CHECK(ErrorOf(absl::StrCat(kMinimal, c.section, ":\n  ", c.key, ": ", c.value, "\n")) ==
           "collector.yaml:7: " + c.want);
   }
   absl::StatusOr<CollectorConfig> config =
-      Parse(absl::StrCat(kMinimal, "limits:\n  query_max_series: 1\n"));
+      Parse(absl::StrCat(kMinimal, "query:\n  max_series: 1\n"));
   REQUIRE(config.ok());
-  CHECK(config->query_limits.max_series == 1);
+  CHECK(config->query.limits.max_series == 1);
+}
+
+TEST_CASE("The old query limits under limits: name their new place") {
+  CHECK(ErrorOf(absl::StrCat(kMinimal, "limits:\n  query_max_series: 5\n")) ==
+        "collector.yaml:7: limits.query_max_series: has moved to query.max_series (the query: "
+        "section)");
+  CHECK(ErrorOf(absl::StrCat(kMinimal, "limits:\n  query_max_samples: 5\n")) ==
+        "collector.yaml:7: limits.query_max_samples: has moved to query.max_samples (the query: "
+        "section)");
+}
+
+TEST_CASE("The query section sets the engine's limits, lookback and rollups") {
+  absl::StatusOr<CollectorConfig> config = Parse(absl::StrCat(kMinimal,
+                                                              "query:\n"
+                                                              "  max_series: 500\n"
+                                                              "  max_samples: 1000000\n"
+                                                              "  max_points: 2000\n"
+                                                              "  timeout: 30s\n"
+                                                              "  lookback_delta: 2m\n"
+                                                              "  rollup_min_range: 6h\n"));
+  REQUIRE(config.ok());
+  CHECK(config->query.limits.max_series == 500);
+  CHECK(config->query.limits.max_samples == 1'000'000);
+  CHECK(config->query.limits.max_points == 2000);
+  CHECK(config->query.limits.timeout == absl::Seconds(30));
+  CHECK(config->query.lookback_delta_ms == 120'000);
+  CHECK(config->query.rollup_min_range_ms == 6 * 3'600'000);
+  config = Parse(absl::StrCat(kMinimal, "query:\n  rollup_min_range: 0\n"));
+  REQUIRE(config.ok());
+  CHECK(config->query.rollup_min_range_ms == 0);
+
+  CHECK(ErrorOf(absl::StrCat(kMinimal, "query:\n  timeout: 100ms\n")) ==
+        "collector.yaml:7: query.timeout: must be at least 1s");
+  CHECK(ErrorOf(absl::StrCat(kMinimal, "query:\n  lookback_delta: 0\n")) ==
+        "collector.yaml:7: query.lookback_delta: must be at least 1s");
+  CHECK(ErrorOf(absl::StrCat(kMinimal, "query:\n  rollup_min_range: 30s\n")) ==
+        "collector.yaml:7: query.rollup_min_range: must be 0 (never read rollups) or at least 1m");
+  CHECK_THAT(ErrorOf(absl::StrCat(kMinimal, "query:\n  timeout: soon\n")),
+             Catch::StartsWith("collector.yaml:7: query.timeout: "));
+}
+
+// A token's SHA-256 as `vigilctl token create` prints it.
+constexpr char kHashA[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+constexpr char kHashB[] = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
+
+TEST_CASE("The http section: listen, operator roles, default role and tokens") {
+  absl::StatusOr<CollectorConfig> config = Parse(absl::StrCat(kMinimal,
+                                                              "http:\n"
+                                                              "  listen: 0.0.0.0:9443\n"
+                                                              "  operator_roles:\n"
+                                                              "    alice: admin\n"
+                                                              "    bob: operator\n"
+                                                              "  default_operator_role: none\n"
+                                                              "  tokens:\n"
+                                                              "    - name: grafana\n"
+                                                              "      role: viewer\n"
+                                                              "      sha256: ",
+                                                              kHashA,
+                                                              "\n"
+                                                              "    - {name: ci, role: admin, "
+                                                              "sha256: ",
+                                                              absl::AsciiStrToUpper(kHashB),
+                                                              "}\n"
+                                                              "audit:\n"
+                                                              "  file: logs/audit.jsonl\n"));
+  REQUIRE(config.ok());
+  CHECK(config->http.listen == "0.0.0.0:9443");
+  CHECK(config->http.access.operator_roles ==
+        std::map<std::string, api::Role>{{"alice", api::Role::kAdmin},
+                                         {"bob", api::Role::kOperator}});
+  CHECK(config->http.access.default_operator_role == api::Role::kNone);
+  REQUIRE(config->http.access.tokens.size() == 2);
+  CHECK(config->http.access.tokens[0] == api::TokenGrant{"grafana", api::Role::kViewer, kHashA});
+  // Hex digits are kept in lower case, as Sha256Hex writes them.
+  CHECK(config->http.access.tokens[1] == api::TokenGrant{"ci", api::Role::kAdmin, kHashB});
+  CHECK(config->audit_file == "/etc/vigil/logs/audit.jsonl");
+
+  config = Parse(absl::StrCat(kMinimal, "http:\n  listen: \"\"\n"));
+  REQUIRE(config.ok());
+  CHECK(config->http.listen.empty());
+}
+
+TEST_CASE("http errors name the key and what is wrong") {
+  struct Case {
+    std::string yaml;
+    std::string want;
+  };
+  const std::string tokens = "  tokens:\n";
+  const std::string token = "    - name: grafana\n      role: viewer\n";
+  const std::vector<Case> cases = {
+      {"http:\n  listen: 9443\n",
+       "collector.yaml:7: http.listen: must be host:port with a port from 0 to 65535, e.g. "
+       "0.0.0.0:7071"},
+      {"http:\n  operator_roles:\n    alice: root\n",
+       "collector.yaml:8: http.operator_roles.alice: \"root\" is not a role (viewer, operator, "
+       "admin)"},
+      {"http:\n  operator_roles:\n    alice: none\n",
+       "collector.yaml:8: http.operator_roles.alice: must be viewer, operator or admin (remove the "
+       "line to use default_operator_role)"},
+      {"http:\n  operator_roles: [alice]\n",
+       "collector.yaml:7: http.operator_roles: must be a mapping of keys to values"},
+      {"http:\n  default_operator_role: guest\n",
+       "collector.yaml:7: http.default_operator_role: \"guest\" is not a role (viewer, operator, "
+       "admin, none)"},
+      {absl::StrCat("http:\n", tokens, token),
+       "collector.yaml:8: http.tokens[0].sha256: is required"},
+      {absl::StrCat("http:\n", tokens, token, "      sha256: abc\n"),
+       "collector.yaml:10: http.tokens[0].sha256: must be the 64 hex digits of the token's "
+       "SHA-256 (vigilctl token create prints it)"},
+      {absl::StrCat("http:\n  tokens:\n    - name: grafana\n      sha256: ", kHashA, "\n"),
+       "collector.yaml:8: http.tokens[0].role: is required (viewer, operator, admin)"},
+      {absl::StrCat("http:\n  tokens:\n    - name: a b\n      role: viewer\n      sha256: ", kHashA,
+                    "\n"),
+       "collector.yaml:8: http.tokens[0].name: must be printable, without spaces or quotes"},
+      {absl::StrCat("http:\n", tokens, token, "      sha256: ", kHashA, "\n", token,
+                    "      sha256: ", kHashB, "\n"),
+       "collector.yaml:11: http.tokens[1].name: \"grafana\" is used twice"},
+      {absl::StrCat("http:\n", tokens, token, "      sha256: ", kHashA,
+                    "\n    - name: other\n      role: viewer\n      sha256: ", kHashA, "\n"),
+       "collector.yaml:13: http.tokens[1].sha256: is the same as token \"grafana\""},
+      {absl::StrCat("http:\n", tokens, token, "      sha256: ", kHashA, "\n      secret: x\n"),
+       "collector.yaml:11: http.tokens[0].secret: unknown key"},
+      {"http:\n  tokens: {name: x}\n", "collector.yaml:7: http.tokens: must be a list"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.yaml);
+    CHECK_THAT(ErrorOf(absl::StrCat(kMinimal, c.yaml)), Catch::StartsWith(c.want));
+  }
 }
 
 TEST_CASE("sync_writes takes a boolean") {

@@ -21,7 +21,10 @@ namespace {
 class QueryServer {
  public:
   explicit QueryServer(const MetricsRegistry* metrics)
-      : service_(/*tsdb=*/nullptr, /*connections=*/nullptr, QueryLimits(), metrics) {
+      : access_(api::AccessPolicy()),  // operator certificates are viewers
+        audit_(*api::AuditLog::Open(dir_.Path("audit.log"), &Clock::Real())),
+        grpc_access_(&access_, audit_.get()),
+        service_(/*tsdb=*/nullptr, /*connections=*/nullptr, QueryLimits(), &grpc_access_, metrics) {
     REQUIRE(ctl::InitCa(dir_.Path("ca"), "Test", false).ok());
     REQUIRE(
         ctl::IssueCertificate(dir_.Path("ca"), {"collector", "localhost", {"IP:127.0.0.1"}}, false)
@@ -59,6 +62,9 @@ class QueryServer {
   }
 
   testing::TempDir dir_;
+  api::AccessControl access_;
+  std::unique_ptr<api::AuditLog> audit_;
+  api::GrpcAccess grpc_access_;
   QueryService service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "collector/ctl/certs.h"
+#include "common/bearer_token.h"
 #include "common/log.h"
 #include "tests/support/temp_dir.h"
 
@@ -116,13 +117,94 @@ TEST_CASE("Every key of the file is compared") {
   b.tls.key = "/etc/vigil/other.key";
   b.storage.sync_writes = false;
   b.storage.block_cache_bytes = 64 << 20;
-  b.query_limits.max_samples = 5;
+  b.http.listen = "";
+  b.http.access.default_operator_role = api::Role::kNone;
+  b.audit_file = "/var/log/vigil/audit.log";
+  b.query.limits.max_samples = 5;
+  b.query.lookback_delta_ms = 60'000;
   std::vector<ConfigChange> changes = DiffCollectorConfig(a, b);
   std::vector<std::string> keys;
   for (const ConfigChange& c : changes) keys.push_back(c.key);
   CHECK(keys == std::vector<std::string>{"listen", "tls.key", "storage.sync_writes",
-                                         "storage.cache_size_mb", "limits.query_max_samples"});
+                                         "storage.cache_size_mb", "http.listen",
+                                         "http.default_operator_role", "audit.file",
+                                         "query.max_samples", "query.lookback_delta"});
   CHECK(DiffCollectorConfig(a, a).empty());
+}
+
+constexpr char kHashA[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+constexpr char kHashB[] = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
+
+TEST_CASE("Tokens are shown by name and role; a replaced secret is named, never shown") {
+  CollectorConfig a;
+  a.http.access.tokens = {{"grafana", api::Role::kViewer, kHashA}};
+  CollectorConfig b = a;
+  b.http.access.tokens[0].sha256 = kHashB;
+  std::vector<ConfigChange> changes = DiffCollectorConfig(a, b);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].key == "http.tokens");
+  CHECK(changes[0].from == "grafana=viewer");
+  CHECK(changes[0].to == "grafana=viewer (new secret)");
+
+  b = a;
+  b.http.access.tokens.push_back({"ci", api::Role::kAdmin, kHashB});
+  changes = DiffCollectorConfig(a, b);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].to == "grafana=viewer, ci=admin");
+  for (const ConfigChange& c : changes) {
+    CHECK_FALSE(absl::StrContains(c.from + c.to, kHashA));
+    CHECK_FALSE(absl::StrContains(c.from + c.to, kHashB));
+  }
+}
+
+TEST_CASE("A reload applies roles and tokens to the access control at once") {
+  ReloadFixture f;
+  api::AccessControl access(f.running().http.access);
+  const std::string token = "vgl_test-token";
+  CHECK(absl::IsUnauthenticated(access.AuthenticateToken(token).status()));
+  f.Write(
+      absl::StrCat("http:\n  operator_roles: {alice: admin}\n  tokens:\n"
+                   "    - {name: grafana, role: viewer, sha256: ",
+                   Sha256Hex(token), "}\nquery:\n  max_series: 5\n"));
+  absl::StatusOr<ReloadOutcome> outcome = ReloadCollectorConfig(f.path(), &f.running(), &access);
+  REQUIRE(outcome.ok());
+  std::vector<std::string> applied, restart;
+  for (const ConfigChange& c : outcome->applied) applied.push_back(c.key);
+  for (const ConfigChange& c : outcome->need_restart) restart.push_back(c.key);
+  CHECK(applied == std::vector<std::string>{"http.operator_roles", "http.tokens"});
+  CHECK(restart == std::vector<std::string>{"query.max_series"});
+  absl::StatusOr<api::Principal> grafana = access.AuthenticateToken(token);
+  REQUIRE(grafana.ok());
+  CHECK(grafana->name == "grafana");
+  absl::StatusOr<api::Principal> alice = access.AuthenticateCertificate("alice", "operator");
+  REQUIRE(alice.ok());
+  CHECK(alice->role == api::Role::kAdmin);
+  CHECK(f.running().http.access.tokens.size() == 1);
+  CHECK(f.running().query.limits.max_series == 10000);  // needs a restart
+
+  // The token's line removed: revoked by the next reload.
+  f.Write("");
+  REQUIRE(ReloadCollectorConfig(f.path(), &f.running(), &access).ok());
+  CHECK(absl::IsUnauthenticated(access.AuthenticateToken(token).status()));
+  CHECK(access.AuthenticateCertificate("alice", "operator")->role == api::Role::kViewer);
+
+  // An invalid file leaves the access control as it is.
+  f.Write(absl::StrCat("http:\n  tokens:\n    - {name: grafana, role: viewer, sha256: ",
+                       Sha256Hex(token), "}\n  bogus: 1\n"));
+  CHECK_FALSE(ReloadCollectorConfig(f.path(), &f.running(), &access).ok());
+  CHECK(absl::IsUnauthenticated(access.AuthenticateToken(token).status()));
+}
+
+TEST_CASE("PlanCollectorReload changes nothing until it is applied") {
+  ReloadFixture f;
+  f.Write("log_level: debug\n");
+  absl::StatusOr<ReloadPlan> plan = PlanCollectorReload(f.path(), f.running());
+  REQUIRE(plan.ok());
+  REQUIRE(plan->outcome.applied.size() == 1);
+  CHECK(GetLogLevel() == LogLevel::kInfo);
+  CHECK(f.running().log_level == LogLevel::kInfo);
+  ApplyCollectorReload(*plan, &f.running(), nullptr);
+  CHECK(GetLogLevel() == LogLevel::kDebug);
 }
 
 }  // namespace

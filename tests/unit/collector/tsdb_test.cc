@@ -335,6 +335,47 @@ TEST_CASE("the series index selects by every kind of matcher", "[storage]") {
   CHECK(t.index().Select(*matchers, 2).status().code() == absl::StatusCode::kResourceExhausted);
 }
 
+TEST_CASE("the series index lists label names and values, capped", "[storage]") {
+  Store s;
+  s.Id("node_cpu_seconds_total", {{"cpu", "0"}, {"mode", "idle"}});
+  s.Id("node_cpu_seconds_total", {{"cpu", "1"}, {"mode", "user"}});
+  s.Id("node_load1", {{"instance", "db1"}});
+  s.Id("node_load1", {{"instance", "db10"}});
+  s.Id("node_load1", {{"instance", "db2"}});
+  // A value that is a prefix of others.
+  s.Id("m", {{"instance", "db"}});
+  const SeriesIndex& index = s.tsdb->index();
+  bool truncated = true;
+
+  absl::StatusOr<std::vector<std::string>> names = index.LabelNames(100, &truncated);
+  REQUIRE(names.ok());
+  CHECK(*names == std::vector<std::string>{"__name__", "cpu", "instance", "mode"});
+  CHECK_FALSE(truncated);
+  names = index.LabelNames(2, &truncated);
+  REQUIRE(names.ok());
+  CHECK(*names == std::vector<std::string>{"__name__", "cpu"});
+  CHECK(truncated);
+
+  absl::StatusOr<std::vector<std::string>> values = index.LabelValues("instance", 100, &truncated);
+  REQUIRE(values.ok());
+  CHECK(*values == std::vector<std::string>{"db", "db1", "db10", "db2"});
+  CHECK_FALSE(truncated);
+  values = index.LabelValues("__name__", 100, &truncated);
+  REQUIRE(values.ok());
+  CHECK(*values == std::vector<std::string>{"m", "node_cpu_seconds_total", "node_load1"});
+  values = index.LabelValues("instance", 3, &truncated);
+  REQUIRE(values.ok());
+  CHECK(*values == std::vector<std::string>{"db", "db1", "db10"});
+  CHECK(truncated);
+  values = index.LabelValues("nope", 100, &truncated);
+  REQUIRE(values.ok());
+  CHECK(values->empty());
+  // "cpu" is not read as a prefix of another name ("cpu" 0x00 ...).
+  values = index.LabelValues("cp", 100, &truncated);
+  REQUIRE(values.ok());
+  CHECK(values->empty());
+}
+
 TEST_CASE("selectors over many series agree with matching every label set", "[storage]") {
   Store s;
   std::mt19937_64 rng(42);
@@ -671,6 +712,11 @@ TEST_CASE("a malformed posting key is skipped, not read as a label value", "[sto
   s.Open();
   CHECK(Select(*s.tsdb, "{a!=\"\"}") == std::vector<SeriesId>{id});
   CHECK(Select(*s.tsdb, "{a=\"x\"}") == std::vector<SeriesId>{id});
+  bool truncated = false;
+  absl::StatusOr<std::vector<std::string>> values =
+      s.tsdb->index().LabelValues("a", 100, &truncated);
+  REQUIRE(values.ok());
+  CHECK(*values == std::vector<std::string>{"x"});
 }
 
 TEST_CASE("a corrupt stored chunk is set aside, and its window rewritten and served", "[storage]") {
