@@ -36,6 +36,13 @@ std::string PostingValuePrefix(absl::string_view name, absl::string_view value) 
   return key;
 }
 
+std::string PostingValueEnd(absl::string_view name, absl::string_view value) {
+  std::string key = PostingNamePrefix(name);
+  key.append(value.data(), value.size());
+  key.push_back('\x01');
+  return key;
+}
+
 std::string PostingKey(absl::string_view name, absl::string_view value, SeriesId id) {
   std::string key = PostingValuePrefix(name, value);
   PutBigEndian64(&key, id);

@@ -143,8 +143,8 @@ uint64_t SeriesIndex::total() const {
   return next_id_ - 1;
 }
 
-absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& matcher,
-                                                            bool want) const {
+absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& matcher, bool want,
+                                                            SelectCost* cost) const {
   std::vector<SeriesId> ids;
   // name=value exactly: one value's postings (for `=` wanting a match, `!=` wanting a
   // non-match of the complement, which is that same value).
@@ -152,16 +152,42 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& 
                      (matcher.type() == LabelMatcher::Type::kNotEqual && !want);
   const std::string prefix = exact ? PostingValuePrefix(matcher.name(), matcher.value())
                                    : PostingNamePrefix(matcher.name());
+  // Otherwise every value of the label. A value's postings are adjacent, so the matcher
+  // runs once per distinct value, and the postings of a value it rejects are skipped:
+  // stepped over while few (a Seek costs several Next calls), then sought past.
+  std::string value;
+  bool value_seen = false, value_wanted = false;
+  int stepped_over = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  it->Seek(prefix);
+  while (it->Valid() && it->key().starts_with(prefix)) {
+    ++cost->postings_read;
     const rocksdb::Slice key = it->key();
     // key = prefix id (exact), or prefix value 0x00 id: shorter is not a posting.
-    if (key.size() < prefix.size() + (exact ? 8 : 9)) continue;
+    if (key.size() < prefix.size() + (exact ? 8 : 9)) {
+      it->Next();
+      continue;
+    }
     if (!exact) {
-      const absl::string_view value(key.data() + prefix.size(), key.size() - prefix.size() - 9);
-      if (matcher.Matches(value) != want) continue;
+      const absl::string_view key_value(key.data() + prefix.size(), key.size() - prefix.size() - 9);
+      if (!value_seen || key_value != value) {
+        value.assign(key_value.data(), key_value.size());
+        value_seen = true;
+        value_wanted = matcher.Matches(value) == want;
+        ++cost->values_matched;
+        stepped_over = 0;
+      }
+      if (!value_wanted) {
+        if (++stepped_over <= kPostingsSteppedOver) {
+          it->Next();
+        } else {
+          it->Seek(PostingValueEnd(matcher.name(), value));
+        }
+        continue;
+      }
     }
     ids.push_back(GetBigEndian64(key.data() + key.size() - 8));
+    it->Next();
   }
   if (!it->status().ok()) return FromRocksDb(it->status(), "series index: postings");
   std::sort(ids.begin(), ids.end());
@@ -169,8 +195,47 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Postings(const LabelMatcher& 
   return ids;
 }
 
+absl::Status SeriesIndex::KeepMatching(std::span<const LabelMatcher* const> matchers,
+                                       std::vector<SeriesId>* ids, SelectCost* cost) const {
+  // The canonical label sets: from the cache under one lock, the rest from RocksDB.
+  std::vector<std::string> canonical(ids->size());
+  {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < ids->size(); ++i) {
+      auto it = by_id_.find((*ids)[i]);
+      if (it != by_id_.end()) canonical[i] = it->second;
+    }
+  }
+  cost->label_sets_checked += ids->size();
+  size_t kept = 0;
+  for (size_t i = 0; i < ids->size(); ++i) {
+    const SeriesId id = (*ids)[i];
+    if (canonical[i].empty()) {
+      const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_, SeriesKey(id), &canonical[i]);
+      if (s.IsNotFound()) {
+        return absl::DataLossError(
+            absl::StrCat("series index: series ", id, " has postings but no label set"));
+      }
+      if (!s.ok()) return FromRocksDb(s, absl::StrCat("series index: labels of series ", id));
+    }
+    absl::StatusOr<LabelSet> labels = LabelSet::FromCanonical(canonical[i]);
+    if (!labels.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("series index: labels of series ", id, ": ", labels.status().message()));
+    }
+    bool matches = true;
+    for (const LabelMatcher* m : matchers) matches = matches && m->Matches(labels->Get(m->name()));
+    if (matches) (*ids)[kept++] = id;
+  }
+  ids->resize(kept);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Select(std::span<const LabelMatcher> matchers,
-                                                          size_t max_series) const {
+                                                          size_t max_series,
+                                                          SelectCost* cost) const {
+  SelectCost ignored;
+  if (cost == nullptr) cost = &ignored;
   // Positive matchers (cannot match an absent label) intersect; the most selective
   // first (an equality on the metric name, then other equalities, then regexes).
   std::vector<const LabelMatcher*> positive, negative;
@@ -188,28 +253,36 @@ absl::StatusOr<std::vector<SeriesId>> SeriesIndex::Select(std::span<const LabelM
   };
   std::stable_sort(positive.begin(), positive.end(),
                    [&](const LabelMatcher* a, const LabelMatcher* b) { return rank(a) < rank(b); });
-  std::vector<SeriesId> result, next, scratch;
-  for (size_t k = 0; k < positive.size(); ++k) {
-    absl::StatusOr<std::vector<SeriesId>> ids = Postings(*positive[k], /*want=*/true);
+  // Then the matchers that also match an absent label: they remove the series whose
+  // value fails them.
+  std::vector<const LabelMatcher*> order = positive;
+  order.insert(order.end(), negative.begin(), negative.end());
+  std::vector<SeriesId> result, next;
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (k > 0 && result.size() < kCheckLabelsBelow) {
+      // Few series left: their label sets answer the remaining matchers sooner than
+      // those matchers' postings.
+      absl::Status kept = KeepMatching(std::span(order).subspan(k), &result, cost);
+      if (!kept.ok()) return kept;
+      break;
+    }
+    const bool is_positive = k < positive.size();
+    absl::StatusOr<std::vector<SeriesId>> ids = Postings(*order[k], /*want=*/is_positive, cost);
     if (!ids.ok()) return ids.status();
     if (k == 0) {
       result = std::move(*ids);
-    } else {
+    } else if (is_positive) {
       next.clear();
       std::set_intersection(result.begin(), result.end(), ids->begin(), ids->end(),
                             std::back_inserter(next));
       result.swap(next);
+    } else {
+      next.clear();
+      std::set_difference(result.begin(), result.end(), ids->begin(), ids->end(),
+                          std::back_inserter(next));
+      result.swap(next);
     }
     if (result.empty()) return result;
-  }
-  // Matchers that also match an absent label remove the series whose value fails them.
-  for (const LabelMatcher* m : negative) {
-    absl::StatusOr<std::vector<SeriesId>> failing = Postings(*m, /*want=*/false);
-    if (!failing.ok()) return failing.status();
-    next.clear();
-    std::set_difference(result.begin(), result.end(), failing->begin(), failing->end(),
-                        std::back_inserter(next));
-    result.swap(next);
   }
   if (result.size() > max_series) {
     return absl::ResourceExhaustedError(

@@ -27,6 +27,13 @@
 
 namespace vigil::storage {
 
+// What one Select read, for tests and for a caller's cost accounting.
+struct SelectCost {
+  size_t postings_read = 0;   // posting keys visited (including ones stepped over)
+  size_t values_matched = 0;  // distinct label values a regex or negative matcher ran on
+  size_t label_sets_checked = 0;
+};
+
 class SeriesIndex {
  public:
   // Reads where ids continue; label sets are read on demand.
@@ -44,13 +51,23 @@ class SeriesIndex {
   // Drops `id` from the in-memory cache (it stays in RocksDB).
   void Forget(SeriesId id);
 
-  // Ids (ascending) of the series that match every matcher, computed from postings
-  // alone: matchers that cannot match an absent label intersect the postings of their
-  // matching values; the others subtract the postings of their non-matching values. At
-  // least one matcher must not match the empty string. kResourceExhausted past
-  // `max_series`.
+  // Ids (ascending) of the series that match every matcher (an absent label has the
+  // value ""). Matchers that cannot match an absent label intersect the postings of
+  // their matching values, the most selective kinds first; the others subtract the
+  // postings of their non-matching values. Once fewer than kCheckLabelsBelow series are
+  // left, the remaining matchers are checked against those series' label sets instead.
+  // A regex or negative matcher costs one match per distinct value of its label, plus
+  // the postings of the values it keeps. At least one matcher must not match the empty
+  // string. kResourceExhausted past `max_series`. Adds what it read to `*cost` if given.
   absl::StatusOr<std::vector<SeriesId>> Select(std::span<const LabelMatcher> matchers,
-                                               size_t max_series) const;
+                                               size_t max_series, SelectCost* cost = nullptr) const;
+
+  // Below this many candidate series, Select reads label sets rather than postings: a
+  // cached label set costs about what a few postings do, and the remaining matchers'
+  // postings can number in the hundreds of thousands (a regex on `instance`).
+  static constexpr size_t kCheckLabelsBelow = 4096;
+  // Postings of a rejected value stepped over one by one before seeking past the rest.
+  static constexpr int kPostingsSteppedOver = 8;
 
   // The distinct label names (metric name "__name__" included) of every series the
   // index knows, sorted; at most `limit` (`*truncated` tells whether there were more).
@@ -68,7 +85,11 @@ class SeriesIndex {
   SeriesIndex(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) : db_(db), cf_(cf) {}
   // Ids (ascending, unique) of series having label `name` with a value for which
   // `want(matcher.Matches(value))` holds.
-  absl::StatusOr<std::vector<SeriesId>> Postings(const LabelMatcher& matcher, bool want) const;
+  absl::StatusOr<std::vector<SeriesId>> Postings(const LabelMatcher& matcher, bool want,
+                                                 SelectCost* cost) const;
+  // Removes from `ids` the series whose label set fails any of `matchers`.
+  absl::Status KeepMatching(std::span<const LabelMatcher* const> matchers,
+                            std::vector<SeriesId>* ids, SelectCost* cost) const;
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const cf_;

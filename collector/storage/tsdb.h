@@ -56,16 +56,24 @@ struct IngestMark {
 // An agent's backlog replay makes one or two; more means a misbehaving agent.
 inline constexpr size_t kMaxSequenceRanges = 1024;
 
+// What raw reads decoded, for a caller's cost accounting: a read adds to it. A chunk
+// is decoded whole and the head's open window is copied whole, so a read of one
+// sample can decode hundreds.
+struct ReadCost {
+  size_t samples_decoded = 0;  // chunk samples decoded plus head samples copied
+  size_t chunks_decoded = 0;
+};
+
 struct CommitResult {
   // Every sequence of the batch was already durable (a resend, or another stream of
   // the same run stored it): nothing was written.
   bool duplicate_batch = false;
   uint64_t durable_through = 0;  // the run's high-water mark after the commit
-  uint32_t stored = 0;      // into the head or straight into chunks
-  uint32_t backfilled = 0;  // of `stored`: older than the open window, written to chunks
-  uint32_t duplicates = 0;  // samples at a timestamp already stored, dropped
-  uint32_t too_old = 0;     // older than the raw retention, refused
-  uint32_t too_new = 0;     // further ahead of the collector's clock than allowed, refused
+  uint32_t stored = 0;           // into the head or straight into chunks
+  uint32_t backfilled = 0;       // of `stored`: older than the open window, written to chunks
+  uint32_t duplicates = 0;       // samples at a timestamp already stored, dropped
+  uint32_t too_old = 0;          // older than the raw retention, refused
+  uint32_t too_new = 0;          // further ahead of the collector's clock than allowed, refused
 };
 
 // Counters since open, for the collector's own metrics. Relaxed atomics.
@@ -118,9 +126,13 @@ class Tsdb {
   absl::StatusOr<CommitResult> Commit(std::span<const SeriesWrite> writes, const IngestMark& mark);
 
   // Appends the raw samples of `id` with start_ms <= t <= end_ms, ascending, head and
-  // chunks merged. kResourceExhausted once more than `max_samples` would be read.
+  // chunks merged, and adds what it decoded to `*cost` if given (also when it fails).
+  // kResourceExhausted once more than `max_samples` samples would be decoded (those of
+  // the chunks overlapping the range and of the head's window, kept or not), and then
+  // appends nothing.
   absl::Status ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size_t max_samples,
-                         std::vector<int64_t>* timestamps_ms, std::vector<double>* values) const;
+                         std::vector<int64_t>* timestamps_ms, std::vector<double>* values,
+                         ReadCost* cost = nullptr) const;
 
   // Appends the 1-minute or 1-hour points of `id` whose bucket starts in
   // [start_ms, end_ms], ascending, including what the head holds. kResourceExhausted past

@@ -16,7 +16,7 @@ namespace {
 
 absl::Status TooManySamples(size_t max_samples) {
   return absl::ResourceExhaustedError(
-      absl::StrCat("the query reads more than ", max_samples,
+      absl::StrCat("the query decodes more than ", max_samples,
                    " samples (the query.max_samples limit); narrow the time range"));
 }
 
@@ -34,8 +34,10 @@ int64_t Tsdb::RetentionCutoff(Resolution resolution) const {
 }
 
 absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size_t max_samples,
-                             std::vector<int64_t>* timestamps_ms,
-                             std::vector<double>* values) const {
+                             std::vector<int64_t>* timestamps_ms, std::vector<double>* values,
+                             ReadCost* cost) const {
+  ReadCost ignored;
+  if (cost == nullptr) cost = &ignored;
   start_ms = std::max(start_ms, RetentionCutoff(Resolution::kRaw));
   if (start_ms > end_ms) return absl::OkStatus();
 
@@ -47,6 +49,9 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
     absl::MutexLock lock(&series->mu);
     if (series->open() && series->window_start() <= end_ms) series->Samples(&head_ts, &head_vs);
   }
+  size_t decoded = head_ts.size();
+  cost->samples_decoded += head_ts.size();
+  if (decoded > max_samples) return TooManySamples(max_samples);
 
   std::vector<int64_t> disk_ts, chunk_ts;
   std::vector<double> disk_vs, chunk_vs;
@@ -59,14 +64,17 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
   for (; AtSeriesRecord(*it, id, &chunk_start) && chunk_start <= end_ms; it->Next()) {
     chunk_ts.clear();
     chunk_vs.clear();
-    absl::Status decoded = DecodeChunk(chunk_start, RecordValue(*it), &chunk_ts, &chunk_vs);
-    if (!decoded.ok()) {
+    absl::Status chunk = DecodeChunk(chunk_start, RecordValue(*it), &chunk_ts, &chunk_vs);
+    if (!chunk.ok()) {
       return absl::DataLossError(
-          absl::StrCat("series ", id, " chunk at ", chunk_start, ": ", decoded.message()));
+          absl::StrCat("series ", id, " chunk at ", chunk_start, ": ", chunk.message()));
     }
+    decoded += chunk_ts.size();
+    cost->samples_decoded += chunk_ts.size();
+    ++cost->chunks_decoded;
+    if (decoded > max_samples) return TooManySamples(max_samples);
     for (size_t i = 0; i < chunk_ts.size(); ++i) {
       if (chunk_ts[i] < start_ms || chunk_ts[i] > end_ms) continue;
-      if (disk_ts.size() >= max_samples) return TooManySamples(max_samples);
       if (!disk_ts.empty() && chunk_ts[i] <= disk_ts.back()) ordered = false;
       disk_ts.push_back(chunk_ts[i]);
       disk_vs.push_back(chunk_vs[i]);
@@ -84,7 +92,6 @@ absl::Status Tsdb::ReadRange(SeriesId id, int64_t start_ms, int64_t end_ms, size
   MergeSamples(disk_ts, disk_vs, std::span(head_ts).subspan(keep_begin, keep_end - keep_begin),
                std::span(head_vs).subspan(keep_begin, keep_end - keep_begin), &merged_ts,
                &merged_vs);
-  if (merged_ts.size() > max_samples) return TooManySamples(max_samples);
   timestamps_ms->insert(timestamps_ms->end(), merged_ts.begin(), merged_ts.end());
   values->insert(values->end(), merged_vs.begin(), merged_vs.end());
   return absl::OkStatus();

@@ -154,5 +154,25 @@ TEST_CASE("Posting prefixes do not match longer names or values") {
   CHECK(PostingKey("a", "zzz", ~SeriesId{0}) < PostingKey("aa", "", 0));
 }
 
+TEST_CASE("The end of a value's postings lies between that value and the next") {
+  // Every posting of a=b sorts before PostingValueEnd("a", "b"); every posting of a value
+  // that sorts after "b" (including longer ones: "b" followed by any byte but NUL, which
+  // values never hold) sorts at or after it.
+  const std::string end = PostingValueEnd("a", "b");
+  CHECK(end == std::string("pa\x00"
+                           "b\x01",
+                           5));
+  CHECK(PostingKey("a", "b", 0) < end);
+  CHECK(PostingKey("a", "b", ~SeriesId{0}) < end);
+  for (const std::string& later : {std::string("b\x01"), std::string("b\xff"), std::string("ba"),
+                                   std::string("c"), std::string("b ")}) {
+    INFO(later);
+    CHECK(PostingKey("a", later, 0) >= end);
+  }
+  CHECK(PostingKey("a", "", ~SeriesId{0}) < PostingValueEnd("a", ""));
+  CHECK(PostingKey("a", "\x01", 0) >= PostingValueEnd("a", ""));
+  CHECK(PostingValueEnd("a", "zzz") < PostingNamePrefix("aa"));
+}
+
 }  // namespace
 }  // namespace vigil::storage

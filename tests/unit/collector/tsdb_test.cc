@@ -166,6 +166,61 @@ TEST_CASE("samples read back in order across head and closed windows", "[storage
   CHECK(std::string(limited.message()).find("query.max_samples") != std::string::npos);
 }
 
+TEST_CASE("a read reports the samples it decoded, and max_samples limits those", "[storage]") {
+  Store s;
+  const SeriesId id = s.Id("node_load1");
+  // Window [0, 10m) at 1 s closes into a 600-sample chunk; [10m, 20m) holds 300 in the head.
+  std::vector<int64_t> all_ts;
+  std::vector<double> all_vs;
+  for (int i = 0; i < 900; ++i) {
+    all_ts.push_back(kT0 + i * 1000);
+    all_vs.push_back(i);
+  }
+  s.Write(id, all_ts, all_vs);
+  REQUIRE(s.tsdb->counters().chunks_written == 1);
+
+  struct Case {
+    int64_t from, to;
+    size_t kept, decoded, chunks;
+  };
+  const std::vector<Case> cases = {
+      {kT0 + 5000, kT0 + 5000, 1, 600, 1},        // one sample of the chunk
+      {kT0 + 599'000, kT0 + 600'000, 2, 900, 1},  // the chunk's last and the head's first
+      {kT0 + 700'000, kT0 + 700'000, 1, 900, 1},  // the head's, and the chunk before the range
+      {kT0 - 5000, kT0 + kDayMs, 900, 900, 1},    // everything
+      {kT0 - 10'000, kT0 - 5000, 0, 0, 0},        // before the data
+  };
+  for (const Case& c : cases) {
+    INFO("[" << c.from - kT0 << ", " << c.to - kT0 << "]");
+    std::vector<int64_t> ts;
+    std::vector<double> vs;
+    ReadCost cost;
+    REQUIRE(s.tsdb->ReadRange(id, c.from, c.to, c.decoded, &ts, &vs, &cost).ok());
+    CHECK(ts.size() == c.kept);
+    CHECK(cost.samples_decoded == c.decoded);
+    CHECK(cost.chunks_decoded == c.chunks);
+    // One sample fewer than decoded is over the limit, however few are kept.
+    if (c.decoded > 0) {
+      ts.clear();
+      vs.clear();
+      ReadCost over;
+      absl::Status limited = s.tsdb->ReadRange(id, c.from, c.to, c.decoded - 1, &ts, &vs, &over);
+      CHECK(limited.code() == absl::StatusCode::kResourceExhausted);
+      CHECK(std::string(limited.message()).find("query.max_samples") != std::string::npos);
+      CHECK(ts.empty());
+    }
+  }
+  // Costs add up over reads.
+  std::vector<int64_t> ts;
+  std::vector<double> vs;
+  ReadCost cost;
+  REQUIRE(s.tsdb->ReadRange(id, kT0, kT0, 1000, &ts, &vs, &cost).ok());
+  REQUIRE(s.tsdb->ReadRange(id, kT0 + 1000, kT0 + 1000, 1000, &ts, &vs, &cost).ok());
+  CHECK(ts == std::vector<int64_t>{kT0, kT0 + 1000});
+  CHECK(cost.samples_decoded == 1200);
+  CHECK(cost.chunks_decoded == 2);
+}
+
 TEST_CASE("late, duplicate, backfilled and refused samples", "[storage]") {
   Store s;
   s.clock.Set(absl::FromUnixMillis(kT0 + kHourMs));
