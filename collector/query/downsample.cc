@@ -71,11 +71,14 @@ absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_
   out->step_ms = static_cast<int64_t>(std::min<absl::int128>(step, kMax));
 
   std::vector<RollupPoint> points;
+  size_t decoded = 0;  // raw samples decoded (whole chunks), when reading raw
   if (out->resolution == Resolution::kRaw) {
     std::vector<int64_t> ts;
     std::vector<double> vs;
-    absl::Status read = tsdb.ReadRange(id, start_ms, end_ms, max_samples, &ts, &vs);
+    storage::ReadCost cost;
+    absl::Status read = tsdb.ReadRange(id, start_ms, end_ms, max_samples, &ts, &vs, &cost);
     if (!read.ok()) return read;
+    decoded = cost.samples_decoded;
     // Raw samples are points of their own.
     points.reserve(ts.size());
     for (size_t i = 0; i < ts.size(); ++i) {
@@ -86,7 +89,7 @@ absl::Status ReadReduced(const storage::Tsdb& tsdb, storage::SeriesId id, int64_
     absl::Status read = tsdb.ReadRollups(id, out->resolution, from, end_ms, max_samples, &points);
     if (!read.ok()) return read;
   }
-  out->decoded = points.size();
+  out->decoded = out->resolution == Resolution::kRaw ? decoded : points.size();
   // Buckets [first + k * step, first + (k + 1) * step).
   RollupPoint bucket;
   absl::int128 bucket_index = -1;  // points are at or after `first`: k >= 0

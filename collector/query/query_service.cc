@@ -53,10 +53,11 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
     timestamps.clear();
     values.clear();
     ReducedSeries reduced;
+    storage::ReadCost cost;
     absl::Status read =
         request->max_points() == 0
             ? tsdb_->ReadRange(id, request->start_ms(), request->end_ms(),
-                               limits_.max_samples - samples, &timestamps, &values)
+                               limits_.max_samples - samples, &timestamps, &values, &cost)
             : ReadReduced(*tsdb_, id, request->start_ms(), request->end_ms(), request->max_points(),
                           *aggregation, limits_.max_samples - samples, &reduced);
     if (request->max_points() != 0) {
@@ -70,7 +71,7 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
       return ToGrpc(read);
     }
     // The limit counts what was decoded: a reduced read returns few points from many.
-    samples += request->max_points() != 0 ? reduced.decoded : timestamps.size();
+    samples += request->max_points() != 0 ? reduced.decoded : cost.samples_decoded;
     if (timestamps.empty()) continue;
     v1::SeriesData* series = response->add_series();
     for (const Label& label : labels->labels()) {
