@@ -28,75 +28,66 @@ load 1m
   big{i="2"} 1e308 1e308
 )";
 
-struct Case {
-  std::string expr;
-  double t_s;
-  std::vector<Want> want;
-};
-
-void RunCases(PromqlFixture& f, const std::vector<Case>& cases) {
-  for (const Case& c : cases) CheckInstant(f.engine(), c.expr, c.t_s, c.want);
-}
-
 TEST_CASE("sum, avg, min, max, count and stddev group by and without labels", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  {"sum(http)", 0, {{"{}", kNaN}}},  // NaN poisons a sum
-                  {R"(sum(http{job="api"}))", 0, {{"{}", 35}}},
-                  {"sum by (job) (http)", 0, {{R"({job="api"})", 35}, {R"({job="db"})", kNaN}}},
-                  {"sum(http) by (job)", 0, {{R"({job="api"})", 35}, {R"({job="db"})", kNaN}}},
-                  {"sum without (instance, code) (http)",
-                   0,
-                   {{R"({job="api"})", 35}, {R"({job="db"})", kNaN}}},
-                  {"sum by (code) (http)", 0, {{R"({code="200"})", kNaN}, {R"({code="500"})", 5}}},
-                  // by(__name__) keeps the name; without() always drops it.
-                  {"sum by (__name__) (http)", 0, {{"http{}", kNaN}}},
-                  {R"(count without () (http{job="api"}))",
-                   0,
-                   {{R"({code="200",instance="0",job="api"})", 1},
-                    {R"({code="200",instance="1",job="api"})", 1},
-                    {R"({code="500",instance="1",job="api"})", 1}}},
-                  // A label no series has: one group.
-                  {"count by (nope) (http)", 0, {{"{}", 5}}},
-                  // Incremental mean: 10, then 10 + 20/2 - 10/2 = 15, then 15 + 5/3 - 15/3.
-                  {"avg by (job) (http)",
-                   0,
-                   {{R"({job="api"})", 15 + 5.0 / 3 - 15.0 / 3}, {R"({job="db"})", kNaN}}},
-                  // min and max skip NaN unless every value is NaN.
-                  {"min by (job) (http)", 0, {{R"({job="api"})", 5}, {R"({job="db"})", 40}}},
-                  {"max by (job) (http)", 0, {{R"({job="api"})", 20}, {R"({job="db"})", 40}}},
-                  {R"(max(http{job="db", instance="1"}))", 0, {{"{}", kNaN}}},
-                  {"count by (job) (http)", 0, {{R"({job="api"})", 3}, {R"({job="db"})", 2}}},
-                  // Population standard deviation: 10 and 20 -> 5.
-                  {R"(stddev by (job) (http{code="200"}))",
-                   0,
-                   {{R"({job="api"})", 5}, {R"({job="db"})", kNaN}}},
-                  // 10 20 5: mean 35/3, squared deviations sum to 350/3, / 3.
-                  {R"(stddev(http{job="api"}))", 0, {{"{}", std::sqrt(350.0 / 9)}}},
-                  {"count(nothing)", 0, {}},
-              });
+  RunInstantCases(
+      f, {
+             {"sum(http)", 0, {{"{}", kNaN}}},  // NaN poisons a sum
+             {R"(sum(http{job="api"}))", 0, {{"{}", 35}}},
+             {"sum by (job) (http)", 0, {{R"({job="api"})", 35}, {R"({job="db"})", kNaN}}},
+             {"sum(http) by (job)", 0, {{R"({job="api"})", 35}, {R"({job="db"})", kNaN}}},
+             {"sum without (instance, code) (http)",
+              0,
+              {{R"({job="api"})", 35}, {R"({job="db"})", kNaN}}},
+             {"sum by (code) (http)", 0, {{R"({code="200"})", kNaN}, {R"({code="500"})", 5}}},
+             // by(__name__) keeps the name; without() always drops it.
+             {"sum by (__name__) (http)", 0, {{"http{}", kNaN}}},
+             {R"(count without () (http{job="api"}))",
+              0,
+              {{R"({code="200",instance="0",job="api"})", 1},
+               {R"({code="200",instance="1",job="api"})", 1},
+               {R"({code="500",instance="1",job="api"})", 1}}},
+             // A label no series has: one group.
+             {"count by (nope) (http)", 0, {{"{}", 5}}},
+             // Incremental mean: 10, then 10 + 20/2 - 10/2 = 15, then 15 + 5/3 - 15/3.
+             {"avg by (job) (http)",
+              0,
+              {{R"({job="api"})", 15 + 5.0 / 3 - 15.0 / 3}, {R"({job="db"})", kNaN}}},
+             // min and max skip NaN unless every value is NaN.
+             {"min by (job) (http)", 0, {{R"({job="api"})", 5}, {R"({job="db"})", 40}}},
+             {"max by (job) (http)", 0, {{R"({job="api"})", 20}, {R"({job="db"})", 40}}},
+             {R"(max(http{job="db", instance="1"}))", 0, {{"{}", kNaN}}},
+             {"count by (job) (http)", 0, {{R"({job="api"})", 3}, {R"({job="db"})", 2}}},
+             // Population standard deviation: 10 and 20 -> 5.
+             {R"(stddev by (job) (http{code="200"}))",
+              0,
+              {{R"({job="api"})", 5}, {R"({job="db"})", kNaN}}},
+             // 10 20 5: mean 35/3, squared deviations sum to 350/3, / 3.
+             {R"(stddev(http{job="api"}))", 0, {{"{}", std::sqrt(350.0 / 9)}}},
+             {"count(nothing)", 0, {}},
+         });
 }
 
 TEST_CASE("avg handles infinities as Prometheus' incremental mean does", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  {"avg(infs)", 0, {{"{}", kInf}}},    // Inf then 1: stays Inf
-                  {"avg(infs)", 60, {{"{}", kInf}}},   // 1 then Inf
-                  {"avg(infs)", 120, {{"{}", kNaN}}},  // -Inf then Inf
-                  {"sum(infs)", 120, {{"{}", kNaN}}},
-                  // The mean does not overflow where the sum does.
-                  {"avg(big)", 0, {{"{}", 1e308}}},
-                  {"sum(big)", 0, {{"{}", kInf}}},
-                  {"avg(big)", 60, {{"{}", 0}}},
-              });
+  RunInstantCases(f, {
+                         {"avg(infs)", 0, {{"{}", kInf}}},    // Inf then 1: stays Inf
+                         {"avg(infs)", 60, {{"{}", kInf}}},   // 1 then Inf
+                         {"avg(infs)", 120, {{"{}", kNaN}}},  // -Inf then Inf
+                         {"sum(infs)", 120, {{"{}", kNaN}}},
+                         // The mean does not overflow where the sum does.
+                         {"avg(big)", 0, {{"{}", 1e308}}},
+                         {"sum(big)", 0, {{"{}", kInf}}},
+                         {"avg(big)", 60, {{"{}", 0}}},
+                     });
 }
 
 TEST_CASE("quantile interpolates between ranks; NaN sorts first", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(
+  RunInstantCases(
       f,
       {
           // 5 10 20: the median is 10; 0.9 -> rank 1.8: 10 x 0.2 + 20 x 0.8.

@@ -23,16 +23,6 @@ constexpr const char* kA1 = R"({instance="1",job="a"})";
 constexpr const char* kA2 = R"({instance="2",job="a"})";
 constexpr const char* kB1 = R"({instance="1",job="b"})";
 
-struct Case {
-  std::string expr;
-  double t_s;
-  std::vector<Want> want;
-};
-
-void RunCases(PromqlFixture& f, const std::vector<Case>& cases) {
-  for (const Case& c : cases) CheckInstant(f.engine(), c.expr, c.t_s, c.want);
-}
-
 // Parses `call`, replaces its string argument `arg` by `value` (what the parser would
 // refuse) and evaluates the tree: the execution error's message.
 std::string RunEdited(PromqlFixture& f, const std::string& call, size_t arg,
@@ -49,78 +39,80 @@ std::string RunEdited(PromqlFixture& f, const std::string& call, size_t arg,
 TEST_CASE("math functions apply to each element and drop the name", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  {"abs(v)", 120, {{kA1, 0.5}, {kA2, 16}, {kB1, 100}}},
-                  {"ceil(v)", 0, {{kA1, -1}, {kA2, 4}, {kB1, kNaN}}},
-                  {"floor(v)", 0, {{kA1, -2}, {kA2, 4}, {kB1, kNaN}}},
-                  {"sqrt(v)", 120, {{kA1, kNaN}, {kA2, 4}, {kB1, 10}}},
-                  {R"(exp(v{instance="2"}))", 0, {{kA2, std::exp(4.0)}}},
-                  {"ln(v)", 120, {{kA1, kNaN}, {kA2, std::log(16.0)}, {kB1, std::log(100.0)}}},
-                  {"log2(v)", 120, {{kA1, kNaN}, {kA2, 4}, {kB1, std::log2(100.0)}}},
-                  {"log10(v)", 120, {{kA1, kNaN}, {kA2, std::log10(16.0)}, {kB1, 2}}},
-                  {"ln(v)", 60, {{kA1, std::log(2.5)}, {kA2, std::log(9.0)}, {kB1, -kInf}}},
-              });
+  RunInstantCases(f,
+                  {
+                      {"abs(v)", 120, {{kA1, 0.5}, {kA2, 16}, {kB1, 100}}},
+                      {"ceil(v)", 0, {{kA1, -1}, {kA2, 4}, {kB1, kNaN}}},
+                      {"floor(v)", 0, {{kA1, -2}, {kA2, 4}, {kB1, kNaN}}},
+                      {"sqrt(v)", 120, {{kA1, kNaN}, {kA2, 4}, {kB1, 10}}},
+                      {R"(exp(v{instance="2"}))", 0, {{kA2, std::exp(4.0)}}},
+                      {"ln(v)", 120, {{kA1, kNaN}, {kA2, std::log(16.0)}, {kB1, std::log(100.0)}}},
+                      {"log2(v)", 120, {{kA1, kNaN}, {kA2, 4}, {kB1, std::log2(100.0)}}},
+                      {"log10(v)", 120, {{kA1, kNaN}, {kA2, std::log10(16.0)}, {kB1, 2}}},
+                      {"ln(v)", 60, {{kA1, std::log(2.5)}, {kA2, std::log(9.0)}, {kB1, -kInf}}},
+                  });
 }
 
 TEST_CASE("round rounds half up, to a multiple of to_nearest", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  // -1.5 -> floor(-1.5 + 0.5) = -1; 2.5 -> 3.
-                  {"round(v)", 0, {{kA1, -1}, {kA2, 4}, {kB1, kNaN}}},
-                  {"round(v)", 60, {{kA1, 3}, {kA2, 9}, {kB1, 0}}},
-                  // To fives: 2.5 -> 5, 9 -> 10, 0 -> 0.
-                  {"round(v, 5)", 60, {{kA1, 5}, {kA2, 10}, {kB1, 0}}},
-                  {"round(v, 0.1)", 120, {{kA1, -0.5}, {kA2, 16}, {kB1, 100}}},
-              });
+  RunInstantCases(f, {
+                         // -1.5 -> floor(-1.5 + 0.5) = -1; 2.5 -> 3.
+                         {"round(v)", 0, {{kA1, -1}, {kA2, 4}, {kB1, kNaN}}},
+                         {"round(v)", 60, {{kA1, 3}, {kA2, 9}, {kB1, 0}}},
+                         // To fives: 2.5 -> 5, 9 -> 10, 0 -> 0.
+                         {"round(v, 5)", 60, {{kA1, 5}, {kA2, 10}, {kB1, 0}}},
+                         {"round(v, 0.1)", 120, {{kA1, -0.5}, {kA2, 16}, {kB1, 100}}},
+                     });
 }
 
 TEST_CASE("clamp, clamp_min and clamp_max bound each element", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  {"clamp(v, 0, 10)", 120, {{kA1, 0}, {kA2, 10}, {kB1, 10}}},
-                  // NaN stays NaN (Go's math.Max/Min).
-                  {"clamp_min(v, 3)", 0, {{kA1, 3}, {kA2, 4}, {kB1, kNaN}}},
-                  {"clamp_max(v, 3)", 0, {{kA1, -1.5}, {kA2, 3}, {kB1, kNaN}}},
-                  // min above max: nothing.
-                  {"clamp(v, 5, 1)", 0, {}},
-              });
+  RunInstantCases(f, {
+                         {"clamp(v, 0, 10)", 120, {{kA1, 0}, {kA2, 10}, {kB1, 10}}},
+                         // NaN stays NaN (Go's math.Max/Min).
+                         {"clamp_min(v, 3)", 0, {{kA1, 3}, {kA2, 4}, {kB1, kNaN}}},
+                         {"clamp_max(v, 3)", 0, {{kA1, -1.5}, {kA2, 3}, {kB1, kNaN}}},
+                         // min above max: nothing.
+                         {"clamp(v, 5, 1)", 0, {}},
+                     });
 }
 
 TEST_CASE("time, timestamp, vector and scalar", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  {"time()", 90, {{"scalar", 90}}},
-                  // The samples' own times (60 s), not the evaluation time.
-                  {"timestamp(v)", 90, {{kA1, 60}, {kA2, 60}, {kB1, 60}}},
-                  {R"(timestamp(v{instance="2"} offset 1m))", 90, {{kA2, 0}}},
-                  // Of anything but a selector: the evaluation time.
-                  {R"(timestamp(abs(v{instance="2"})))", 90, {{kA2, 90}}},
-                  {"vector(3)", 0, {{"{}", 3}}},
-                  {"vector(time())", 42, {{"{}", 42}}},
-                  {R"(scalar(v{instance="2"}))", 60, {{"scalar", 9}}},
-                  // Not exactly one element: NaN.
-                  {"scalar(v)", 60, {{"scalar", kNaN}}},
-                  {"scalar(nothing)", 60, {{"scalar", kNaN}}},
-              });
+  RunInstantCases(f, {
+                         {"time()", 90, {{"scalar", 90}}},
+                         // The samples' own times (60 s), not the evaluation time.
+                         {"timestamp(v)", 90, {{kA1, 60}, {kA2, 60}, {kB1, 60}}},
+                         {R"(timestamp(v{instance="2"} offset 1m))", 90, {{kA2, 0}}},
+                         // Of anything but a selector: the evaluation time.
+                         {R"(timestamp(abs(v{instance="2"})))", 90, {{kA2, 90}}},
+                         {"vector(3)", 0, {{"{}", 3}}},
+                         {"vector(time())", 42, {{"{}", 42}}},
+                         {R"(scalar(v{instance="2"}))", 60, {{"scalar", 9}}},
+                         // Not exactly one element: NaN.
+                         {"scalar(v)", 60, {{"scalar", kNaN}}},
+                         {"scalar(nothing)", 60, {{"scalar", kNaN}}},
+                     });
 }
 
 TEST_CASE("absent is 1 with the equality matchers' labels when nothing matches", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  {"absent(nothing)", 60, {{"{}", 1}}},
-                  {R"(absent(nothing{job="x", instance=~"1|2"}))", 60, {{R"({job="x"})", 1}}},
-                  // A label given twice is left out.
-                  {R"(absent(nothing{job="x", job="y"}))", 60, {{"{}", 1}}},
-                  {R"(absent((nothing{job="x"})))", 60, {{R"({job="x"})", 1}}},
-                  {"absent(sum(nothing))", 60, {{"{}", 1}}},
-                  {"absent(v)", 60, {}},
-                  // After the lookback the series are gone.
-                  {R"(absent(v{job="a"}))", 421, {{R"({job="a"})", 1}}},
-              });
+  RunInstantCases(f,
+                  {
+                      {"absent(nothing)", 60, {{"{}", 1}}},
+                      {R"(absent(nothing{job="x", instance=~"1|2"}))", 60, {{R"({job="x"})", 1}}},
+                      // A label given twice is left out.
+                      {R"(absent(nothing{job="x", job="y"}))", 60, {{"{}", 1}}},
+                      {R"(absent((nothing{job="x"})))", 60, {{R"({job="x"})", 1}}},
+                      {"absent(sum(nothing))", 60, {{"{}", 1}}},
+                      {"absent(v)", 60, {}},
+                      // After the lookback the series are gone.
+                      {R"(absent(v{job="a"}))", 421, {{R"({job="a"})", 1}}},
+                  });
 }
 
 TEST_CASE("sort and sort_desc order an instant vector, NaN last", "[engine]") {
@@ -174,57 +166,57 @@ TEST_CASE("sort orders equal values as Go's sort.Sort does", "[engine]") {
 TEST_CASE("date functions read UTC fields of a Unix time", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  // 18420 s = 05:07:00 on 1970-01-01, a Thursday.
-                  {"hour(vector(18420))", 0, {{"{}", 5}}},
-                  {"minute(vector(18420))", 0, {{"{}", 7}}},
-                  {"day_of_week(vector(18420))", 0, {{"{}", 4}}},
-                  {"day_of_month(vector(18420))", 0, {{"{}", 1}}},
-                  {"month(vector(18420))", 0, {{"{}", 1}}},
-                  {"year(vector(18420))", 0, {{"{}", 1970}}},
-                  // 2024-02-29T23:59:59Z = 1709251199.
-                  {"day_of_month(vector(1709251199))", 0, {{"{}", 29}}},
-                  {"month(vector(1709251199))", 0, {{"{}", 2}}},
-                  {"day_of_week(vector(1709251199))", 0, {{"{}", 4}}},
-                  // Without an argument: the evaluation time (3 h 5 s).
-                  {"hour()", 10805, {{"{}", 3}}},
-                  // Of a vector: its values, the name dropped.
-                  {R"(month(v{instance="2"}))", 0, {{kA2, 1}}},
-              });
+  RunInstantCases(f, {
+                         // 18420 s = 05:07:00 on 1970-01-01, a Thursday.
+                         {"hour(vector(18420))", 0, {{"{}", 5}}},
+                         {"minute(vector(18420))", 0, {{"{}", 7}}},
+                         {"day_of_week(vector(18420))", 0, {{"{}", 4}}},
+                         {"day_of_month(vector(18420))", 0, {{"{}", 1}}},
+                         {"month(vector(18420))", 0, {{"{}", 1}}},
+                         {"year(vector(18420))", 0, {{"{}", 1970}}},
+                         // 2024-02-29T23:59:59Z = 1709251199.
+                         {"day_of_month(vector(1709251199))", 0, {{"{}", 29}}},
+                         {"month(vector(1709251199))", 0, {{"{}", 2}}},
+                         {"day_of_week(vector(1709251199))", 0, {{"{}", 4}}},
+                         // Without an argument: the evaluation time (3 h 5 s).
+                         {"hour()", 10805, {{"{}", 3}}},
+                         // Of a vector: its values, the name dropped.
+                         {R"(month(v{instance="2"}))", 0, {{kA2, 1}}},
+                     });
 }
 
 TEST_CASE("label_replace rewrites labels with Go's regexp expansion", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f,
-           {
-               {R"q(label_replace(v{job="a"}, "dst", "$1-x", "instance", "(.*)"))q",
-                0,
-                {{R"(v{dst="1-x",instance="1",job="a"})", -1.5},
-                 {R"(v{dst="2-x",instance="2",job="a"})", 4}}},
-               // The regex is anchored: "1" does not match "12"; no match leaves the labels.
-               {R"q(label_replace(v{job="a"}, "dst", "x", "instance", "2|"))q",
-                0,
-                {{R"(v{instance="1",job="a"})", -1.5}, {R"(v{dst="x",instance="2",job="a"})", 4}}},
-               // An empty result removes the label.
-               {R"q(label_replace(v{job="a"}, "job", "", "instance", ".*"))q",
-                0,
-                {{R"(v{instance="1"})", -1.5}, {R"(v{instance="2"})", 4}}},
-               // Named groups; `$1x` names a group "1x", which does not exist; `$$` is a dollar.
-               {R"q(label_replace(v{job="b"}, "x", "${name}y", "job", "(?P<name>.)"))q",
-                60,
-                {{R"(v{instance="1",job="b",x="by"})", 0}}},
-               {R"q(label_replace(v{job="b"}, "x", "$1x", "job", "(.)"))q",
-                60,
-                {{R"(v{instance="1",job="b"})", 0}}},
-               {R"q(label_replace(v{job="b"}, "x", "$$1", "job", "(.)"))q",
-                60,
-                {{R"(v{instance="1",job="b",x="$1"})", 0}}},
-               // A missing source label is the empty string.
-               {R"q(label_replace(v{job="b"}, "x", "empty", "nope", ""))q",
-                60,
-                {{R"(v{instance="1",job="b",x="empty"})", 0}}},
-           });
+  RunInstantCases(
+      f, {
+             {R"q(label_replace(v{job="a"}, "dst", "$1-x", "instance", "(.*)"))q",
+              0,
+              {{R"(v{dst="1-x",instance="1",job="a"})", -1.5},
+               {R"(v{dst="2-x",instance="2",job="a"})", 4}}},
+             // The regex is anchored: "1" does not match "12"; no match leaves the labels.
+             {R"q(label_replace(v{job="a"}, "dst", "x", "instance", "2|"))q",
+              0,
+              {{R"(v{instance="1",job="a"})", -1.5}, {R"(v{dst="x",instance="2",job="a"})", 4}}},
+             // An empty result removes the label.
+             {R"q(label_replace(v{job="a"}, "job", "", "instance", ".*"))q",
+              0,
+              {{R"(v{instance="1"})", -1.5}, {R"(v{instance="2"})", 4}}},
+             // Named groups; `$1x` names a group "1x", which does not exist; `$$` is a dollar.
+             {R"q(label_replace(v{job="b"}, "x", "${name}y", "job", "(?P<name>.)"))q",
+              60,
+              {{R"(v{instance="1",job="b",x="by"})", 0}}},
+             {R"q(label_replace(v{job="b"}, "x", "$1x", "job", "(.)"))q",
+              60,
+              {{R"(v{instance="1",job="b"})", 0}}},
+             {R"q(label_replace(v{job="b"}, "x", "$$1", "job", "(.)"))q",
+              60,
+              {{R"(v{instance="1",job="b",x="$1"})", 0}}},
+             // A missing source label is the empty string.
+             {R"q(label_replace(v{job="b"}, "x", "empty", "nope", ""))q",
+              60,
+              {{R"(v{instance="1",job="b",x="empty"})", 0}}},
+         });
   // Two series that end up with the same labels at one step.
   CHECK(QueryError(f.engine(), R"q(label_replace(v, "job", "", "job", ".*"))q", 0,
                    absl::StatusCode::kFailedPrecondition) ==
@@ -240,20 +232,20 @@ TEST_CASE("label_replace rewrites labels with Go's regexp expansion", "[engine]"
 TEST_CASE("label_join joins source labels with a separator", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  RunCases(f, {
-                  {R"q(label_join(v{job="a"}, "new", "-", "job", "instance"))q",
-                   0,
-                   {{R"(v{instance="1",job="a",new="a-1"})", -1.5},
-                    {R"(v{instance="2",job="a",new="a-2"})", 4}}},
-                  {R"q(label_join(v{job="a"}, "new", "", "instance"))q",
-                   0,
-                   {{R"(v{instance="1",job="a",new="1"})", -1.5},
-                    {R"(v{instance="2",job="a",new="2"})", 4}}},
-                  // Empty: the destination is removed.
-                  {R"q(label_join(v{job="a"}, "job", ",", "nope"))q",
-                   0,
-                   {{R"(v{instance="1"})", -1.5}, {R"(v{instance="2"})", 4}}},
-              });
+  RunInstantCases(f, {
+                         {R"q(label_join(v{job="a"}, "new", "-", "job", "instance"))q",
+                          0,
+                          {{R"(v{instance="1",job="a",new="a-1"})", -1.5},
+                           {R"(v{instance="2",job="a",new="a-2"})", 4}}},
+                         {R"q(label_join(v{job="a"}, "new", "", "instance"))q",
+                          0,
+                          {{R"(v{instance="1",job="a",new="1"})", -1.5},
+                           {R"(v{instance="2",job="a",new="2"})", 4}}},
+                         // Empty: the destination is removed.
+                         {R"q(label_join(v{job="a"}, "job", ",", "nope"))q",
+                          0,
+                          {{R"(v{instance="1"})", -1.5}, {R"(v{instance="2"})", 4}}},
+                     });
   CHECK(RunEdited(f, R"q(label_join(v, "x", "-", "job"))q", 3, "1y") ==
         "invalid source label name in label_join(): 1y");
   CHECK(RunEdited(f, R"q(label_join(v, "x", "-", "job"))q", 1, "") ==

@@ -174,10 +174,11 @@ TEST_CASE("rate over 1000 of 132000 series", "[.perf]") {
   absl::StatusOr<QueryResult> r = e.Range(rate, start, end, 15'000);
   REQUIRE(r.ok());
   REQUIRE(r->series.size() == 1000);
-  Measure("rate 1000 of 132k", [&] { return e.Range(rate, start, end, 15'000).status(); }, 20);
-  Measure("sum by (instance) of it", [&] {
-    return e.Range("sum by (instance) (" + rate + ")", start, end, 15'000).status();
-  }, 20);
+  Measure(
+      "rate 1000 of 132k", [&] { return e.Range(rate, start, end, 15'000).status(); }, 20);
+  Measure(
+      "sum by (instance) of it",
+      [&] { return e.Range("sum by (instance) (" + rate + ")", start, end, 15'000).status(); }, 20);
 }
 
 }  // namespace

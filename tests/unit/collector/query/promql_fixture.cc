@@ -248,4 +248,8 @@ std::string QueryError(Engine& engine, const std::string& expr, double t_s, absl
   return std::string(result.status().message());
 }
 
+void RunInstantCases(PromqlFixture& f, const std::vector<InstantCase>& cases) {
+  for (const InstantCase& c : cases) CheckInstant(f.engine(), c.expr, c.t_s, c.want);
+}
+
 }  // namespace vigil::query::testing

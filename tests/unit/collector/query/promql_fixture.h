@@ -86,6 +86,15 @@ bool SameValue(double want, double got);
 // (`ordered`: in this order).
 void CheckInstant(Engine& engine, const std::string& expr, double t_s,
                   const std::vector<Want>& want, bool ordered = false);
+
+// One row of a table-driven test: an expression, when, and the expected elements.
+struct InstantCase {
+  std::string expr;
+  double t_s;
+  std::vector<Want> want;
+};
+// CheckInstant for every row, against the fixture's engine.
+void RunInstantCases(PromqlFixture& f, const std::vector<InstantCase>& cases);
 // Runs `expr` as a range query (seconds) and checks every series' points; `want` maps
 // labels to "value@t" lists in the order the engine returns (sorted by labels).
 struct WantSeries {
