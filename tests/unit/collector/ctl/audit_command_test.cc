@@ -10,7 +10,7 @@ namespace {
 
 constexpr int64_t kT0 = 1'795'464'000'000;  // 2026-11-23T20:00:00Z
 
-TEST_CASE("--since is a duration back from now or a time") {
+TEST_CASE("audit --since is a duration back from now or a time") {
   const absl::Time now = absl::FromUnixMillis(kT0);
   CHECK(*ParseSince("24h", now) == kT0 - 86'400'000);
   CHECK(*ParseSince("30m", now) == kT0 - 1'800'000);
