@@ -66,13 +66,19 @@ absl::StatusOr<SegmentHeader> ParseSegmentHeader(absl::string_view bytes, size_t
   return header;
 }
 
-void AppendRecord(absl::string_view batch_bytes, std::string* out) {
-  std::string compressed(ZSTD_compressBound(batch_bytes.size()), '\0');
-  const size_t n = ZSTD_compress(compressed.data(), compressed.size(), batch_bytes.data(),
-                                 batch_bytes.size(), kZstdLevel);
-  const bool use_compressed = !ZSTD_isError(n) && n < batch_bytes.size();
+RecordEncoder::~RecordEncoder() { ZSTD_freeCCtx(cctx_); }
+
+void RecordEncoder::Append(absl::string_view batch_bytes, std::string* out) {
+  if (cctx_ == nullptr) cctx_ = ZSTD_createCCtx();
+  compressed_.resize(ZSTD_compressBound(batch_bytes.size()));
+  // Without a context (no memory) the record is written uncompressed.
+  const size_t n = cctx_ == nullptr
+                       ? 0
+                       : ZSTD_compressCCtx(cctx_, compressed_.data(), compressed_.size(),
+                                           batch_bytes.data(), batch_bytes.size(), kZstdLevel);
+  const bool use_compressed = n > 0 && !ZSTD_isError(n) && n < batch_bytes.size();
   const absl::string_view payload =
-      use_compressed ? absl::string_view(compressed.data(), n) : batch_bytes;
+      use_compressed ? absl::string_view(compressed_.data(), n) : batch_bytes;
   const uint8_t flags = use_compressed ? kFlagZstd : 0;
 
   const size_t start = out->size();

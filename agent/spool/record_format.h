@@ -23,7 +23,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-typedef struct ZSTD_DCtx_s ZSTD_DCtx;  // <zstd.h>
+typedef struct ZSTD_CCtx_s ZSTD_CCtx;  // <zstd.h>
+typedef struct ZSTD_DCtx_s ZSTD_DCtx;
 
 namespace vigil::agent::spool {
 
@@ -46,8 +47,24 @@ std::string EncodeSegmentHeader(const SegmentHeader& header);
 // names what is wrong; kOutOfRange if `bytes` is too short to hold it.
 absl::StatusOr<SegmentHeader> ParseSegmentHeader(absl::string_view bytes, size_t* size);
 
-// Appends one framed record holding `batch_bytes` (compressed if that is smaller).
-void AppendRecord(absl::string_view batch_bytes, std::string* out);
+// Frames records, keeping zstd's compression state (about 70 KB for a batch) and its
+// output buffer from one record to the next: the agent frames a batch every tick, and
+// making the state anew for each (what ZSTD_compress does) doubles the cost of framing
+// a few-KB batch. Not thread-safe: one per writer.
+class RecordEncoder {
+ public:
+  RecordEncoder() = default;
+  ~RecordEncoder();
+  RecordEncoder(const RecordEncoder&) = delete;
+  RecordEncoder& operator=(const RecordEncoder&) = delete;
+
+  // Appends one framed record holding `batch_bytes` (compressed if that is smaller).
+  void Append(absl::string_view batch_bytes, std::string* out);
+
+ private:
+  ZSTD_CCtx* cctx_ = nullptr;  // made at the first record
+  std::string compressed_;
+};
 
 // The fixed part of a record, parsed and checked for magic and length only.
 struct RecordHeader {

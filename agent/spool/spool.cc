@@ -225,11 +225,11 @@ absl::Status Spool::Append(const v1::Batch& batch, int64_t tick_ms, const Define
       }
     }
   }
-  std::string bytes = batch.SerializeAsString();
-  if (definitions.definitions_size() > 0) definitions.AppendToString(&bytes);
-  std::string record;
-  AppendRecord(bytes, &record);
-  if (absl::Status written = writer_->Append(record); !written.ok()) {
+  batch.SerializeToString(&batch_bytes_);
+  if (definitions.definitions_size() > 0) definitions.AppendToString(&batch_bytes_);
+  record_.clear();
+  encoder_.Append(batch_bytes_, &record_);
+  if (absl::Status written = writer_->Append(record_); !written.ok()) {
     for (uint64_t id : newly_defined) defined_in_segment_.erase(id);
     return written;
   }

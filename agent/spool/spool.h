@@ -26,6 +26,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "agent/spool/record_format.h"
 #include "agent/spool/segment_file.h"
 #include "common/sequence_set.h"
 #include "vigil/v1/ingest.pb.h"
@@ -137,6 +138,10 @@ class Spool {
   std::vector<SegmentInfo> segments_;
   std::shared_ptr<SegmentWriter> writer_;  // of segments_.back() when it is active
   absl::flat_hash_set<uint64_t> defined_in_segment_;
+  // Append's state and buffers, kept from batch to batch.
+  RecordEncoder encoder_;
+  std::string batch_bytes_;
+  std::string record_;
   uint64_t next_index_ = 1;
   std::vector<DroppedBatches> recovery_gaps_;
   SpoolStats stats_;

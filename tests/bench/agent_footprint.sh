@@ -31,17 +31,10 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-"$BIN/vigilctl" certs init-ca --dir "$WORK/ca" >/dev/null
-"$BIN/vigilctl" certs issue --dir "$WORK/ca" --kind collector --name localhost --san IP:127.0.0.1 >/dev/null
-"$BIN/vigilctl" certs issue --dir "$WORK/ca" --kind agent --name bench-host >/dev/null
+bench_issue_certs "$WORK/ca"
 bench_start_collector "$WORK" "$WORK/ca"
 ADDRESS=$BENCH_COLLECTOR_ADDRESS
-cat >"$WORK/agent.yaml" <<YAML
-collector: {address: "$ADDRESS"}
-tls: {ca: $WORK/ca/ca.crt, cert: $WORK/ca/bench-host.crt, key: $WORK/ca/bench-host.key}
-interval: 1s
-spool: {dir: $WORK/spool}
-YAML
+bench_write_agent_config "$WORK/agent.yaml" "$ADDRESS" "$WORK/ca" "$WORK/spool"
 "$BIN/vigil-agent" --config "$WORK/agent.yaml" >"$WORK/agent.log" 2>&1 &
 AGENT=$!
 PIDS+=($AGENT)

@@ -83,9 +83,7 @@ backlog_segments() {
   echo "$n"
 }
 
-"$BIN/vigilctl" certs init-ca --dir "$WORK/ca" >/dev/null
-"$BIN/vigilctl" certs issue --dir "$WORK/ca" --kind collector --name localhost --san IP:127.0.0.1 >/dev/null
-"$BIN/vigilctl" certs issue --dir "$WORK/ca" --kind agent --name bench-host >/dev/null
+bench_issue_certs "$WORK/ca"
 "$BIN/vigilctl" certs issue --dir "$WORK/ca" --kind operator --name bench-operator >/dev/null
 
 # run_once N STEADY: one replay with a fresh collector and a freshly filled spool; with
@@ -98,12 +96,7 @@ run_once() {
   bench_start_collector "$run" "$WORK/ca"
   local collector=$BENCH_COLLECTOR_PID
   local address=$BENCH_COLLECTOR_ADDRESS
-  cat >"$run/agent.yaml" <<YAML
-collector: {address: "$address"}
-tls: {ca: $WORK/ca/ca.crt, cert: $WORK/ca/bench-host.crt, key: $WORK/ca/bench-host.key}
-interval: 1s
-spool: {dir: $run/spool}
-YAML
+  bench_write_agent_config "$run/agent.yaml" "$address" "$WORK/ca" "$run/spool"
   cat >"$run/vigilctl.yaml" <<YAML
 collector: $address
 ca: $WORK/ca/ca.crt

@@ -10,6 +10,25 @@ bench_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} EN
 # A kB field of /proc/PID/status: bench_status_kb PID VmHWM
 bench_status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
+# bench_issue_certs CA_DIR: a CA with collector "localhost" (for 127.0.0.1) and agent
+# "bench-host", the certificates bench_start_collector and bench_write_agent_config use.
+bench_issue_certs() {
+  "$BIN/vigilctl" certs init-ca --dir "$1" >/dev/null
+  "$BIN/vigilctl" certs issue --dir "$1" --kind collector --name localhost --san IP:127.0.0.1 >/dev/null
+  "$BIN/vigilctl" certs issue --dir "$1" --kind agent --name bench-host >/dev/null
+}
+
+# bench_write_agent_config FILE ADDRESS CA_DIR SPOOL_DIR: the configuration of agent
+# "bench-host" sampling every second, streaming to ADDRESS and spooling in SPOOL_DIR.
+bench_write_agent_config() {
+  cat >"$1" <<YAML
+collector: {address: "$2"}
+tls: {ca: $3/ca.crt, cert: $3/bench-host.crt, key: $3/bench-host.key}
+interval: 1s
+spool: {dir: $4}
+YAML
+}
+
 # bench_start_collector DIR CA_DIR: a collector on a kernel-chosen loopback port with its
 # config, data and log in DIR and the certificates of CA_DIR (localhost.crt/key). Sets
 # BENCH_COLLECTOR_PID and BENCH_COLLECTOR_ADDRESS once it listens.

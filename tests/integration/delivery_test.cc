@@ -525,20 +525,28 @@ void ExpectSpoolErrorAndLiveData(Cluster& cluster, ChildProcess* agent, const st
   CHECK(agent->Running());
 }
 
-TEST_CASE("a full spool filesystem is reported and live samples keep arriving",
-          "[integration][delivery]") {
-  Cluster cluster;
+// Starts the collector and agent `host` (`setup`) with its spool on a private tmpfs of
+// `size`; null, after a warning that the test is skipped, where this environment cannot
+// mount one.
+ChildProcess* StartAgentOnTmpfs(Cluster& cluster, const std::string& host, AgentSetup setup,
+                                const std::string& size) {
   const std::string unavailable = PrivateMountsUnavailable(cluster.dir());
   if (!unavailable.empty()) {
     WARN("skipped: " << unavailable);
-    return;
+    return nullptr;
   }
-  cluster.IssueCertificate("agent", "db-full");
+  cluster.IssueCertificate("agent", host);
   cluster.StartCollector();
+  setup.wrapper = InPrivateTmpfs(cluster.SpoolDir(host), size);
+  return cluster.StartAgent(host, setup);
+}
+
+TEST_CASE("a full spool filesystem is reported and live samples keep arriving",
+          "[integration][delivery]") {
+  Cluster cluster;
+  ChildProcess* agent = StartAgentOnTmpfs(cluster, "db-full", Fast({}), "64k");
+  if (agent == nullptr) return;
   const std::string spool = cluster.SpoolDir("db-full");
-  AgentSetup setup = Fast({});
-  setup.wrapper = InPrivateTmpfs(spool, "64k");
-  ChildProcess* agent = cluster.StartAgent("db-full", setup);
 
   ExpectSpoolErrorAndLiveData(cluster, agent, "db-full", spool, "No space left on device");
 }
@@ -546,18 +554,11 @@ TEST_CASE("a full spool filesystem is reported and live samples keep arriving",
 TEST_CASE("a spool directory made read-only is reported and live samples keep arriving",
           "[integration][delivery]") {
   Cluster cluster;
-  const std::string unavailable = PrivateMountsUnavailable(cluster.dir());
-  if (!unavailable.empty()) {
-    WARN("skipped: " << unavailable);
-    return;
-  }
-  cluster.IssueCertificate("agent", "db-ro");
-  cluster.StartCollector();
-  const std::string spool = cluster.SpoolDir("db-ro");
   AgentSetup setup = Fast({});
   setup.spool_yaml = "  max_bytes: 256KiB\n";  // 16 KiB segments: a new file every few seconds
-  setup.wrapper = InPrivateTmpfs(spool, "4m");
-  ChildProcess* agent = cluster.StartAgent("db-ro", setup);
+  ChildProcess* agent = StartAgentOnTmpfs(cluster, "db-ro", setup, "4m");
+  if (agent == nullptr) return;
+  const std::string spool = cluster.SpoolDir("db-ro");
   const std::string selector = Series("node_time_seconds", "db-ro");
   REQUIRE(
       WaitFor([&] { return Times(cluster, selector, absl::Now() - absl::Minutes(1)).size() >= 5; },

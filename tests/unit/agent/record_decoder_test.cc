@@ -15,12 +15,13 @@ std::string Payload(int n) {
   return out;
 }
 
-TEST_CASE("one record decoder decodes record after record, compressed or not") {
+TEST_CASE("one record encoder and one decoder handle record after record, compressed or not") {
   const std::vector<std::string> payloads = {Payload(1), "tiny", Payload(2), Payload(3)};
+  RecordEncoder encoder;
   RecordDecoder decoder;
   for (const std::string& payload : payloads) {
     std::string record;
-    AppendRecord(payload, &record);
+    encoder.Append(payload, &record);
     std::optional<RecordHeader> header = ParseRecordHeader(record);
     REQUIRE(header.has_value());
     CHECK((header->flags & kFlagZstd) == (payload.size() > 100 ? kFlagZstd : 0));
@@ -33,14 +34,14 @@ TEST_CASE("one record decoder decodes record after record, compressed or not") {
 TEST_CASE("a damaged record is data loss and the decoder goes on with the next") {
   RecordDecoder decoder;
   std::string damaged;
-  AppendRecord(Payload(1), &damaged);
+  RecordEncoder().Append(Payload(1), &damaged);
   damaged[damaged.size() / 2] ^= 0x20;
   std::optional<RecordHeader> header = ParseRecordHeader(damaged);
   REQUIRE(header.has_value());
   CHECK(decoder.Decode(*header, damaged).status().code() == absl::StatusCode::kDataLoss);
 
   std::string good;
-  AppendRecord(Payload(2), &good);
+  RecordEncoder().Append(Payload(2), &good);
   header = ParseRecordHeader(good);
   REQUIRE(header.has_value());
   absl::StatusOr<std::string> decoded = decoder.Decode(*header, good);

@@ -115,7 +115,7 @@ TEST_CASE("a spool keeps batches across a restart; segments define their series"
 TEST_CASE("records are compressed and checksummed", "[spool]") {
   std::string record;
   const std::string bytes = MakeBatch(7, 200).SerializeAsString();
-  AppendRecord(bytes, &record);
+  RecordEncoder().Append(bytes, &record);
   CHECK(record.size() < bytes.size());
   auto header = ParseRecordHeader(record);
   REQUIRE(header.has_value());

@@ -11,13 +11,14 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "collector/ctl/certs.h"
 #include "common/file.h"
 #include "common/tls.h"
 #include "common/tls_reloader.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/live_tls_files.h"
 #include "vigil/v1/query.grpc.pb.h"
 
 namespace vigil {
@@ -37,25 +38,13 @@ class WhoAmI final : public v1::Query::Service {
   }
 };
 
-// A CA with collectors "alpha" and "beta" (no IP names: clients verify a name given
-// with the target name override), operator "oncall", agent "db1"; the server is started
-// with alpha's pair copied to live/.
-class Fixture {
+// The certificates of testing::LiveTlsFiles (no IP names: clients verify a name given
+// with the target name override) and agent "db1"; the server is started with the live
+// files (alpha's pair).
+class Fixture : public testing::LiveTlsFiles {
  public:
-  Fixture() {
-    REQUIRE(ctl::InitCa(dir_.Path("ca"), "Test", false).ok());
-    for (const char* name : {"alpha", "beta"}) {
-      REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"collector", name, {}}, false).ok());
-    }
-    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"operator", "oncall", {}}, false).ok());
-    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"agent", "db1", {}}, false).ok());
-    std::filesystem::create_directories(dir_.Path("live"));
-    Install("ca/ca.crt", "live/ca.crt");
-    Install("ca/alpha.crt", "live/tls.crt");
-    Install("ca/alpha.key", "live/tls.key");
-
-    absl::StatusOr<std::unique_ptr<TlsReloader>> tls = TlsReloader::Create(
-        {dir_.Path("live/ca.crt"), dir_.Path("live/tls.crt"), dir_.Path("live/tls.key")});
+  Fixture() : LiveTlsFiles(std::vector<ctl::CertRequest>{{"agent", "db1", {}}}) {
+    absl::StatusOr<std::unique_ptr<TlsReloader>> tls = TlsReloader::Create(files());
     REQUIRE(tls.ok());
     tls_ = std::move(*tls);
     credentials_ = MakeReloadingServerCredentials(tls_.get());
@@ -70,14 +59,8 @@ class Fixture {
   }
   ~Fixture() { server_->Shutdown(std::chrono::system_clock::now()); }
 
-  void Install(const std::string& from, const std::string& to) const {
-    absl::StatusOr<std::string> data = ReadFile(dir_.Path(from));
-    REQUIRE(data.ok());
-    REQUIRE(WriteFileAtomically(dir_.Path(to), *data).ok());
-  }
   TlsReloader& tls() { return *tls_; }
   const std::string& address() const { return address_; }
-  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
   // A channel of its own (a new TCP connection and TLS handshake) that presents
   // `client` (from `client_ca_dir`) and verifies the server's certificate for
@@ -85,8 +68,8 @@ class Fixture {
   std::shared_ptr<grpc::Channel> Connect(const std::string& client, const std::string& server_name,
                                          const std::string& client_ca_dir = "ca") const {
     absl::StatusOr<TlsMaterial> tls =
-        LoadTlsMaterial({dir_.Path("ca/ca.crt"), dir_.Path(client_ca_dir + "/" + client + ".crt"),
-                         dir_.Path(client_ca_dir + "/" + client + ".key")});
+        LoadTlsMaterial({Path("ca/ca.crt"), Path(client_ca_dir + "/" + client + ".crt"),
+                         Path(client_ca_dir + "/" + client + ".key")});
     REQUIRE(tls.ok());
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride(server_name);
@@ -95,7 +78,6 @@ class Fixture {
   }
 
  private:
-  testing::TempDir dir_;
   WhoAmI service_;
   std::unique_ptr<TlsReloader> tls_;
   std::shared_ptr<grpc::ServerCredentials> credentials_;
@@ -141,8 +123,7 @@ TEST_CASE("After a reload new connections get the new certificate and open ones 
   std::shared_ptr<grpc::Channel> open = f.Connect("oncall", "alpha");
   REQUIRE(Call(open).ok());
 
-  f.Install("ca/beta.crt", "live/tls.crt");
-  f.Install("ca/beta.key", "live/tls.key");
+  f.InstallPair("beta");
   REQUIRE(f.tls().Check() == TlsReloader::CheckResult::kReloaded);
 
   std::string name;

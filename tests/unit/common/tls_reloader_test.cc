@@ -5,52 +5,20 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "collector/ctl/certs.h"
 #include "common/file.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/live_tls_files.h"
 
 namespace vigil {
 namespace {
 
 using Result = TlsReloader::CheckResult;
 
-// A CA with collectors "alpha" and "beta" and operator "oncall" in ca/, and the files a
-// process is configured with in live/ (a copy of alpha's).
-class Fixture {
- public:
-  Fixture() {
-    REQUIRE(ctl::InitCa(dir_.Path("ca"), "Test", false).ok());
-    for (const char* name : {"alpha", "beta"}) {
-      REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"collector", name, {}}, false).ok());
-    }
-    REQUIRE(ctl::IssueCertificate(dir_.Path("ca"), {"operator", "oncall", {}}, false).ok());
-    std::filesystem::create_directories(dir_.Path("live"));
-    Install("ca/ca.crt", "live/ca.crt");
-    Install("ca/alpha.crt", "live/tls.crt");
-    Install("ca/alpha.key", "live/tls.key");
-  }
-
-  TlsFiles files() const {
-    return {dir_.Path("live/ca.crt"), dir_.Path("live/tls.crt"), dir_.Path("live/tls.key")};
-  }
-  // Replaces `to` with the content of `from` as a deployment tool would (a new file
-  // renamed over the old one).
-  void Install(const std::string& from, const std::string& to) const {
-    absl::StatusOr<std::string> data = ReadFile(dir_.Path(from));
-    REQUIRE(data.ok());
-    Write(to, *data);
-  }
-  void Write(const std::string& to, const std::string& data) const {
-    REQUIRE(WriteFileAtomically(dir_.Path(to), data).ok());
-  }
-  std::string Path(const std::string& name) const { return dir_.Path(name); }
-
- private:
-  testing::TempDir dir_;
-};
+using Fixture = testing::LiveTlsFiles;
 
 std::unique_ptr<TlsReloader> Start(const Fixture& f) {
   absl::StatusOr<std::unique_ptr<TlsReloader>> reloader = TlsReloader::Create(f.files());
@@ -85,8 +53,7 @@ TEST_CASE("TlsReloader takes a replaced certificate and key into use") {
   Fixture f;
   std::unique_ptr<TlsReloader> tls = Start(f);
   const std::shared_ptr<const TlsReloader::Snapshot> before = tls->Current();
-  f.Install("ca/beta.crt", "live/tls.crt");
-  f.Install("ca/beta.key", "live/tls.key");
+  f.InstallPair("beta");
 
   CHECK(tls->Check() == Result::kReloaded);
   CHECK(tls->generation() == 2);
@@ -169,8 +136,7 @@ TEST_CASE("TlsReloader refuses a truncated key, a missing file and a key of anot
   CHECK(tls->Current()->material.key_pem == key);
 
   // Put back as it was: no new material, and no error any more.
-  f.Install("ca/alpha.crt", "live/tls.crt");
-  f.Install("ca/alpha.key", "live/tls.key");
+  f.InstallPair("alpha");
   CHECK(tls->Check() == Result::kUnchanged);
   CHECK(tls->last_error().ok());
   CHECK(tls->generation() == 1);
