@@ -45,13 +45,13 @@ absl::Status MakeDirs(const std::string& dir) {
   return absl::OkStatus();
 }
 
-size_t SampleCount(const v1::Batch& batch) {
+}  // namespace
+
+size_t BatchSamples(const v1::Batch& batch) {
   size_t n = 0;
   for (const v1::SampleGroup& g : batch.groups()) n += g.values_size();
   return n;
 }
-
-}  // namespace
 
 uint64_t SegmentBytes(const SpoolOptions& options) {
   if (options.segment_bytes > 0) return options.segment_bytes;
@@ -287,9 +287,9 @@ std::vector<DroppedBatches> Spool::Unacknowledged(const SegmentInfo& segment,
     if (done != nullptr && done->Contains(s)) continue;
     if (!out.empty() && out.back().last + 1 == s) {
       out.back().last = s;
-      out.back().samples += SampleCount(batch);
+      out.back().samples += BatchSamples(batch);
     } else {
-      out.push_back(DroppedBatches{segment.run_id, s, s, SampleCount(batch)});
+      out.push_back(DroppedBatches{segment.run_id, s, s, BatchSamples(batch)});
     }
   }
   return out;

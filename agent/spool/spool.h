@@ -147,6 +147,9 @@ class Spool {
   SpoolStats stats_;
 };
 
+// Samples in a batch (every group's values), as the spool's and outbox's counts use.
+size_t BatchSamples(const v1::Batch& batch);
+
 // Deterministic derived sizes (exposed for tests and the README).
 uint64_t SegmentBytes(const SpoolOptions& options);
 absl::Duration SegmentSpan(const SpoolOptions& options);

@@ -10,12 +10,6 @@
 namespace vigil::agent {
 namespace {
 
-size_t SampleCount(const v1::Batch& batch) {
-  size_t n = 0;
-  for (const v1::SampleGroup& g : batch.groups()) n += g.values_size();
-  return n;
-}
-
 void InsertProgress(SequenceSet* set, uint64_t through,
                     const google::protobuf::RepeatedPtrField<v1::SequenceRange>& ranges) {
   if (through > 0) set->Insert(1, through);
@@ -104,7 +98,7 @@ void Outbox::Push(v1::Batch batch, int64_t tick_ms) {
   auto entry = std::make_shared<Entry>();
   entry->sequence = sequence;
   entry->tick_ms = tick_ms;
-  entry->samples = SampleCount(batch);
+  entry->samples = spool::BatchSamples(batch);
   entry->bytes = batch.ByteSizeLong();
 
   if (spool_ == nullptr && now_ms >= spool_retry_at_ms_) TryOpenSpool(now_ms);
