@@ -89,10 +89,10 @@ absl::Status Reduce(AggregationOp op, const StepMatrix& in, const Grouping& g, s
         a.mean += v / a.count - a.mean / a.count;
         break;
       case AggregationOp::kMax:
-        if (a.value < v || std::isnan(a.value)) a.value = v;
+        a.value = KeepMax(a.value, v);
         break;
       case AggregationOp::kMin:
-        if (a.value > v || std::isnan(a.value)) a.value = v;
+        a.value = KeepMin(a.value, v);
         break;
       case AggregationOp::kCount:
         a.count++;

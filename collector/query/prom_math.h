@@ -52,6 +52,16 @@ inline void KahanAdd(double inc, double* sum, double* c) {
   *sum = t;
 }
 
+// The total of a Kahan sum (sum, c): an infinite sum as it is (adding c would turn
+// Inf into NaN).
+inline double KahanTotal(double sum, double c) { return std::isinf(sum) ? sum : sum + c; }
+
+// One step of Prometheus' max_over_time and max aggregation (min): `v` replaces `kept` if greater
+// (smaller) or if `kept` is NaN, so NaN wins only if every value is NaN, and the first of
+// equal values is kept.
+inline double KeepMax(double kept, double v) { return v > kept || std::isnan(kept) ? v : kept; }
+inline double KeepMin(double kept, double v) { return v < kept || std::isnan(kept) ? v : kept; }
+
 // Go's math.Pow: special cases as C's pow, but integer powers by repeated squaring of
 // the mantissa (so x^3 rounds as Go rounds it, not as glibc's correctly rounded pow).
 double GoPow(double x, double y);

@@ -122,13 +122,13 @@ double AvgOverTime(std::span<const double> vs) {
     }
     KahanAdd(v / count - mean / count, &mean, &c);
   }
-  return std::isinf(mean) ? mean : mean + c;
+  return KahanTotal(mean, c);
 }
 
 double SumOverTime(std::span<const double> vs) {
   double sum = 0, c = 0;
   for (double v : vs) KahanAdd(v, &sum, &c);
-  return std::isinf(sum) ? sum : sum + c;
+  return KahanTotal(sum, c);
 }
 
 // Welford's variance with Kahan-summed mean and squares, as Prometheus.
@@ -247,18 +247,14 @@ absl::Status EvalRangeFunction(RangeFunction f, const RangeWindow& w, double* ou
       break;
     case RangeFunction::kMinOverTime: {
       double min = w.vs[0];
-      for (double v : w.vs) {
-        if (v < min || std::isnan(min)) min = v;
-      }
+      for (double v : w.vs) min = KeepMin(min, v);
       *out = min;
       *has = true;
       break;
     }
     case RangeFunction::kMaxOverTime: {
       double max = w.vs[0];
-      for (double v : w.vs) {
-        if (v > max || std::isnan(max)) max = v;
-      }
+      for (double v : w.vs) max = KeepMax(max, v);
       *out = max;
       *has = true;
       break;

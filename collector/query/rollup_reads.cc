@@ -18,9 +18,8 @@ int64_t AlignUp(int64_t t, int64_t span) {
   return down == t ? t : down + span;
 }
 
-// Folds values (in time order) into what `f` needs. min/max follow Prometheus'
-// max_over_time: a NaN is replaced by any later value, a value only by a greater one,
-// so NaN wins only if every value is NaN, and the first of equal values is kept.
+// Folds values (in time order) into what `f` needs; min/max as Prometheus'
+// max_over_time (KeepMax, KeepMin).
 struct Accumulator {
   RollupFunction f;
   uint64_t count = 0;
@@ -29,32 +28,29 @@ struct Accumulator {
   double last = 0;
 
   void AddValue(double v) {
-    if (count == 0) {
-      extreme = v;
-    } else if (f == RollupFunction::kMax) {
-      if (v > extreme || std::isnan(extreme)) extreme = v;
-    } else if (f == RollupFunction::kMin) {
-      if (v < extreme || std::isnan(extreme)) extreme = v;
-    }
+    AddExtreme(v);
     KahanAdd(v, &sum, &c);
     last = v;
     ++count;
   }
   void AddPoint(const RollupPoint& p) {
     if (p.count == 0) return;
-    const double v = f == RollupFunction::kMin ? p.min : p.max;
-    if (count == 0) {
-      extreme = v;
-    } else if (f == RollupFunction::kMax) {
-      if (v > extreme || std::isnan(extreme)) extreme = v;
-    } else if (f == RollupFunction::kMin) {
-      if (v < extreme || std::isnan(extreme)) extreme = v;
-    }
+    AddExtreme(f == RollupFunction::kMin ? p.min : p.max);
     KahanAdd(p.sum, &sum, &c);
     last = p.last;
     count += p.count;
   }
-  double Sum() const { return std::isinf(sum) ? sum : sum + c; }
+  // Before `count` counts `v`.
+  void AddExtreme(double v) {
+    if (count == 0) {
+      extreme = v;
+    } else if (f == RollupFunction::kMax) {
+      extreme = KeepMax(extreme, v);
+    } else if (f == RollupFunction::kMin) {
+      extreme = KeepMin(extreme, v);
+    }
+  }
+  double Sum() const { return KahanTotal(sum, c); }
 };
 
 void AddRaw(const RollupInputs& in, int64_t from, int64_t to, Accumulator* acc) {

@@ -66,21 +66,16 @@ TEST_CASE("results held in memory count against max_samples too", "[engine]") {
   // 50 samples decoded; the selector's result holds 5 series x 11 steps = 55 points.
   REQUIRE(engine->Range("m", 0, 600'000, 60'000).ok());
   // The sum's 11 points on top: 66.
-  absl::StatusOr<QueryResult> r = engine->Range("sum(m)", 0, 600'000, 60'000);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == absl::StatusCode::kResourceExhausted);
-  CHECK(r.status().message() ==
-        "query would hold more than 60 points in memory (query.max_samples); narrow the "
-        "selector or increase the step");
+  CHECK(
+      ErrorOf(engine->Range("sum(m)", 0, 600'000, 60'000), absl::StatusCode::kResourceExhausted) ==
+      "query would hold more than 60 points in memory (query.max_samples); narrow the "
+      "selector or increase the step");
 }
 
 TEST_CASE("more steps than max_points fail a range query", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  absl::StatusOr<QueryResult> r = f.engine().Range("m", 0, 11'000, 1);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == absl::StatusCode::kResourceExhausted);
-  CHECK(r.status().message() ==
+  CHECK(ErrorOf(f.engine().Range("m", 0, 11'000, 1), absl::StatusCode::kResourceExhausted) ==
         "query would return 11001 points per series, more than 11000 (query.max_points); "
         "increase the step");
   CHECK(f.engine().Range("m", 0, 10'999, 1).ok());
@@ -90,34 +85,25 @@ TEST_CASE("a query past its deadline fails with the deadline that applied", "[en
   PromqlFixture f;
   f.Load(kData);
   // The caller's deadline has passed before the query starts.
-  absl::StatusOr<QueryResult> r = f.engine().Instant("m", 60'000, absl::ZeroDuration());
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == absl::StatusCode::kDeadlineExceeded);
-  CHECK(r.status().message() == "query timed out after 0 (the request's timeout)");
-  r = f.engine().Range("rate(m[5m])", 0, 600'000, 60'000, absl::Milliseconds(-5));
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == absl::StatusCode::kDeadlineExceeded);
+  CHECK(ErrorOf(f.engine().Instant("m", 60'000, absl::ZeroDuration()),
+                absl::StatusCode::kDeadlineExceeded) ==
+        "query timed out after 0 (the request's timeout)");
+  ErrorOf(f.engine().Range("rate(m[5m])", 0, 600'000, 60'000, absl::Milliseconds(-5)),
+          absl::StatusCode::kDeadlineExceeded);
   // The configured limit.
   EngineOptions options;
   options.limits.timeout = absl::ZeroDuration();
   std::unique_ptr<Engine> engine = f.MakeEngine(options);
-  r = engine->Instant("m", 60'000);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == absl::StatusCode::kDeadlineExceeded);
-  CHECK(r.status().message() ==
+  CHECK(ErrorOf(engine->Instant("m", 60'000), absl::StatusCode::kDeadlineExceeded) ==
         "query timed out after 0 (query.timeout); narrow the selector or the range");
 }
 
 TEST_CASE("bad arguments are kInvalidArgument", "[engine]") {
   PromqlFixture f;
   f.Load(kData);
-  absl::StatusOr<QueryResult> r = f.engine().Range("m", 0, 60'000, 0);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
-  r = f.engine().Range("m", 60'000, 0, 1000);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
-  CHECK(r.status().message() == "end timestamp must not be before start time");
+  ErrorOf(f.engine().Range("m", 0, 60'000, 0), absl::StatusCode::kInvalidArgument);
+  CHECK(ErrorOf(f.engine().Range("m", 60'000, 0, 1000), absl::StatusCode::kInvalidArgument) ==
+        "end timestamp must not be before start time");
   CHECK(Contains(QueryError(f.engine(), "sum(m", 0, absl::StatusCode::kInvalidArgument),
                  "parse error at line 1, column"));
   CHECK(QueryError(f.engine(), "m", 9e15, absl::StatusCode::kInvalidArgument) ==

@@ -239,13 +239,16 @@ void CheckRange(Engine& engine, const std::string& expr, double start_s, double 
   }
 }
 
-std::string QueryError(Engine& engine, const std::string& expr, double t_s, absl::StatusCode code) {
-  INFO("instant query: " << expr);
-  absl::StatusOr<QueryResult> result = engine.Instant(expr, Ms(t_s));
+std::string ErrorOf(const absl::StatusOr<QueryResult>& result, absl::StatusCode code) {
   REQUIRE_FALSE(result.ok());
   INFO(result.status().ToString());
   CHECK(result.status().code() == code);
   return std::string(result.status().message());
+}
+
+std::string QueryError(Engine& engine, const std::string& expr, double t_s, absl::StatusCode code) {
+  INFO("instant query: " << expr);
+  return ErrorOf(engine.Instant(expr, Ms(t_s)), code);
 }
 
 void RunInstantCases(PromqlFixture& f, const std::vector<InstantCase>& cases) {

@@ -104,6 +104,8 @@ struct WantSeries {
 void CheckRange(Engine& engine, const std::string& expr, double start_s, double end_s,
                 double step_s, const std::vector<WantSeries>& want);
 // The error of a failing query: its code must be `code`; returns its message.
+std::string ErrorOf(const absl::StatusOr<QueryResult>& result, absl::StatusCode code);
+// ErrorOf the instant query `expr` at `t_s` seconds.
 std::string QueryError(Engine& engine, const std::string& expr, double t_s, absl::StatusCode code);
 
 }  // namespace vigil::query::testing
