@@ -14,20 +14,6 @@ namespace {
 
 std::string DurationText(int64_t ms) { return vigil::FormatDuration(absl::Milliseconds(ms)); }
 
-std::string LevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarning:
-      return "warning";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "info";
-}
-
 std::string RolesText(const std::map<std::string, api::Role>& roles) {
   std::vector<std::string> parts;
   for (const auto& [name, role] : roles)
@@ -105,7 +91,8 @@ const std::vector<Key>& Keys() {
        [](const CollectorConfig& c) { return DurationText(c.query.lookback_delta_ms); }},
       {"query.rollup_min_range",
        [](const CollectorConfig& c) { return DurationText(c.query.rollup_min_range_ms); }},
-      {"log_level", [](const CollectorConfig& c) { return LevelName(c.log_level); }},
+      {"log_level",
+       [](const CollectorConfig& c) { return std::string(LogLevelName(c.log_level)); }},
   };
   return *keys;
 }

@@ -56,17 +56,28 @@ void SetLogLevel(LogLevel level) { g_level = static_cast<int>(level); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load()); }
 
 bool ParseLogLevel(absl::string_view text, LogLevel* level) {
-  if (text == "debug")
-    *level = LogLevel::kDebug;
-  else if (text == "info")
-    *level = LogLevel::kInfo;
-  else if (text == "warning")
-    *level = LogLevel::kWarning;
-  else if (text == "error")
-    *level = LogLevel::kError;
-  else
-    return false;
-  return true;
+  for (LogLevel candidate :
+       {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError}) {
+    if (text == LogLevelName(candidate)) {
+      *level = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
 }
 
 void SetLogComponent(absl::string_view component) {

@@ -18,6 +18,8 @@ void SetLogLevel(LogLevel level);
 LogLevel GetLogLevel();
 // Parses "debug", "info", "warning", "error".
 bool ParseLogLevel(absl::string_view text, LogLevel* level);
+// The name ParseLogLevel accepts for `level`.
+absl::string_view LogLevelName(LogLevel level);
 
 // Prefixes every line with `component` (e.g. "agent", "collector").
 void SetLogComponent(absl::string_view component);

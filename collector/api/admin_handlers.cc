@@ -5,7 +5,6 @@
 #include "absl/strings/str_join.h"
 #include "collector/api/http_handlers.h"
 #include "collector/api/prom_params.h"
-#include "common/time_parse.h"
 
 namespace vigil::api {
 namespace {
@@ -73,16 +72,9 @@ ApiReply HandleReload(const HttpApiDeps& deps, const ApiRequest& request) {
 ApiReply HandleAuditRead(const HttpApiDeps& deps, const ApiRequest& request) {
   AuditFilter filter;
   if (std::optional<std::string> since = request.Param("since"); since.has_value()) {
-    // A duration back from now ("24h"), or a time (Unix seconds, RFC 3339).
-    if (absl::StatusOr<absl::Duration> ago = ParseDuration(*since); ago.ok()) {
-      filter.since_ms = deps.clock->NowMs() - absl::ToInt64Milliseconds(*ago);
-    } else if (absl::StatusOr<int64_t> t = ParseTimeParam(*since); t.ok()) {
-      filter.since_ms = *t;
-    } else {
-      return Error(ErrorType::kBadData,
-                   absl::StrCat("invalid parameter \"since\": cannot parse \"", *since,
-                                "\" to a duration (24h) or a timestamp"));
-    }
+    absl::StatusOr<int64_t> since_ms = ParseAuditSince(*since, deps.clock->NowMs());
+    if (!since_ms.ok()) return ErrorFromStatus(InvalidParameter("since", since_ms.status()));
+    filter.since_ms = *since_ms;
   }
   filter.principal = request.Param("principal").value_or("");
   filter.result = request.Param("result").value_or("");

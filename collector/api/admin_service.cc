@@ -5,9 +5,8 @@ namespace vigil::api {
 grpc::Status AdminService::ReadAudit(grpc::ServerContext* context,
                                      const v1::ReadAuditRequest* request,
                                      v1::ReadAuditResponse* response) {
-  absl::StatusOr<Principal> principal =
-      access_->Admit(*context, Role::kAdmin, "/vigil.v1.Admin/ReadAudit");
-  if (!principal.ok()) return ToGrpcStatus(principal.status());
+  grpc::Status admitted = access_->Admit(*context, Role::kAdmin, "/vigil.v1.Admin/ReadAudit");
+  if (!admitted.ok()) return admitted;
   AuditFilter filter;
   if (request->since_ms() != 0) filter.since_ms = request->since_ms();
   filter.principal = request->principal();

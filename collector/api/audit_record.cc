@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/file.h"
+#include "common/time_parse.h"
 
 namespace vigil::api {
 namespace {
@@ -102,6 +103,18 @@ absl::StatusOr<AuditEntry> ParseAuditLine(absl::string_view line) {
   }
   entry.status = status->get<int>();
   return entry;
+}
+
+absl::StatusOr<int64_t> ParseAuditSince(absl::string_view text, int64_t now_ms) {
+  if (absl::StatusOr<absl::Duration> ago = ParseDuration(text); ago.ok()) {
+    return now_ms - absl::ToInt64Milliseconds(*ago);
+  }
+  absl::StatusOr<absl::Time> t = ParseTimestamp(text);
+  if (!t.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"", text, "\": expected a duration (24h, 30m) or a time (Unix seconds, RFC 3339)"));
+  }
+  return absl::ToUnixMillis(*t);
 }
 
 absl::Status ValidateAuditFilter(const AuditFilter& filter) {

@@ -61,6 +61,10 @@ struct AuditFilter {
   size_t limit = 1000;  // the newest `limit` matches are returned
 };
 
+// A filter's `since`: a duration back from `now_ms` ("24h", "30m") or a time (Unix
+// seconds, RFC 3339). kInvalidArgument starts with the text in quotes.
+absl::StatusOr<int64_t> ParseAuditSince(absl::string_view text, int64_t now_ms);
+
 // Checks `filter.result`; kInvalidArgument names the accepted values.
 absl::Status ValidateAuditFilter(const AuditFilter& filter);
 bool AuditEntryMatches(const AuditFilter& filter, const AuditEntry& entry);

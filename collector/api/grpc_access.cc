@@ -17,8 +17,11 @@ std::string PeerAddress(absl::string_view grpc_peer) {
   return std::string(grpc_peer);
 }
 
-AuditEntry GrpcAccess::EntryFor(const grpc::ServerContext& context, const Principal& principal,
-                                absl::string_view method) {
+namespace {
+
+// The audit entry of a call by `principal`.
+AuditEntry EntryFor(const grpc::ServerContext& context, const Principal& principal,
+                    absl::string_view method) {
   AuditEntry entry;
   entry.principal = principal.name;
   entry.auth = std::string(AuthMethodName(principal.method));
@@ -28,8 +31,10 @@ AuditEntry GrpcAccess::EntryFor(const grpc::ServerContext& context, const Princi
   return entry;
 }
 
-absl::StatusOr<Principal> GrpcAccess::Admit(const grpc::ServerContext& context, Role required,
-                                            absl::string_view method) const {
+}  // namespace
+
+grpc::Status GrpcAccess::Admit(const grpc::ServerContext& context, Role required,
+                               absl::string_view method) const {
   Principal principal;
   absl::Status refused;
   absl::StatusOr<PeerIdentity> peer = AuthenticatePeer(context);
@@ -46,7 +51,7 @@ absl::StatusOr<Principal> GrpcAccess::Admit(const grpc::ServerContext& context, 
       refused = AccessControl::Authorize(principal, required, method);
     }
   }
-  if (refused.ok()) return principal;
+  if (refused.ok()) return grpc::Status::OK;
 
   AuditEntry entry = EntryFor(context, principal, method);
   const bool unauthenticated = absl::IsUnauthenticated(refused);
@@ -55,7 +60,7 @@ absl::StatusOr<Principal> GrpcAccess::Admit(const grpc::ServerContext& context, 
   entry.target = std::string(refused.message());
   (void)audit_->Append(std::move(entry), /*sync=*/false);
   LogWarning("grpc: refused ", method, ": ", refused.message());
-  return refused;
+  return ToGrpcStatus(refused);
 }
 
 }  // namespace vigil::api

@@ -7,7 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "collector/api/access.h"
 #include "collector/api/audit_log.h"
@@ -18,15 +18,11 @@ class GrpcAccess {
  public:
   GrpcAccess(const AccessControl* access, AuditLog* audit) : access_(access), audit_(audit) {}
 
-  // The caller, if its certificate grants `required` or more. Otherwise a
-  // kUnauthenticated or kPermissionDenied status to return, already logged and audited
-  // with `method` ("/vigil.v1.Query/ListHosts").
-  absl::StatusOr<Principal> Admit(const grpc::ServerContext& context, Role required,
-                                  absl::string_view method) const;
-
-  // The audit entry of a call by `principal` (for changes a service records itself).
-  static AuditEntry EntryFor(const grpc::ServerContext& context, const Principal& principal,
-                             absl::string_view method);
+  // OK if the caller's certificate grants `required` or more. Otherwise the
+  // UNAUTHENTICATED or PERMISSION_DENIED status for the RPC to return, already logged and
+  // audited with `method` ("/vigil.v1.Query/ListHosts").
+  grpc::Status Admit(const grpc::ServerContext& context, Role required,
+                     absl::string_view method) const;
 
  private:
   const AccessControl* const access_;

@@ -28,41 +28,48 @@ struct Route {
   const char* name;
   Role role;
   Handler handler;
+  // `path` compiled once, for the matching done outside cpp-httplib's router (405 and
+  // bodyless POSTs); set by Routes().
+  std::regex pattern = std::regex();
 };
 
 const std::vector<Route>& Routes() {
-  static const auto* routes = new std::vector<Route>{
-      {"/api/v1/query", {"GET", "POST"}, "query", Role::kViewer, &HandleQuery},
-      {"/api/v1/query_range", {"GET", "POST"}, "query_range", Role::kViewer, &HandleQueryRange},
-      {"/api/v1/series", {"GET", "POST"}, "series", Role::kViewer, &HandleSeries},
-      {"/api/v1/labels", {"GET", "POST"}, "labels", Role::kViewer, &HandleLabels},
-      {R"(/api/v1/label/([^/]+)/values)",
-       {"GET"},
-       "label_values",
-       Role::kViewer,
-       &HandleLabelValues},
-      {"/api/v1/status/buildinfo", {"GET"}, "buildinfo", Role::kViewer, &HandleBuildInfo},
-      {"/api/v1/status/runtimeinfo", {"GET"}, "runtimeinfo", Role::kViewer, &HandleRuntimeInfo},
-      {"/api/v1/metadata", {"GET"}, "metadata", Role::kViewer, &HandleMetadata},
-      {"/api/v1/query_exemplars",
-       {"GET", "POST"},
-       "query_exemplars",
-       Role::kViewer,
-       &HandleExemplars},
-      {"/api/v1/rules", {"GET"}, "rules", Role::kViewer, &HandleRules},
-      {"/api/v1/alerts", {"GET"}, "alerts", Role::kViewer, &HandleAlerts},
-      {"/api/v1/hosts", {"GET"}, "hosts", Role::kViewer, &HandleHosts},
-      {"/metrics", {"GET"}, "metrics", Role::kViewer, &HandleMetrics},
-      {"/api/v1/admin/reload", {"POST"}, "reload", Role::kAdmin, &HandleReload},
-      {"/api/v1/audit", {"GET"}, "audit", Role::kAdmin, &HandleAuditRead},
-  };
+  static const auto* routes = [] {
+    auto* table = new std::vector<Route>{
+        {"/api/v1/query", {"GET", "POST"}, "query", Role::kViewer, &HandleQuery},
+        {"/api/v1/query_range", {"GET", "POST"}, "query_range", Role::kViewer, &HandleQueryRange},
+        {"/api/v1/series", {"GET", "POST"}, "series", Role::kViewer, &HandleSeries},
+        {"/api/v1/labels", {"GET", "POST"}, "labels", Role::kViewer, &HandleLabels},
+        {R"(/api/v1/label/([^/]+)/values)",
+         {"GET"},
+         "label_values",
+         Role::kViewer,
+         &HandleLabelValues},
+        {"/api/v1/status/buildinfo", {"GET"}, "buildinfo", Role::kViewer, &HandleBuildInfo},
+        {"/api/v1/status/runtimeinfo", {"GET"}, "runtimeinfo", Role::kViewer, &HandleRuntimeInfo},
+        {"/api/v1/metadata", {"GET"}, "metadata", Role::kViewer, &HandleMetadata},
+        {"/api/v1/query_exemplars",
+         {"GET", "POST"},
+         "query_exemplars",
+         Role::kViewer,
+         &HandleExemplars},
+        {"/api/v1/rules", {"GET"}, "rules", Role::kViewer, &HandleRules},
+        {"/api/v1/alerts", {"GET"}, "alerts", Role::kViewer, &HandleAlerts},
+        {"/api/v1/hosts", {"GET"}, "hosts", Role::kViewer, &HandleHosts},
+        {"/metrics", {"GET"}, "metrics", Role::kViewer, &HandleMetrics},
+        {"/api/v1/admin/reload", {"POST"}, "reload", Role::kAdmin, &HandleReload},
+        {"/api/v1/audit", {"GET"}, "audit", Role::kAdmin, &HandleAuditRead},
+    };
+    for (Route& route : *table) route.pattern = std::regex(route.path);
+    return table;
+  }();
   return *routes;
 }
 
 // A path no route serves, or a method its route does not answer.
 ApiReply NotFound(const HttpApiDeps&, const ApiRequest& request) {
   for (const Route& route : Routes()) {
-    if (!std::regex_match(request.http.path, std::regex(route.path))) continue;
+    if (!std::regex_match(request.http.path, route.pattern)) continue;
     std::string allowed;
     for (const char* m : route.methods) absl::StrAppend(&allowed, allowed.empty() ? "" : ", ", m);
     ApiReply reply =
@@ -235,7 +242,7 @@ absl::StatusOr<std::unique_ptr<HttpApiServer>> HttpApiServer::Start(const HttpAp
     for (const Route& route : Routes()) {
       const bool post = std::find(route.methods.begin(), route.methods.end(),
                                   absl::string_view("POST")) != route.methods.end();
-      if (post && std::regex_match(req.path, std::regex(route.path))) {
+      if (post && std::regex_match(req.path, route.pattern)) {
         self->Serve(route, req, res);
         return httplib::Server::HandlerResponse::Handled;
       }

@@ -56,21 +56,29 @@ absl::StatusOr<std::vector<storage::SeriesId>> SelectSeries(
   return std::vector<storage::SeriesId>(ids.begin(), ids.end());
 }
 
-// The label sets of `ids` (those still readable).
-std::vector<LabelSet> LabelSets(const HttpApiDeps& deps,
-                                const std::vector<storage::SeriesId>& ids) {
+// The label sets of the series any of `selectors` selects (those still readable).
+absl::StatusOr<std::vector<LabelSet>> SelectedLabelSets(const HttpApiDeps& deps,
+                                                        const std::vector<std::string>& selectors) {
+  absl::StatusOr<std::vector<storage::SeriesId>> ids = SelectSeries(deps, selectors);
+  if (!ids.ok()) return ids.status();
   std::vector<LabelSet> out;
-  out.reserve(ids.size());
-  for (storage::SeriesId id : ids) {
+  out.reserve(ids->size());
+  for (storage::SeriesId id : *ids) {
     std::optional<LabelSet> labels = deps.tsdb->index().Labels(id);
     if (labels.has_value()) out.push_back(*std::move(labels));
   }
   return out;
 }
 
-std::string TruncatedWarning(absl::string_view what, size_t limit) {
-  return absl::StrCat("only the first ", limit, " ", what,
-                      " are listed (the query.max_series limit); use match[] to narrow them");
+// Label names or values read from the index's postings, at most `limit`, with a warning
+// when there are more.
+ApiReply IndexListing(const absl::StatusOr<std::vector<std::string>>& entries, bool truncated,
+                      absl::string_view what, size_t limit) {
+  if (!entries.ok()) return ErrorFromStatus(entries.status());
+  if (!truncated) return Success(*entries);
+  return Success(*entries, {absl::StrCat("only the first ", limit, " ", what,
+                                         " are listed (the query.max_series limit); use "
+                                         "match[] to narrow them")});
 }
 
 }  // namespace
@@ -79,13 +87,12 @@ ApiReply HandleSeries(const HttpApiDeps& deps, const ApiRequest& request) {
   const std::vector<std::string> selectors = Matches(request);
   if (selectors.empty()) return Error(ErrorType::kBadData, "no match[] parameter provided");
   if (absl::Status range = CheckTimeRange(request); !range.ok()) return ErrorFromStatus(range);
-  absl::StatusOr<std::vector<storage::SeriesId>> ids = SelectSeries(deps, selectors);
-  if (!ids.ok()) return ErrorFromStatus(ids.status());
-  std::vector<LabelSet> sets = LabelSets(deps, *ids);
-  std::sort(sets.begin(), sets.end(),
+  absl::StatusOr<std::vector<LabelSet>> sets = SelectedLabelSets(deps, selectors);
+  if (!sets.ok()) return ErrorFromStatus(sets.status());
+  std::sort(sets->begin(), sets->end(),
             [](const LabelSet& a, const LabelSet& b) { return a.labels() < b.labels(); });
   nlohmann::json data = nlohmann::json::array();
-  for (const LabelSet& set : sets) {
+  for (const LabelSet& set : *sets) {
     nlohmann::json series = nlohmann::json::object();
     for (const Label& label : set.labels()) series[label.name] = label.value;
     data.push_back(std::move(series));
@@ -97,10 +104,10 @@ ApiReply HandleLabels(const HttpApiDeps& deps, const ApiRequest& request) {
   if (absl::Status range = CheckTimeRange(request); !range.ok()) return ErrorFromStatus(range);
   const std::vector<std::string> selectors = Matches(request);
   if (!selectors.empty()) {
-    absl::StatusOr<std::vector<storage::SeriesId>> ids = SelectSeries(deps, selectors);
-    if (!ids.ok()) return ErrorFromStatus(ids.status());
+    absl::StatusOr<std::vector<LabelSet>> sets = SelectedLabelSets(deps, selectors);
+    if (!sets.ok()) return ErrorFromStatus(sets.status());
     std::set<std::string> names;
-    for (const LabelSet& set : LabelSets(deps, *ids)) {
+    for (const LabelSet& set : *sets) {
       for (const Label& label : set.labels()) names.insert(label.name);
     }
     return Success(names);
@@ -108,9 +115,7 @@ ApiReply HandleLabels(const HttpApiDeps& deps, const ApiRequest& request) {
   const size_t limit = deps.engine->options().limits.max_series;
   bool truncated = false;
   absl::StatusOr<std::vector<std::string>> names = deps.tsdb->index().LabelNames(limit, &truncated);
-  if (!names.ok()) return ErrorFromStatus(names.status());
-  if (truncated) return Success(*names, {TruncatedWarning("label names", limit)});
-  return Success(*names);
+  return IndexListing(names, truncated, "label names", limit);
 }
 
 ApiReply HandleLabelValues(const HttpApiDeps& deps, const ApiRequest& request) {
@@ -121,10 +126,10 @@ ApiReply HandleLabelValues(const HttpApiDeps& deps, const ApiRequest& request) {
   if (absl::Status range = CheckTimeRange(request); !range.ok()) return ErrorFromStatus(range);
   const std::vector<std::string> selectors = Matches(request);
   if (!selectors.empty()) {
-    absl::StatusOr<std::vector<storage::SeriesId>> ids = SelectSeries(deps, selectors);
-    if (!ids.ok()) return ErrorFromStatus(ids.status());
+    absl::StatusOr<std::vector<LabelSet>> sets = SelectedLabelSets(deps, selectors);
+    if (!sets.ok()) return ErrorFromStatus(sets.status());
     std::set<std::string> values;
-    for (const LabelSet& set : LabelSets(deps, *ids)) {
+    for (const LabelSet& set : *sets) {
       const absl::string_view value = set.Get(name);
       if (!value.empty()) values.emplace(value);
     }
@@ -134,9 +139,7 @@ ApiReply HandleLabelValues(const HttpApiDeps& deps, const ApiRequest& request) {
   bool truncated = false;
   absl::StatusOr<std::vector<std::string>> values =
       deps.tsdb->index().LabelValues(name, limit, &truncated);
-  if (!values.ok()) return ErrorFromStatus(values.status());
-  if (truncated) return Success(*values, {TruncatedWarning("label values", limit)});
-  return Success(*values);
+  return IndexListing(values, truncated, "label values", limit);
 }
 
 }  // namespace vigil::api

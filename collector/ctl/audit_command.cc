@@ -2,21 +2,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/ctl/output.h"
-#include "common/time_parse.h"
 
 namespace vigil::ctl {
 
 absl::StatusOr<int64_t> ParseSince(const std::string& text, absl::Time now) {
-  if (absl::StatusOr<absl::Duration> ago = ParseDuration(text); ago.ok()) {
-    return absl::ToUnixMillis(now - *ago);
+  absl::StatusOr<int64_t> since = api::ParseAuditSince(text, absl::ToUnixMillis(now));
+  if (!since.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--since ", since.status().message()));
   }
-  absl::StatusOr<absl::Time> t = ParseTimestamp(text);
-  if (!t.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--since \"", text,
-                     "\": expected a duration (24h, 30m) or a time (Unix seconds, RFC 3339)"));
-  }
-  return absl::ToUnixMillis(*t);
+  return since;
 }
 
 v1::ReadAuditRequest AuditRequest(const api::AuditFilter& filter) {

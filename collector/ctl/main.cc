@@ -9,8 +9,8 @@
 #include "collector/ctl/certs.h"
 #include "collector/ctl/client_config.h"
 #include "collector/ctl/output.h"
+#include "collector/ctl/time_flags.h"
 #include "collector/ctl/token_command.h"
-#include "common/time_parse.h"
 #include "common/version.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/query.grpc.pb.h"
@@ -245,27 +245,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*samples) {
-    absl::Time end = absl::Now();
-    absl::Time start;
-    if (!end_text.empty()) {
-      absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(end_text);
-      if (!t.ok()) return Fail(absl::StrCat("--end: ", t.status().message()));
-      end = *t;
-    }
-    if (!start_text.empty()) {
-      absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(start_text);
-      if (!t.ok()) return Fail(absl::StrCat("--start: ", t.status().message()));
-      start = *t;
-    } else {
-      absl::StatusOr<absl::Duration> d = vigil::ParseDuration(since);
-      if (!d.ok()) return Fail(absl::StrCat("--since: ", d.status().message()));
-      start = end - *d;
-    }
-    if (start > end) return Fail("--start is after --end");
+    absl::StatusOr<vigil::ctl::TimeRange> range =
+        vigil::ctl::RangeFlags(start_text, since, end_text, absl::Now());
+    if (!range.ok()) return Fail(range.status().message());
     vigil::v1::QueryRangeRequest req;
     req.set_selector(selector);
-    req.set_start_ms(absl::ToUnixMillis(start));
-    req.set_end_ms(absl::ToUnixMillis(end));
+    req.set_start_ms(absl::ToUnixMillis(range->start));
+    req.set_end_ms(absl::ToUnixMillis(range->end));
     req.set_max_points(max_points);
     req.set_aggregate(aggregate);
     vigil::v1::QueryRangeResponse response;
@@ -282,44 +268,20 @@ int main(int argc, char** argv) {
         !start_text.empty() || !range_since.empty() || !step_text.empty() || !end_text.empty();
     absl::Time at = absl::Now();
     if (!range) {
-      if (!at_text.empty()) {
-        absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(at_text);
-        if (!t.ok()) return Fail(absl::StrCat("--at: ", t.status().message()));
-        at = *t;
-      }
+      absl::StatusOr<absl::Time> t = vigil::ctl::TimeFlag("--at", at_text, at);
+      if (!t.ok()) return Fail(t.status().message());
+      at = *t;
       req.set_time_ms(absl::ToUnixMillis(at));
     } else {
-      absl::Time end = absl::Now();
-      if (!end_text.empty()) {
-        absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(end_text);
-        if (!t.ok()) return Fail(absl::StrCat("--end: ", t.status().message()));
-        end = *t;
-      }
-      absl::Time start;
-      if (!start_text.empty()) {
-        absl::StatusOr<absl::Time> t = vigil::ParseTimestamp(start_text);
-        if (!t.ok()) return Fail(absl::StrCat("--start: ", t.status().message()));
-        start = *t;
-      } else if (!range_since.empty()) {
-        absl::StatusOr<absl::Duration> d = vigil::ParseDuration(range_since);
-        if (!d.ok()) return Fail(absl::StrCat("--since: ", d.status().message()));
-        start = end - *d;
-      } else {
-        return Fail("a range query needs --start or --since");
-      }
-      if (start > end) return Fail("the range starts after it ends (--start/--since, --end)");
-      absl::Duration step =
-          std::max(absl::Seconds(1), absl::Ceil((end - start) / 240, absl::Seconds(1)));
-      if (!step_text.empty()) {
-        absl::StatusOr<absl::Duration> d = vigil::ParseDuration(step_text);
-        if (!d.ok()) return Fail(absl::StrCat("--step: ", d.status().message()));
-        if (*d <= absl::ZeroDuration()) return Fail("--step must be positive");
-        step = *d;
-      }
-      req.set_start_ms(absl::ToUnixMillis(start));
-      req.set_end_ms(absl::ToUnixMillis(end));
-      req.set_step_ms(absl::ToInt64Milliseconds(step));
-      at = end;
+      absl::StatusOr<vigil::ctl::TimeRange> span =
+          vigil::ctl::RangeFlags(start_text, range_since, end_text, at);
+      if (!span.ok()) return Fail(span.status().message());
+      absl::StatusOr<absl::Duration> step = vigil::ctl::StepFlag(step_text, *span);
+      if (!step.ok()) return Fail(step.status().message());
+      req.set_start_ms(absl::ToUnixMillis(span->start));
+      req.set_end_ms(absl::ToUnixMillis(span->end));
+      req.set_step_ms(absl::ToInt64Milliseconds(*step));
+      at = span->end;
     }
     vigil::v1::EvaluateResponse response;
     grpc::Status s = stub->Evaluate(&context, req, &response);

@@ -17,9 +17,8 @@ grpc::Status ToGrpc(const absl::Status& status) {
 
 grpc::Status QueryService::ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest*,
                                      v1::ListHostsResponse* response) {
-  absl::StatusOr<api::Principal> principal =
-      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/ListHosts");
-  if (!principal.ok()) return ToGrpc(principal.status());
+  grpc::Status admitted = access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/ListHosts");
+  if (!admitted.ok()) return admitted;
   for (v1::HostInfo& host : tsdb_->Hosts()) {
     host.set_connected(connections_->IsConnected(host.host()));
     *response->add_hosts() = std::move(host);
@@ -30,9 +29,9 @@ grpc::Status QueryService::ListHosts(grpc::ServerContext* context, const v1::Lis
 grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
                                       const v1::QueryRangeRequest* request,
                                       v1::QueryRangeResponse* response) {
-  absl::StatusOr<api::Principal> principal =
+  grpc::Status admitted =
       access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/QueryRange");
-  if (!principal.ok()) return ToGrpc(principal.status());
+  if (!admitted.ok()) return admitted;
   if (request->start_ms() > request->end_ms()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "start is after end");
   }
@@ -92,9 +91,8 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
 grpc::Status QueryService::Evaluate(grpc::ServerContext* context,
                                     const v1::EvaluateRequest* request,
                                     v1::EvaluateResponse* response) {
-  absl::StatusOr<api::Principal> principal =
-      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/Evaluate");
-  if (!principal.ok()) return ToGrpc(principal.status());
+  grpc::Status admitted = access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/Evaluate");
+  if (!admitted.ok()) return admitted;
   if (engine_ == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "this collector has no query engine");
   }
@@ -114,9 +112,8 @@ grpc::Status QueryService::Evaluate(grpc::ServerContext* context,
 
 grpc::Status QueryService::Metrics(grpc::ServerContext* context, const v1::MetricsRequest*,
                                    v1::MetricsResponse* response) {
-  absl::StatusOr<api::Principal> principal =
-      access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/Metrics");
-  if (!principal.ok()) return ToGrpc(principal.status());
+  grpc::Status admitted = access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/Metrics");
+  if (!admitted.ok()) return admitted;
   if (metrics_ == nullptr) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "this collector exports no metrics");
   }

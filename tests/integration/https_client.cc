@@ -50,26 +50,28 @@ std::string Encode(const FormParams& params) {
 
 }  // namespace
 
-HttpsReply HttpsClient::Get(const std::string& path, const FormParams& params) const {
+template <typename Send>
+HttpsReply HttpsClient::Exchange(Send send) const {
   httplib::SSLClient client(host_, port_, cert_, key_);
   client.set_ca_cert_path(ca_.c_str());
   client.enable_server_certificate_verification(true);
   client.set_read_timeout(std::chrono::seconds(30));
   httplib::Headers headers;
   if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
+  return ToReply(send(client, headers));
+}
+
+HttpsReply HttpsClient::Get(const std::string& path, const FormParams& params) const {
   const std::string target = params.empty() ? path : absl::StrCat(path, "?", Encode(params));
-  return ToReply(client.Get(target.c_str(), headers));
+  return Exchange([&](httplib::SSLClient& client, const httplib::Headers& headers) {
+    return client.Get(target.c_str(), headers);
+  });
 }
 
 HttpsReply HttpsClient::Post(const std::string& path, const FormParams& params) const {
-  httplib::SSLClient client(host_, port_, cert_, key_);
-  client.set_ca_cert_path(ca_.c_str());
-  client.enable_server_certificate_verification(true);
-  client.set_read_timeout(std::chrono::seconds(30));
-  httplib::Headers headers;
-  if (!token_.empty()) headers.emplace("Authorization", "Bearer " + token_);
-  return ToReply(
-      client.Post(path.c_str(), headers, Encode(params), "application/x-www-form-urlencoded"));
+  return Exchange([&](httplib::SSLClient& client, const httplib::Headers& headers) {
+    return client.Post(path.c_str(), headers, Encode(params), "application/x-www-form-urlencoded");
+  });
 }
 
 std::string ServerCertificateSerial(const std::string& address, const std::string& ca) {

@@ -34,6 +34,11 @@ class HttpsClient {
   HttpsReply Post(const std::string& path, const FormParams& params = {}) const;
 
  private:
+  // A request on a new connection that verifies the server against the CA and presents
+  // this client's credential: `send(httplib::SSLClient&, const httplib::Headers&)`.
+  template <typename Send>
+  HttpsReply Exchange(Send send) const;
+
   std::string host_;
   int port_ = 0;
   std::string ca_, cert_, key_, token_;

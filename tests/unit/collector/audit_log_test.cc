@@ -142,6 +142,15 @@ TEST_CASE("Filters select by time, principal and result; the limit keeps the new
   CHECK(absl::IsInvalidArgument(ValidateAuditFilter(filter)));
 }
 
+TEST_CASE("A filter's since is a duration back from now or a time") {
+  CHECK(*ParseAuditSince("24h", kT0) == kT0 - 86'400'000);
+  CHECK(*ParseAuditSince("1795464000", kT0 + 5) == kT0);
+  CHECK(*ParseAuditSince("2026-11-23T20:00:00Z", 0) == kT0);
+  absl::StatusOr<int64_t> bad = ParseAuditSince("yesterday", kT0);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(absl::StartsWith(bad.status().message(), "\"yesterday\": expected a duration"));
+}
+
 TEST_CASE("Concurrent writers never interleave, and a torn last line is skipped") {
   Fixture f;
   std::vector<std::thread> writers;

@@ -31,16 +31,17 @@ class ReloadFixture {
 
   std::string path() const { return dir_.Path("collector.yaml"); }
   CollectorConfig& running() { return running_; }
-  void WriteRaw(const std::string& yaml) const { dir_.WriteFile("collector.yaml", yaml); }
-  void Write(const std::string& extra) const {
-    WriteRaw(
-        absl::StrCat("listen: 127.0.0.1:0\n"
-                     "data_dir: data\n"
-                     "tls:\n"
-                     "  ca: ca/ca.crt\n"
-                     "  cert: ca/localhost.crt\n"
-                     "  key: ca/localhost.key\n",
-                     extra));
+  // The collector's listen, data_dir and tls keys (tls.cert: `cert`), then `extra`.
+  void Write(const std::string& extra, const std::string& cert = "ca/localhost.crt") const {
+    dir_.WriteFile("collector.yaml", absl::StrCat("listen: 127.0.0.1:0\n"
+                                                  "data_dir: data\n"
+                                                  "tls:\n"
+                                                  "  ca: ca/ca.crt\n"
+                                                  "  cert: ",
+                                                  cert,
+                                                  "\n"
+                                                  "  key: ca/localhost.key\n",
+                                                  extra));
   }
 
  private:
@@ -95,14 +96,7 @@ TEST_CASE("An invalid file changes nothing and the error names file, line and ke
 
 TEST_CASE("A reload whose certificate files do not load is refused") {
   ReloadFixture f;
-  f.WriteRaw(
-      "listen: 127.0.0.1:0\n"
-      "data_dir: data\n"
-      "tls:\n"
-      "  ca: ca/ca.crt\n"
-      "  cert: ca/missing.crt\n"
-      "  key: ca/localhost.key\n"
-      "log_level: debug\n");
+  f.Write("log_level: debug\n", /*cert=*/"ca/missing.crt");
   absl::StatusOr<ReloadOutcome> outcome = ReloadCollectorConfig(f.path(), &f.running());
   REQUIRE_FALSE(outcome.ok());
   CHECK(absl::StrContains(outcome.status().message(), "tls"));
