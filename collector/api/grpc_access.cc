@@ -8,10 +8,6 @@
 
 namespace vigil::api {
 
-grpc::Status ToGrpcStatus(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
 std::string PeerAddress(absl::string_view grpc_peer) {
   if (!absl::ConsumePrefix(&grpc_peer, "ipv4:")) absl::ConsumePrefix(&grpc_peer, "ipv6:");
   return std::string(grpc_peer);

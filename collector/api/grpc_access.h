@@ -11,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "collector/api/access.h"
 #include "collector/api/audit_log.h"
+#include "common/grpc_status.h"
 
 namespace vigil::api {
 
@@ -32,8 +33,5 @@ class GrpcAccess {
 // A gRPC peer string as the HTTPS API writes addresses: "ipv4:127.0.0.1:51234" ->
 // "127.0.0.1:51234", "ipv6:[::1]:51234" -> "[::1]:51234".
 std::string PeerAddress(absl::string_view grpc_peer);
-
-// gRPC's own status for an absl one (same numeric codes).
-grpc::Status ToGrpcStatus(const absl::Status& status);
 
 }  // namespace vigil::api

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "collector/ingest/series_runs.h"
+#include "common/grpc_status.h"
 #include "common/labels.h"
 #include "common/log.h"
 #include "common/sequence_set.h"
@@ -12,10 +13,6 @@
 
 namespace vigil::ingest {
 namespace {
-
-grpc::Status ToGrpc(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
 
 // Builds the stored label set of an agent's definition: its labels, __name__, and the
 // instance from the certificate. Fails on names that break the data model.
@@ -63,7 +60,7 @@ grpc::Status IngestService::Stream(
   absl::StatusOr<PeerIdentity> peer = AuthorizePeer(*context, kKindAgent);
   if (!peer.ok()) {
     LogWarning("ingest: refused: ", peer.status().message());
-    return ToGrpc(peer.status());
+    return ToGrpcStatus(peer.status());
   }
   const std::string& host = peer->name;
 
@@ -197,7 +194,7 @@ grpc::Status IngestService::Stream(
       LogError("ingest: ", host, ": batch ", batch.sequence(),
                " not stored: ", committed.status().message());
       result = committed.status().code() == absl::StatusCode::kFailedPrecondition
-                   ? ToGrpc(committed.status())
+                   ? ToGrpcStatus(committed.status())
                    : grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
       break;
     }

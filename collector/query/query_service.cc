@@ -4,17 +4,10 @@
 #include "collector/query/downsample.h"
 #include "collector/query/result_proto.h"
 #include "collector/query/selector.h"
+#include "common/grpc_status.h"
 #include "common/log.h"
 
 namespace vigil::query {
-namespace {
-
-grpc::Status ToGrpc(const absl::Status& status) {
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
-}
-
-}  // namespace
-
 grpc::Status QueryService::ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest*,
                                      v1::ListHostsResponse* response) {
   grpc::Status admitted = access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/ListHosts");
@@ -36,12 +29,12 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "start is after end");
   }
   absl::StatusOr<std::vector<storage::LabelMatcher>> matchers = ParseSelector(request->selector());
-  if (!matchers.ok()) return ToGrpc(matchers.status());
+  if (!matchers.ok()) return ToGrpcStatus(matchers.status());
   absl::StatusOr<Aggregation> aggregation = ParseAggregation(request->aggregate());
-  if (!aggregation.ok()) return ToGrpc(aggregation.status());
+  if (!aggregation.ok()) return ToGrpcStatus(aggregation.status());
   absl::StatusOr<std::vector<storage::SeriesId>> ids =
       tsdb_->index().Select(*matchers, limits_.max_series);
-  if (!ids.ok()) return ToGrpc(ids.status());
+  if (!ids.ok()) return ToGrpcStatus(ids.status());
 
   size_t samples = 0;
   std::vector<int64_t> timestamps;
@@ -67,7 +60,7 @@ grpc::Status QueryService::QueryRange(grpc::ServerContext* context,
       if (read.code() != absl::StatusCode::kResourceExhausted) {
         LogError("query: ", read.message());
       }
-      return ToGrpc(read);
+      return ToGrpcStatus(read);
     }
     // The limit counts what was decoded: a reduced read returns few points from many.
     samples += request->max_points() != 0 ? reduced.decoded : cost.samples_decoded;
@@ -104,7 +97,7 @@ grpc::Status QueryService::Evaluate(grpc::ServerContext* context,
     if (result.status().code() == absl::StatusCode::kInternal) {
       LogError("query: ", result.status().message());
     }
-    return ToGrpc(result.status());
+    return ToGrpcStatus(result.status());
   }
   ResultToProto(*result, response);
   return grpc::Status::OK;
