@@ -8,6 +8,7 @@
 #include "common/log.h"
 
 namespace vigil::query {
+
 grpc::Status QueryService::ListHosts(grpc::ServerContext* context, const v1::ListHostsRequest*,
                                      v1::ListHostsResponse* response) {
   grpc::Status admitted = access_->Admit(*context, api::Role::kViewer, "/vigil.v1.Query/ListHosts");
