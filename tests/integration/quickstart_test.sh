@@ -34,11 +34,17 @@ answer=$(bash -c "$curl_line") || fail "the printed curl line failed: $curl_line
 grep -q '"resultType":"vector"' <<<"$answer" || fail "curl answer is not a vector: $answer"
 grep -q '"__name__":"node_load1"' <<<"$answer" || fail "curl answer has no node_load1: $answer"
 
+# A POST without a body or Content-Length (curl -X POST, parameters in the URL) is
+# answered like the GET.
+api=$(grep -o 'https://127.0.0.1:[0-9]*' <<<"$out" | head -1)
+post=$(curl -sS -X POST --cacert "$DIR/certs/ca.crt" -H "Authorization: Bearer $(cat "$DIR/api-token")" \
+  "$api/api/v1/query?query=count(node_load1)")
+grep -q '"resultType":"vector"' <<<"$post" || fail "curl -X POST without a body: $post"
+
 ctl() { "$BIN/vigilctl" --config "$DIR/vigilctl.yaml" "$@"; }
 ctl query 'count(node_load1)' | grep -q '^{} *1$' || fail "vigilctl query count(node_load1) != 1"
 
 # A request without a credential is refused (401) and the refusal is in the audit log.
-api=$(grep -o 'https://127.0.0.1:[0-9]*' <<<"$out" | head -1)
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DIR/certs/ca.crt" "$api/api/v1/query?query=1")
 [ "$code" = 401 ] || fail "an anonymous query answered $code, not 401"
 ctl audit --since 1h | grep -q 'refused' || fail "vigilctl audit shows no refused request"
