@@ -104,6 +104,8 @@ struct Evaluation {
   absl::Time started;
   absl::Duration timeout;  // of the caller; the smaller of it and the limit applies
 
+  const storage::LabelMatcher* scope = nullptr;
+
   absl::Status Run(const Expr& expr, Steps steps, bool instant, QueryResult* result) const {
     if (!TimeOk(steps.start_ms) || !TimeOk(steps.end_ms())) {
       return absl::InvalidArgumentError("query time out of range");
@@ -117,6 +119,7 @@ struct Evaluation {
     const bool from_limit = options.limits.timeout <= timeout;
     EvalContext ctx(tsdb, options, steps, started, std::min(timeout, options.limits.timeout),
                     from_limit);
+    ctx.set_scope(scope);
     absl::Status status = Evaluate(expr, steps, instant, &ctx, result);
     result->stats.series_touched = ctx.series_touched();
     result->stats.samples_decoded = ctx.samples_decoded();
@@ -189,7 +192,7 @@ absl::StatusOr<QueryResult> Engine::Instant(absl::string_view query, int64_t tim
   QueryResult result;
   absl::Status status = [&]() -> absl::Status {
     VIGIL_ASSIGN_OR_RETURN(ExprPtr expr, ParseExpr(query));
-    const Evaluation run{*tsdb_, options_, started, timeout};
+    const Evaluation run{*tsdb_, options_, started, timeout, nullptr};
     return run.Run(*expr, Steps{time_ms, 1, 1}, /*instant=*/true, &result);
   }();
   return Finish(metrics_ ? metrics_->impl.get() : nullptr, QueryKind::kInstant, started, status,
@@ -220,7 +223,7 @@ absl::StatusOr<QueryResult> Engine::Range(absl::string_view query, int64_t start
                        options_.limits.max_points, " (query.max_points); increase the step"));
     }
     VIGIL_ASSIGN_OR_RETURN(ExprPtr expr, ParseExpr(query));
-    const Evaluation run{*tsdb_, options_, started, timeout};
+    const Evaluation run{*tsdb_, options_, started, timeout, nullptr};
     return run.Run(*expr, Steps{start_ms, step_ms, static_cast<size_t>(points)},
                    /*instant=*/false, &result);
   }();
@@ -228,10 +231,11 @@ absl::StatusOr<QueryResult> Engine::Range(absl::string_view query, int64_t start
                 std::move(result));
 }
 
-absl::StatusOr<QueryResult> Engine::InstantExpr(const Expr& expr, int64_t time_ms) const {
+absl::StatusOr<QueryResult> Engine::InstantExpr(const Expr& expr, int64_t time_ms,
+                                                const storage::LabelMatcher* scope) const {
   const absl::Time started = absl::Now();
   QueryResult result;
-  const Evaluation run{*tsdb_, options_, started, absl::InfiniteDuration()};
+  const Evaluation run{*tsdb_, options_, started, absl::InfiniteDuration(), scope};
   const absl::Status status = run.Run(expr, Steps{time_ms, 1, 1}, /*instant=*/true, &result);
   return Finish(metrics_ ? metrics_->impl.get() : nullptr, QueryKind::kInstant, started, status,
                 std::move(result));

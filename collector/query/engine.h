@@ -79,8 +79,11 @@ class Engine {
   absl::StatusOr<QueryResult> Range(absl::string_view query, int64_t start_ms, int64_t end_ms,
                                     int64_t step_ms,
                                     absl::Duration timeout = absl::InfiniteDuration()) const;
-  // For alert rules and reports, which parse once and evaluate often.
-  absl::StatusOr<QueryResult> InstantExpr(const Expr& expr, int64_t time_ms) const;
+  // For alert rules and reports, which parse once and evaluate often. With `scope`,
+  // every selector also applies that matcher: an alert rule evaluated for the one host
+  // whose data just arrived reads only that host's series.
+  absl::StatusOr<QueryResult> InstantExpr(const Expr& expr, int64_t time_ms,
+                                          const storage::LabelMatcher* scope = nullptr) const;
 
   const EngineOptions& options() const { return options_; }
 

@@ -29,6 +29,10 @@ class EvalContext {
 
   const storage::Tsdb& tsdb() const { return tsdb_; }
   const EngineOptions& options() const { return options_; }
+  // A matcher every selector of the query also applies (an alert rule evaluated for
+  // one host: instance="db1"); null for none. Not owned; outlives the evaluation.
+  void set_scope(const storage::LabelMatcher* scope) { scope_ = scope; }
+  const storage::LabelMatcher* scope() const { return scope_; }
   const Steps& steps() const { return steps_; }
 
   // kDeadlineExceeded once the time budget is spent.
@@ -68,6 +72,7 @@ class EvalContext {
   const absl::Duration timeout_;
   const bool timeout_from_limit_;
   size_t work_since_check_ = 0;
+  const storage::LabelMatcher* scope_ = nullptr;
   std::atomic<size_t> series_{0};
   std::atomic<size_t> samples_{0};
   size_t points_ = 0;

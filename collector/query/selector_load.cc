@@ -186,8 +186,13 @@ absl::Status Split(size_t n, const std::function<absl::Status(size_t, size_t)>& 
 
 absl::StatusOr<std::unique_ptr<SelectorSeries>> LoadGroup(SelectorNeeds needs, EvalContext* ctx) {
   const VectorSelector& selector = *needs.nodes.front();
-  absl::StatusOr<std::vector<storage::SeriesId>> ids =
-      ctx->tsdb().index().Select(selector.matchers, ctx->SeriesBudget());
+  std::vector<storage::LabelMatcher> scoped;
+  if (ctx->scope() != nullptr) {
+    scoped = selector.matchers;
+    scoped.push_back(*ctx->scope());
+  }
+  absl::StatusOr<std::vector<storage::SeriesId>> ids = ctx->tsdb().index().Select(
+      ctx->scope() != nullptr ? scoped : selector.matchers, ctx->SeriesBudget());
   if (!ids.ok()) {
     if (absl::IsResourceExhausted(ids.status())) return ctx->TooManySeries();
     return absl::InternalError(absl::StrCat("storage: ", ids.status().message()));
