@@ -134,7 +134,8 @@ absl::Status ParseQuery(const ConfigNode& query, query::EngineOptions* out) {
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
                        CollectorConfig* config) {
   VIGIL_RETURN_IF_ERROR(root.CheckKeys(
-      {"listen", "data_dir", "tls", "storage", "limits", "http", "audit", "query", "log_level"}));
+      {"listen", "data_dir", "tls", "storage", "limits", "http", "audit", "query", "alerting",
+       "log_level"}));
   VIGIL_RETURN_IF_ERROR(root.GetString("listen", &config->listen));
   VIGIL_RETURN_IF_ERROR(CheckListenAddress(root, "listen", config->listen, "0.0.0.0:7070"));
   VIGIL_RETURN_IF_ERROR(root.RequireString("data_dir", &config->data_dir));
@@ -220,6 +221,8 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
                            ? (std::filesystem::path(config->data_dir) / "audit.log").string()
                            : Resolve(base_dir, config->audit_file);
   VIGIL_RETURN_IF_ERROR(ParseQuery(root.Child("query"), &config->query));
+  VIGIL_ASSIGN_OR_RETURN(config->alerting,
+                         alerts::ParseAlertingConfig(root.Child("alerting"), base_dir));
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));

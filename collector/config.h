@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "collector/alerts/alerting_config.h"
 #include "collector/api/access.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/query/engine.h"
@@ -36,6 +37,8 @@ struct CollectorConfig {
   std::string audit_file;
   // The `query:` section: what one query may cost, and the engine's lookback and rollups.
   query::EngineOptions query;
+  // The `alerting:` section: rule files, receivers, on-call, escalation, maintenance.
+  alerts::AlertingConfig alerting;
   LogLevel log_level = LogLevel::kInfo;
   // The file this was loaded from (what a reload reads again); "" if parsed from text.
   std::string source_file;

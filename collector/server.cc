@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "collector/alerts/rule_file.h"
 #include "collector/self_metrics.h"
 #include "common/log.h"
 #include "common/reloading_server_credentials.h"
@@ -45,8 +46,30 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->engine_ =
       std::make_unique<query::Engine>(server->tsdb_.get(), config.query, &server->metrics_);
 
+  absl::StatusOr<std::unique_ptr<state::StateStore>> state =
+      state::StateStore::Open((std::filesystem::path(config.data_dir) / "state").string());
+  if (!state.ok()) return state.status();
+  server->state_ = std::move(*state);
+  absl::StatusOr<std::unique_ptr<notify::Notifier>> notifier = notify::Notifier::Start(
+      config.alerting.receivers, server->state_.get(), clock, &server->metrics_);
+  if (!notifier.ok()) return notifier.status();
+  server->notifier_ = std::move(*notifier);
+  alerts::AlertManager::Deps alert_deps;
+  alert_deps.tsdb = server->tsdb_.get();
+  alert_deps.engine = server->engine_.get();
+  alert_deps.store = server->state_.get();
+  alert_deps.notifier = server->notifier_.get();
+  alert_deps.clock = clock;
+  alert_deps.metrics = &server->metrics_;
+  absl::StatusOr<std::unique_ptr<alerts::AlertManager>> alert_manager =
+      alerts::AlertManager::Start(config.alerting, alert_deps);
+  if (!alert_manager.ok()) return alert_manager.status();
+  server->alerts_ = std::move(*alert_manager);
+
   server->ingest_ = std::make_unique<ingest::IngestService>(
       server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
+  server->ingest_->set_batch_observer(
+      [m = server->alerts_.get()](const std::string& host) { m->OnBatch(host); });
   if (absl::Status registered = RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(),
                                                          &server->connections_, server->tls_.get());
       !registered.ok()) {
@@ -101,6 +124,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     deps.tls = server->tls_.get();
     deps.clock = clock;
     deps.metrics = &server->metrics_;
+    deps.alerts = server->alerts_.get();
     CollectorServer* self = server.get();
     deps.reload = [self](const ReloadRecorder& record) { return self->Reload(record); };
     deps.runtime_info = [self] {
@@ -137,6 +161,18 @@ absl::StatusOr<ReloadOutcome> CollectorServer::Reload(const ReloadRecorder& reco
         "this collector's configuration was not loaded from a file: nothing to reload");
   }
   absl::StatusOr<ReloadPlan> plan = PlanCollectorReload(running_.source_file, running_);
+  if (plan.ok()) {
+    // Rule files are read again on every reload; a broken one refuses the whole reload.
+    absl::StatusOr<alerts::RuleSet> rules = alerts::LoadRuleFiles(plan->next.alerting.rule_files);
+    if (!rules.ok()) {
+      LogError("reload: ", rules.status().message());
+      plan = rules.status();
+    } else {
+      plan->outcome.applied.push_back(
+          ConfigChange{"alerting", "", absl::StrCat(rules->RuleCount(), " rules from ",
+                                                    rules->files.size(), " files")});
+    }
+  }
   if (record) {
     absl::Status recorded =
         record(plan.ok() ? absl::StatusOr<ReloadOutcome>(plan->outcome) : plan.status());
@@ -149,6 +185,11 @@ absl::StatusOr<ReloadOutcome> CollectorServer::Reload(const ReloadRecorder& reco
   runtime_.reload_config_success = plan.ok();
   if (!plan.ok()) return plan.status();
   ApplyCollectorReload(*plan, &running_, access_.get());
+  if (absl::Status reloaded = alerts_->Reload(plan->next.alerting); !reloaded.ok()) {
+    LogError("reload: alerting: ", reloaded.message());
+  } else {
+    running_.alerting = plan->next.alerting;
+  }
   runtime_.last_config_time = clock_->Now();
   if (absl::Status reopened = audit_->Reopen(); !reopened.ok()) {
     LogError("reload: ", reopened.message(), "; still writing to the file open before");
@@ -185,9 +226,14 @@ void CollectorServer::Shutdown(absl::Duration deadline) {
     server_->Wait();
     server_.reset();
   }
+  if (alerts_ != nullptr) alerts_->Stop();
+  if (notifier_ != nullptr) notifier_->Stop();
   if (!stopping_.HasBeenNotified()) stopping_.Notify();
   if (maintenance_.joinable()) maintenance_.join();
   if (tls_watch_.joinable()) tls_watch_.join();
+  alerts_.reset();
+  notifier_.reset();
+  state_.reset();
   tsdb_.reset();
 }
 

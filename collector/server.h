@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "collector/alerts/alert_manager.h"
 #include "collector/api/access.h"
 #include "collector/api/admin_service.h"
 #include "collector/api/audit_log.h"
@@ -31,7 +32,9 @@
 #include "collector/query/engine.h"
 #include "collector/query/query_service.h"
 #include "collector/reload.h"
+#include "collector/state/state_store.h"
 #include "collector/storage/tsdb.h"
+#include "collector/notify/notifier.h"
 #include "collector/storage_health.h"
 #include "common/clock.h"
 #include "common/tls_reloader.h"
@@ -73,6 +76,8 @@ class CollectorServer {
   size_t ConnectedAgents() const { return connections_.ConnectedHosts(); }
   uint64_t SamplesStored() const { return tsdb_->counters().samples_stored.load(); }
   uint64_t AuditWriteErrors() const { return audit_->write_errors(); }
+  // The alert manager (valid until Shutdown()).
+  alerts::AlertManager* alerts() { return alerts_.get(); }
 
  private:
   CollectorServer() = default;
@@ -91,6 +96,11 @@ class CollectorServer {
   std::unique_ptr<api::GrpcAccess> grpc_access_;
   std::unique_ptr<ingest::IngestService> ingest_;
   std::unique_ptr<query::Engine> engine_;  // PromQL, shared by the operator APIs
+  // Alerting: its own state store (<data_dir>/state), the notifier's outbox and
+  // dispatchers, the manager that evaluates rules as data arrives.
+  std::unique_ptr<state::StateStore> state_;
+  std::unique_ptr<notify::Notifier> notifier_;
+  std::unique_ptr<alerts::AlertManager> alerts_;
   std::unique_ptr<query::QueryService> query_;
   std::unique_ptr<api::AdminService> admin_;
   std::unique_ptr<grpc::Server> server_;

@@ -68,6 +68,10 @@ struct AlertEvent {
                      // silenced, unsilenced
   std::string detail;  // who and comment for an ack, tier and receivers for escalated, ...
   double value = 0;
+  // For the SLA report (time to acknowledge, time to resolve): the alert's times when
+  // the event happened.
+  absl::Time fired_at = absl::InfinitePast();
+  absl::Time acknowledged_at = absl::InfinitePast();
 };
 
 }  // namespace vigil::alerts

@@ -208,6 +208,7 @@ grpc::Status IngestService::Stream(
       continue;
     }
     counters_.batches_stored.fetch_add(1, std::memory_order_relaxed);
+    if (batch_observer_ && committed->stored > 0) batch_observer_(host);
     if (last_sequence > batch.sequence() || !batch.run_id().empty()) {
       counters_.batches_replayed.fetch_add(1, std::memory_order_relaxed);
     }

@@ -14,6 +14,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+#include <string>
+
 #include "collector/ingest/connections.h"
 #include "collector/ingest/ingest_counters.h"
 #include "collector/storage/tsdb.h"
@@ -42,12 +45,19 @@ class IngestService final : public v1::Ingest::Service {
 
   const IngestCounters& counters() const { return counters_; }
 
+  // Called after each newly stored batch, with the host it came from (the alert
+  // manager's trigger: rules are evaluated when data arrives). Set before serving.
+  void set_batch_observer(std::function<void(const std::string& host)> observer) {
+    batch_observer_ = std::move(observer);
+  }
+
  private:
   storage::Tsdb* const tsdb_;
   Connections* const connections_;
   const Clock* const clock_;
   const IngestLimits limits_;
   IngestCounters counters_;
+  std::function<void(const std::string& host)> batch_observer_;
 };
 
 }  // namespace vigil::ingest
