@@ -396,7 +396,12 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
   std::vector<std::string> changed;
   std::vector<AlertEvent> events;
   // What to do once the messages are stored: per alert, the tier notified.
-  std::vector<std::pair<Alert*, int>> notified;
+  struct Notified {
+    Alert* alert;
+    int tier;
+    std::string detail;  // receivers and on-call people, for the history
+  };
+  std::vector<Notified> notified;
   std::vector<Alert*> resolved_reported;
 
   for (const std::unique_ptr<RuleRuntime>& rt : rules_) {
@@ -460,8 +465,16 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
               : DueTier(*policy, a.severity, now - a.fired_at);
       if (a.notified_tier >= due) continue;
       const bool ready = a.notified_tier >= 0 || now - a.fired_at >= config_.group_wait;
+      std::string detail;
       for (int tier = a.notified_tier + 1; tier <= due && tier < static_cast<int>(policy->tiers.size());
            ++tier) {
+        std::vector<std::string> people;
+        for (const notify::Recipient& r : RecipientsFor(policy->tiers[tier], now)) {
+          people.push_back(r.name);
+        }
+        absl::StrAppend(&detail, detail.empty() ? "" : "; ", "tier ", tier, " to ",
+                        absl::StrJoin(policy->tiers[tier].receivers, ", "),
+                        people.empty() ? "" : absl::StrCat(" (on call: ", absl::StrJoin(people, ", "), ")"));
         for (const std::string& receiver : policy->tiers[tier].receivers) {
           Outgoing& out = outgoing[{receiver, std::string(a.labels.Get(kInstanceLabel)), tier}];
           out.ready = out.ready || ready;
@@ -471,7 +484,7 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
           }
         }
       }
-      notified.emplace_back(&a, due);
+      notified.push_back(Notified{&a, due, std::move(detail)});
     }
   }
 
@@ -521,13 +534,13 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
     }
     for (const std::string& id : out.alert_ids) sent_ids.insert(id);
   }
-  for (auto& [a, due] : notified) {
+  for (Notified& n : notified) {
+    Alert* a = n.alert;
     if (!sent_ids.contains(a->id) || failed_ids.contains(a->id)) continue;
     const int from = a->notified_tier + 1;
-    a->notified_tier = due;
+    a->notified_tier = n.tier;
     a->last_notified_at = now;
-    events.push_back(MakeEvent(*a, now, from == 0 ? "notified" : "escalated",
-                               absl::StrCat("tier ", due)));
+    events.push_back(MakeEvent(*a, now, from == 0 ? "notified" : "escalated", std::move(n.detail)));
     changed.push_back(a->id);
   }
   for (Alert* a : resolved_reported) {
