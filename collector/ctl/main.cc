@@ -9,6 +9,7 @@
 #include "collector/ctl/certs.h"
 #include "collector/ctl/client_config.h"
 #include "collector/ctl/output.h"
+#include "collector/ctl/rules_command.h"
 #include "collector/ctl/time_flags.h"
 #include "collector/ctl/token_command.h"
 #include "common/version.h"
@@ -156,6 +157,14 @@ int main(int argc, char** argv) {
   start_opt->excludes(since_opt);
   query->add_flag("--json", json, "print Prometheus' /api/v1/query(_range) JSON");
 
+  // rules
+  CLI::App* rules = app.add_subcommand("rules", "alert rule files");
+  rules->require_subcommand(1);
+  std::vector<std::string> rule_files;
+  CLI::App* rules_check = rules->add_subcommand(
+      "check", "validate alert rule files offline, as the collector loads them");
+  rules_check->add_option("files", rule_files, "rule files (YAML)")->required();
+
   // metrics
   CLI::App* metrics =
       app.add_subcommand("metrics", "print the collector's own metrics (Prometheus text)");
@@ -183,6 +192,7 @@ int main(int argc, char** argv) {
                        : vigil::ctl::FormatNewToken(*created));
     return 0;
   }
+  if (*rules_check) return vigil::ctl::CheckRuleFiles(rule_files, std::cout, std::cerr);
   if (*audit && !audit_since.empty()) {
     absl::StatusOr<int64_t> since = vigil::ctl::ParseSince(audit_since, absl::Now());
     if (!since.ok()) return Fail(since.status().message());
