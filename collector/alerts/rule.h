@@ -23,13 +23,13 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "collector/alerts/severity.h"
 #include "collector/alerts/template.h"
 #include "collector/query/ast.h"
 #include "common/labels.h"
 
 namespace vigil::alerts {
 
-enum class Severity { kInfo = 0, kWarning = 1, kCritical = 2 };
 absl::string_view SeverityName(Severity severity);  // "info", "warning", "critical"
 bool ParseSeverity(absl::string_view text, Severity* severity);
 
