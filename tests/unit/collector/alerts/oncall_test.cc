@@ -87,6 +87,8 @@ TEST_CASE("nobody is on duty before the rotation's first shift", "[oncall]") {
   const Rotation r = ParseOne(kWeekly);
   CHECK(OnDuty(r, Local("2026-01-05 08:59", "Asia/Shanghai")).name.empty());
   CHECK(OnDuty(r, Local("2025-12-01 12:00", "Asia/Shanghai"), 1).name.empty());
+  CHECK(OnDuty(r, absl::InfinitePast()).name.empty());
+  CHECK(OnDuty(r, absl::InfiniteFuture()).name.empty());
   const std::vector<Shift> shifts = Schedule(r, Local("2026-01-04 00:00", "Asia/Shanghai"),
                                              Local("2026-01-06 00:00", "Asia/Shanghai"));
   REQUIRE(shifts.size() == 1);
