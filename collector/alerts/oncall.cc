@@ -18,6 +18,7 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 
 // The shift that contains `t`, or -1 before the first one.
 int64_t ShiftIndex(const Rotation& rotation, absl::Time t) {
+  if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) return -1;
   const int64_t period = PeriodDays(rotation);
   // A first guess from local civil time, then exact by the shifts' instants (which
   // differ from the guess only around a DST change at the hand-over hour).

@@ -56,8 +56,8 @@ const Rotation* FindRotation(const std::vector<Rotation>& rotations, absl::strin
 
 // Who is on duty at `t`: position 0 is the primary (an override replaces them),
 // position 1 the secondary (the next person in the rotation after the scheduled
-// primary), and so on. Before the rotation's first shift nobody is: the Person
-// returned then has an empty name (an override still applies).
+// primary), and so on. Before the rotation's first shift (and at an infinite time)
+// nobody is: the Person returned then has an empty name (an override still applies).
 Person OnDuty(const Rotation& rotation, absl::Time t, int position = 0);
 
 // A stretch of time with one primary on duty.

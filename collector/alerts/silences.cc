@@ -24,6 +24,10 @@ absl::StatusOr<std::string> RandomId() {
       absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
+std::string FormatUtc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", t, absl::UTCTimeZone());
+}
+
 }  // namespace
 
 std::string EncodeSilence(const Silence& silence) {
@@ -101,13 +105,13 @@ absl::StatusOr<Silence> Silences::Create(absl::string_view matchers_text, absl::
   }
   const absl::Time now = clock_->Now();
   if (ends_at <= starts_at) {
-    return absl::InvalidArgumentError(absl::StrCat("the silence ends (", absl::FormatTime(ends_at),
-                                                   ") before it starts (",
-                                                   absl::FormatTime(starts_at), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("the silence ends (", FormatUtc(ends_at),
+                                                   ") before it starts (", FormatUtc(starts_at),
+                                                   ")"));
   }
   if (ends_at <= now) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the silence ends in the past (", absl::FormatTime(ends_at), ")"));
+        absl::StrCat("the silence ends in the past (", FormatUtc(ends_at), ")"));
   }
   if (ends_at - std::max(starts_at, now) > kMaxSilenceLength) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -145,7 +149,7 @@ absl::StatusOr<Silence> Silences::Expire(absl::string_view id, absl::string_view
   if (it == silences_.end()) return absl::NotFoundError(absl::StrCat("no silence ", id));
   if (it->second.ends_at <= now) {
     return absl::FailedPreconditionError(absl::StrCat("silence ", id, " has already ended (at ",
-                                                      absl::FormatTime(it->second.ends_at), ")"));
+                                                      FormatUtc(it->second.ends_at), ")"));
   }
   Silence updated = it->second;
   updated.starts_at = std::min(updated.starts_at, now);  // a pending silence never starts
