@@ -145,6 +145,8 @@ TEST_CASE("what alert templates do not support is a compile error naming it and 
   CHECK(CompileError("{{ $value") == "column 10: unclosed action: missing }}");
   CHECK(CompileError("{{ }}") == "column 4: empty action {{ }}");
   CHECK(CompileError("{{ $value | }}") == "column 13: missing function after |");
+  CHECK(CompileError("{{ | humanize }}") == "column 4: missing value before |");
+  CHECK(CompileError("{{ $value | | humanize }}") == "column 13: missing function after |");
   CHECK(CompileError("{{ $value | $value }}") ==
         "column 13: after | comes a function, not a value");
   CHECK(CompileError("{{ $value | printf \"%x\" }}") ==
