@@ -138,6 +138,13 @@ ApiReply HandleAckLinkConfirm(const HttpApiDeps& deps, const ApiRequest& request
     failed.status = absl::IsNotFound(acked.status()) ? 404 : 409;
     failed.target = absl::StrCat(target, " failed: ", acked.status().message());
     (void)deps.audit->Append(std::move(failed), /*sync=*/false);
+    if (absl::IsAlreadyExists(acked.status())) {  // someone was quicker: fine
+      std::optional<alerts::Alert> now = FindAlert(deps, link.alert);
+      const std::string who = now.has_value() ? now->acknowledged_by : "someone else";
+      return MessagePage(200, {"已确认", "Already acknowledged"},
+                         {absl::StrCat("此告警已由 ", who, " 确认。"),
+                          absl::StrCat("This alert was already acknowledged by ", who, ".")});
+    }
     if (absl::IsNotFound(acked.status()) || absl::IsFailedPrecondition(acked.status())) {
       return AlertGone();
     }

@@ -28,10 +28,13 @@ ApiReply OrderedSuccess(const nlohmann::ordered_json& data) {
 }
 
 // The error reply of the alert manager's or silences' status: kNotFound 404,
-// kFailedPrecondition (an alert that resolved, a silence that has ended) 409.
+// kFailedPrecondition (an alert that resolved, a silence that has ended) and
+// kAlreadyExists (acknowledged already) 409.
 ApiReply AlertError(const absl::Status& status) {
   if (absl::IsNotFound(status)) return Error(ErrorType::kNotFound, status.message());
-  if (absl::IsFailedPrecondition(status)) return Error(ErrorType::kConflict, status.message());
+  if (absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status)) {
+    return Error(ErrorType::kConflict, status.message());
+  }
   return ErrorFromStatus(status);
 }
 
@@ -243,7 +246,8 @@ ApiReply HandleSilenceCreate(const HttpApiDeps& deps, const ApiRequest& request)
     AuditFailure(deps, request, reply, what);
     return reply;
   }
-  return OrderedSuccess(SilenceJson(SilenceProto(*created, now)));
+  // The state as of now, after the store stamped the silence.
+  return OrderedSuccess(SilenceJson(SilenceProto(*created, deps.clock->Now())));
 }
 
 ApiReply HandleSilenceExpire(const HttpApiDeps& deps, const ApiRequest& request) {

@@ -144,7 +144,12 @@ v1::OnCallResponse OnCallProto(const std::vector<alerts::Rotation>& rotations, a
       v1::Shift* s = r->add_shifts();
       s->set_start_ms(UnixMsOrZero(shift.start));
       s->set_end_ms(UnixMsOrZero(shift.end));
-      SetPerson(shift.person, s->mutable_person());
+      // A shift names its person; the rotation has their phone and e-mail.
+      alerts::Person person{shift.person, "", ""};
+      for (const alerts::Person& p : rotation.people) {
+        if (p.name == shift.person) person = p;
+      }
+      SetPerson(person, s->mutable_person());
       s->set_override(shift.override);
       s->set_reason(shift.reason);
     }

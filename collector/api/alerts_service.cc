@@ -20,7 +20,7 @@ constexpr char kOnCall[] = "/vigil.v1.Alerts/OnCall";
 // The HTTP status an error is audited with.
 int HttpStatusOf(const absl::Status& status) {
   if (absl::IsNotFound(status)) return 404;
-  if (absl::IsFailedPrecondition(status)) return 409;
+  if (absl::IsFailedPrecondition(status) || absl::IsAlreadyExists(status)) return 409;
   if (absl::IsInvalidArgument(status)) return 400;
   return 500;
 }
@@ -178,7 +178,7 @@ grpc::Status AlertsService::CreateSilence(grpc::ServerContext* context,
     AuditFailure(*context, principal, kCreateSilence, target, created.status());
     return ToGrpcStatus(created.status());
   }
-  *response->mutable_silence() = SilenceProto(*created, now);
+  *response->mutable_silence() = SilenceProto(*created, Now());
   return grpc::Status::OK;
 }
 

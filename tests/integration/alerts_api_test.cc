@@ -113,11 +113,14 @@ struct AlertsFixture {
     api.cluster.StartAgent("db1");
     const HttpsClient viewer = api.WithToken("grafana");
     nlohmann::json alert;
-    REQUIRE(WaitFor(
+    std::string last;
+    const bool fired = WaitFor(
         [&] {
           HttpsReply r = viewer.Get("/api/v1/alerts");
+          last = r.body;
           if (r.status != 200) return false;
-          for (const nlohmann::json& a : r.Json()["data"]["alerts"]) {
+          const nlohmann::json json = r.Json();
+          for (const nlohmann::json& a : json["data"]["alerts"]) {
             if (a["labels"]["alertname"] == "LoadSeen" && a["state"] == "firing") {
               alert = a;
               return true;
@@ -125,14 +128,19 @@ struct AlertsFixture {
           }
           return false;
         },
-        absl::Seconds(30)));
+        absl::Seconds(30));
+    if (!fired) {
+      INFO("last /api/v1/alerts: " << last);
+      INFO("collector log:\n" << ReadFile(api.cluster.collector_log()).value_or(""));
+      FAIL("LoadSeen did not fire for db1");
+    }
     return alert;
   }
 
   // The alert of this id from /api/v1/alerts ("null" if it is not there).
   nlohmann::json Alert(const std::string& id) const {
-    for (const nlohmann::json& a :
-         api.WithToken("grafana").Get("/api/v1/alerts").Json()["data"]["alerts"]) {
+    const nlohmann::json json = api.WithToken("grafana").Get("/api/v1/alerts").Json();
+    for (const nlohmann::json& a : json["data"]["alerts"]) {
       if (a["id"] == id) return a;
     }
     return nullptr;
@@ -215,10 +223,11 @@ TEST_CASE("Alerts API: alerts and rules in Prometheus' shapes; ack as the princi
                          "\"result\":\"ok\""}));
   CHECK(AuditHas(f.api, {"\"principal\":\"grafana\"", "/ack", "refused: forbidden"}));
 
-  // A JSON body works too (a second ack by someone else).
-  HttpsReply json_ack = f.api.WithCertificate("bob").PostJson("/api/v1/alerts/" + id + "/ack",
-                                                              {{"comment", "me too"}});
-  CHECK(json_ack.status == 200);
+  // A second acknowledgement (a JSON body, by someone else) is a conflict.
+  CheckError(f.api.WithCertificate("bob").PostJson("/api/v1/alerts/" + id + "/ack",
+                                                   {{"comment", "me too"}}),
+             409, "conflict", "already");
+  CHECK(f.Alert(id)["acknowledgedBy"] == "oncall-op");
 
   // History: newest first, with the acknowledgement.
   REQUIRE(WaitFor(
@@ -382,6 +391,10 @@ TEST_CASE("Acknowledge link: GET shows, POST acknowledges as <who> (link), bad l
   CHECK(acked["ackComment"] == "在路上 on my way");
   CHECK(AuditHas(f.api, {"\"principal\":\"" + who + "\"", "\"auth\":\"ack-link\"",
                          "acknowledge alert " + id, "\"result\":\"ok\""}));
+  // The same link again: acknowledged already, said so.
+  HttpsReply again = phone.Post("/ack", fields);
+  CHECK(again.status == 200);
+  CHECK(absl::StrContains(again.body, "already acknowledged by " + who + " (link)"));
 }
 
 TEST_CASE("vigilctl alerts, ack, silence and oncall against the collector",
@@ -390,11 +403,10 @@ TEST_CASE("vigilctl alerts, ack, silence and oncall against the collector",
   const std::string id = f.StartFiring()["id"];
   const std::string collector = f.api.cluster.collector_address();
   auto ctl = [&](const std::string& who, std::vector<std::string> args, std::string* out) {
-    std::vector<std::string> all = {"--collector",   collector,
-                                    "--server-name", "collector",
-                                    "--ca",          f.api.Ca(),
-                                    "--cert",        f.api.cluster.CaDir() + "/" + who + ".crt",
-                                    "--key",         f.api.cluster.CaDir() + "/" + who + ".key"};
+    std::vector<std::string> all = {"--collector", collector,
+                                    "--ca",        f.api.Ca(),
+                                    "--cert",      f.api.cluster.CaDir() + "/" + who + ".crt",
+                                    "--key",       f.api.cluster.CaDir() + "/" + who + ".key"};
     all.insert(all.end(), args.begin(), args.end());
     return RunVigilctl(all, out);
   };
