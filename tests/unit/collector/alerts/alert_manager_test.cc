@@ -321,12 +321,23 @@ TEST_CASE("host down fires for a silent agent and inhibits that host's other ale
   CHECK(disk->state == AlertState::kFiring);
   CHECK(disk->inhibited_by == down_id);
   CHECK(disk->notified_tier == -1);
-  // The agent returns: host down resolves.
+  // The agent returns: host down resolves, and the disk alert, no longer inhibited, is
+  // sent, in one message for the host (firing first).
   f.Sample("db4", "disk", 99);
   f.Run();
   CHECK(f.Find("HostDown") == nullptr);
-  REQUIRE(f.sink().WaitFor(2) >= 2);
-  CHECK(f.sink().Bodies()[1]["status"] == "resolved");
+  REQUIRE(f.sink().WaitFor(2) == 2);
+  bool down_resolved = false, disk_sent = false;
+  const nlohmann::json last = f.sink().Bodies()[1];
+  REQUIRE(last["alerts"].size() == 2);
+  for (const nlohmann::json& alert : last["alerts"]) {
+    const std::string name = alert["labels"]["alertname"];
+    down_resolved = down_resolved || (name == "HostDown" && alert["status"] == "resolved");
+    disk_sent = disk_sent || (name == "DiskFull" && alert["status"] == "firing");
+  }
+  CHECK(AlertName(last, 0) == "DiskFull");
+  CHECK(down_resolved);
+  CHECK(disk_sent);
 }
 
 TEST_CASE("an alert that keeps flapping is reported once as flapping and held until quiet",
