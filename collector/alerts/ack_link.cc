@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/url_encode.h"
 
 namespace vigil::alerts {
 namespace {
@@ -16,21 +17,6 @@ namespace {
 constexpr size_t kKeyBytes = 32;
 
 }  // namespace
-
-std::string UrlQueryEscape(absl::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xf]);
-    }
-  }
-  return out;
-}
 
 absl::StatusOr<AckLinkSigner> AckLinkSigner::LoadOrCreate(state::StateStore* store) {
   absl::StatusOr<std::optional<std::string>> stored =
@@ -68,7 +54,7 @@ std::string AckLinkSigner::MakeUrl(absl::string_view external_url, absl::string_
   while (absl::ConsumeSuffix(&base, "/")) {
   }
   const int64_t exp = absl::ToUnixSeconds(expires);
-  return absl::StrCat(base, "/ack?alert=", UrlQueryEscape(alert_id), "&who=", UrlQueryEscape(who),
+  return absl::StrCat(base, "/ack?alert=", PercentEncode(alert_id), "&who=", PercentEncode(who),
                       "&exp=", exp, "&sig=", Sign(alert_id, who, exp));
 }
 

@@ -44,7 +44,4 @@ class AckLinkSigner {
   std::string key_;  // 32 bytes
 };
 
-// Percent-encodes all but the unreserved characters (RFC 3986), for a query value.
-std::string UrlQueryEscape(absl::string_view text);
-
 }  // namespace vigil::alerts

@@ -48,6 +48,7 @@ struct Alert {
 
   // Delivery: the highest escalation tier notified, and when the last tier was sent.
   int notified_tier = -1;  // -1: nothing sent yet
+  absl::Time first_notified_at = absl::InfinitePast();  // escalation counts from here
   absl::Time last_notified_at = absl::InfinitePast();
   bool resolved_notified = false;
 

@@ -43,8 +43,10 @@ struct Outgoing {
   bool ready = false;  // some alert in it is past group_wait (or resolved)
 };
 
-std::string RuleKey(absl::string_view group, absl::string_view name) {
-  return absl::StrCat(group, "\x1f", name);
+// Rules may share a name (a warning and a critical DiskSpace): the group, the name and
+// the severity identify one.
+std::string RuleKey(absl::string_view group, absl::string_view name, Severity severity) {
+  return absl::StrCat(group, "\x1f", name, "\x1f", SeverityName(severity));
 }
 
 LabelSet WithoutName(const LabelSet& labels) {
@@ -155,12 +157,28 @@ absl::Status AlertManager::Impl::Init(RuleSet rules) {
     InstallRules(std::move(rules), std::move(*stored));
   }
   const absl::Time now = deps_.clock->Now();
+  // Hosts that were down before the restart stay down: their silence counts from their
+  // last batch, not from now (else the restart would resolve and re-page them).
+  absl::flat_hash_set<std::string> down;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const std::unique_ptr<RuleRuntime>& rt : rules_) {
+      if (rt->rule->host_silent <= absl::ZeroDuration()) continue;
+      for (const auto& [id, a] : rt->alerts.alerts()) {
+        if (a.state == AlertState::kFiring) down.insert(std::string(a.labels.Get(kInstanceLabel)));
+      }
+    }
+  }
   absl::MutexLock lock(&hosts_mu_);
   if (deps_.tsdb != nullptr) {
     for (const v1::HostInfo& host : deps_.tsdb->Hosts()) {
+      const absl::Time seen = absl::FromUnixMillis(host.last_seen_ms());
       // A collector restart is not a host's silence: count from now at the earliest.
-      last_batch_[host.host()] = std::max(absl::FromUnixMillis(host.last_seen_ms()), now);
+      last_batch_[host.host()] = down.contains(host.host()) ? seen : std::max(seen, now);
     }
+  }
+  for (const std::string& host : down) {
+    if (!last_batch_.contains(host)) last_batch_[host] = absl::InfinitePast();
   }
   return absl::OkStatus();
 }
@@ -175,14 +193,20 @@ void AlertManager::Impl::InstallRules(RuleSet rules, std::vector<Alert> carried)
       rt->group = g.name;
       rt->file = g.file;
       rt->interval = g.interval > absl::ZeroDuration() ? g.interval : config_.evaluation_interval;
-      rt->host_local = rt->rule->parsed_expr != nullptr && IsHostLocal(*rt->rule->parsed_expr);
-      by_key.emplace(RuleKey(g.name, rt->rule->name), rt.get());
+      rt->host_local = rt->rule->parsed_expr != nullptr && IsHostLocal(*rt->rule->parsed_expr) &&
+                       (rt->rule->parsed_clear == nullptr || IsHostLocal(*rt->rule->parsed_clear));
+      const std::string key = RuleKey(g.name, rt->rule->name, rt->rule->severity);
+      if (!by_key.emplace(key, rt.get()).second) {
+        LogWarning("alerts: ", rt->rule->file, ":", rt->rule->line, ": rule ", rt->rule->name,
+                   " repeats another of group ", g.name, " with the same severity; their alerts",
+                   " are told apart by their labels only");
+      }
       fresh.push_back(std::move(rt));
     }
   }
   // Keep what the old runtimes knew (alerts, health) for rules that stay.
   for (std::unique_ptr<RuleRuntime>& old : rules_) {
-    auto it = by_key.find(RuleKey(old->group, old->rule->name));
+    auto it = by_key.find(RuleKey(old->group, old->rule->name, old->rule->severity));
     if (it == by_key.end()) {
       for (auto& [id, a] : old->alerts.alerts()) carried.push_back(std::move(a));
       continue;
@@ -198,7 +222,7 @@ void AlertManager::Impl::InstallRules(RuleSet rules, std::vector<Alert> carried)
   std::vector<AlertEvent> events;
   const absl::Time now = deps_.clock->Now();
   for (Alert& a : carried) {
-    auto it = by_key.find(RuleKey(a.group, a.rule));
+    auto it = by_key.find(RuleKey(a.group, a.rule, a.severity));
     if (it != by_key.end()) {
       it->second->alerts.alerts()[a.id] = std::move(a);
       continue;
@@ -452,6 +476,9 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
             Outgoing& out = outgoing[{receiver, std::string(a.labels.Get(kInstanceLabel)), 0}];
             out.ready = true;
             out.alert_ids.push_back(id);
+            if (out.notification.recipients.empty()) {
+              out.notification.recipients = RecipientsFor(policy->tiers[tier], now);
+            }
           }
         }
         resolved_reported.push_back(&a);
@@ -459,10 +486,11 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
       }
       // Firing.
       if (quiet) continue;
-      const int due =
-          a.acknowledged
-              ? std::max(a.notified_tier, 0)
-              : DueTier(*policy, a.severity, now - a.fired_at);
+      // Escalation counts from the first message (not from firing): an alert that fired
+      // in a maintenance window starts at the first tier when the window ends.
+      const int due = a.acknowledged || a.notified_tier < 0
+                          ? std::max(a.notified_tier, 0)
+                          : DueTier(*policy, a.severity, now - a.first_notified_at);
       if (a.notified_tier >= due) continue;
       const bool ready = a.notified_tier >= 0 || now - a.fired_at >= config_.group_wait;
       std::string detail;
@@ -488,11 +516,33 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
     }
   }
 
+  // An alert goes to all its receivers at once or not at all: a group that shares an
+  // alert with a ready group is ready too.
+  for (bool changed_any = true; changed_any;) {
+    changed_any = false;
+    absl::flat_hash_set<std::string> ready_ids;
+    for (const auto& [key, out] : outgoing) {
+      if (out.ready) ready_ids.insert(out.alert_ids.begin(), out.alert_ids.end());
+    }
+    for (auto& [key, out] : outgoing) {
+      if (out.ready) continue;
+      for (const std::string& id : out.alert_ids) {
+        if (ready_ids.contains(id)) {
+          out.ready = true;
+          changed_any = true;
+          break;
+        }
+      }
+    }
+  }
   // Send what is ready; alerts in groups that wait keep their tier and come back.
   absl::flat_hash_set<std::string> sent_ids;
-  absl::flat_hash_set<std::string> failed_ids;
+  absl::flat_hash_set<std::string> failed_ids;  // and those that wait
   for (auto& [key, out] : outgoing) {
-    if (!out.ready) continue;
+    if (!out.ready) {
+      failed_ids.insert(out.alert_ids.begin(), out.alert_ids.end());
+      continue;
+    }
     const auto& [receiver, host, tier] = key;
     notify::Notification& n = out.notification;
     n.receiver = receiver;
@@ -538,6 +588,7 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
     Alert* a = n.alert;
     if (!sent_ids.contains(a->id) || failed_ids.contains(a->id)) continue;
     const int from = a->notified_tier + 1;
+    if (a->notified_tier < 0) a->first_notified_at = now;
     a->notified_tier = n.tier;
     a->last_notified_at = now;
     events.push_back(MakeEvent(*a, now, from == 0 ? "notified" : "escalated", std::move(n.detail)));
@@ -711,11 +762,15 @@ absl::Status AlertManager::Impl::Reload(AlertingConfig config) {
   absl::StatusOr<RuleSet> rules = LoadRuleFiles(config.rule_files);
   if (!rules.ok()) return rules.status();
   VIGIL_RETURN_IF_ERROR(CheckEscalations(*rules, config));
-  absl::MutexLock eval_lock(&eval_mu_);
-  absl::MutexLock lock(&mu_);
-  config_ = std::move(config);
-  InstallRules(std::move(*rules), {});
-  deps_.notifier->SetReceivers(config_.receivers);
+  std::vector<notify::ReceiverConfig> receivers = config.receivers;
+  {
+    absl::MutexLock eval_lock(&eval_mu_);
+    absl::MutexLock lock(&mu_);
+    config_ = std::move(config);
+    InstallRules(std::move(*rules), {});
+  }
+  // Outside the locks: it waits for sends in progress.
+  deps_.notifier->SetReceivers(std::move(receivers));
   return absl::OkStatus();
 }
 

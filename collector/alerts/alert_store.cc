@@ -80,6 +80,7 @@ std::string EncodeAlert(const Alert& a) {
   j["flapping"] = a.flapping;
   j["recent_changes_ms"] = a.recent_changes_ms;
   j["notified_tier"] = a.notified_tier;
+  j["first_notified_at"] = TimeMs(a.first_notified_at);
   j["last_notified_at"] = TimeMs(a.last_notified_at);
   j["resolved_notified"] = a.resolved_notified;
   j["silenced_by"] = a.silenced_by;
@@ -121,6 +122,7 @@ absl::StatusOr<Alert> DecodeAlert(absl::string_view text) {
     a.flapping = j.at("flapping").get<bool>();
     a.recent_changes_ms = j.at("recent_changes_ms").get<std::vector<int64_t>>();
     a.notified_tier = j.at("notified_tier").get<int>();
+    a.first_notified_at = FromMs(j.value("first_notified_at", j.at("fired_at").get<int64_t>()));
     a.last_notified_at = FromMs(j.at("last_notified_at").get<int64_t>());
     a.resolved_notified = j.at("resolved_notified").get<bool>();
     a.silenced_by = j.value("silenced_by", "");

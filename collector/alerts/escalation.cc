@@ -70,8 +70,10 @@ absl::StatusOr<EscalationTier> ParseTier(const ConfigNode& node, size_t index,
                         absl::StrCat("must be primary or secondary, not \"", position, "\""));
     }
   }
-  if (tier.receivers.empty() && tier.oncall.empty()) {
-    return node.Error("receivers", "a tier needs receivers, an oncall rotation, or both");
+  if (tier.receivers.empty()) {
+    // The rotation says who is told; the receivers say how (SMS, e-mail, a robot
+    // that mentions them). A tier without receivers would notify nobody.
+    return node.Error("receivers", "a tier needs receivers (the rotation only picks the person)");
   }
   return tier;
 }

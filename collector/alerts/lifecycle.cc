@@ -31,6 +31,11 @@ std::vector<std::pair<std::string, std::string>> RenderAnnotations(const AlertRu
   return out;
 }
 
+// Rules may share a name: the group and severity make an alert's identity unique.
+std::string IdentityOf(const AlertRule& rule, absl::string_view group) {
+  return absl::StrCat(group, "\x1f", rule.name, "\x1f", SeverityName(rule.severity));
+}
+
 bool InScope(const Alert& alert, absl::string_view instance) {
   return instance.empty() || alert.labels.Get(kInstanceLabel) == instance;
 }
@@ -47,8 +52,8 @@ absl::Duration ResolveHold(const AlertRule& rule, const Alert& alert, const Flap
 
 }  // namespace
 
-std::string AlertId(absl::string_view rule_name, const LabelSet& labels) {
-  return Sha256Hex(absl::StrCat(rule_name, "\n", labels.Canonical())).substr(0, 16);
+std::string AlertId(absl::string_view identity, const LabelSet& labels) {
+  return Sha256Hex(absl::StrCat(identity, "\n", labels.Canonical())).substr(0, 16);
 }
 
 AlertEvent MakeEvent(const Alert& alert, absl::Time time, std::string kind, std::string detail) {
@@ -71,7 +76,7 @@ LifecycleResult RuleAlerts::Apply(const AlertRule& rule, absl::string_view group
   LifecycleResult out;
   absl::flat_hash_set<std::string> seen;
   for (const ActiveSeries& s : evaluation.active) {
-    const std::string id = AlertId(rule.name, s.labels);
+    const std::string id = AlertId(IdentityOf(rule, group), s.labels);
     if (!seen.insert(id).second) continue;  // duplicate label sets cannot happen; be safe
     Alert& a = alerts_[id];
     if (a.id.empty() || a.state == AlertState::kResolved) {
@@ -123,7 +128,9 @@ LifecycleResult RuleAlerts::Apply(const AlertRule& rule, absl::string_view group
   }
 
   absl::flat_hash_set<std::string> cleared;
-  for (const LabelSet& labels : evaluation.cleared) cleared.insert(AlertId(rule.name, labels));
+  for (const LabelSet& labels : evaluation.cleared) {
+    cleared.insert(AlertId(IdentityOf(rule, group), labels));
+  }
 
   for (auto it = alerts_.begin(); it != alerts_.end();) {
     Alert& a = it->second;

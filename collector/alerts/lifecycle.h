@@ -50,8 +50,9 @@ struct LifecycleResult {
   std::vector<std::string> dropped;  // ids to delete from the store
 };
 
-// The stable id of the alert of `rule_name` for result labels `labels`.
-std::string AlertId(absl::string_view rule_name, const LabelSet& labels);
+// The stable id of the alert of a rule (`identity`: its group, name and severity) for
+// result labels `labels`.
+std::string AlertId(absl::string_view identity, const LabelSet& labels);
 
 class RuleAlerts {
  public:

@@ -51,6 +51,9 @@ bool Local(const Expr& e) {
           if (n.name == "absent" || n.name == "absent_over_time" || n.name == "vector") {
             return false;
           }
+          // hour(), day_of_week() ... without an argument read the time, not a series:
+          // their one result has no instance.
+          if (n.args.empty()) return false;
           if ((n.name == "label_replace" || n.name == "label_join") && n.args.size() > 1) {
             const auto* dst = std::get_if<query::StringLiteral>(&n.args[1]->node);
             if (dst == nullptr || dst->value == kInstanceLabel) return false;

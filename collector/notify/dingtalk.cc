@@ -15,6 +15,7 @@
 #include "collector/notify/alert_json.h"
 #include "collector/notify/channel.h"
 #include "collector/notify/http_post.h"
+#include "common/url_encode.h"
 #include "collector/notify/message_text.h"
 
 namespace vigil::notify {
@@ -65,7 +66,7 @@ class DingTalkChannel : public Channel {
       const int64_t timestamp = clock_.NowMs();
       absl::StrAppend(&request.url, absl::StrContains(request.url, "?") ? "&" : "?",
                       "timestamp=", timestamp,
-                      "&sign=", UrlEncode(Sign(timestamp, receiver_.secret)));
+                      "&sign=", PercentEncode(Sign(timestamp, receiver_.secret)));
     }
     request.body = DumpJson(message);
     request.timeout = receiver_.timeout;

@@ -38,9 +38,6 @@ absl::StatusOr<HttpResponse> HttpSend(const HttpRequest& request);
 // `url` without its query string, fragment and user info: "https://host/path?…".
 std::string RedactUrl(absl::string_view url);
 
-// Percent-encodes everything but RFC 3986's unreserved characters.
-std::string UrlEncode(absl::string_view text);
-
 // Runs curl_global_init once; every libcurl user calls it before its first handle.
 void InitCurlOnce();
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "collector/notify/channel.h"
 #include "collector/notify/http_post.h"
+#include "common/url_encode.h"
 #include "collector/notify/message_text.h"
 #include "nlohmann/json.hpp"
 
@@ -47,11 +48,11 @@ class SmsChannel : public Channel {
     for (const auto& [phone, name] : targets) {
       HttpRequest request;
       request.method = receiver_.method;
-      request.url = absl::StrReplaceAll(receiver_.url, {{"{{phone}}", UrlEncode(phone)},
-                                                        {"{{message}}", UrlEncode(message)},
-                                                        {"{{name}}", UrlEncode(name)}});
+      request.url = absl::StrReplaceAll(receiver_.url, {{"{{phone}}", PercentEncode(phone)},
+                                                        {"{{message}}", PercentEncode(message)},
+                                                        {"{{name}}", PercentEncode(name)}});
       const auto fill = [&](const std::string& value) {
-        return json ? JsonEscape(value) : form ? UrlEncode(value) : value;
+        return json ? JsonEscape(value) : form ? PercentEncode(value) : value;
       };
       request.body = absl::StrReplaceAll(
           receiver_.body,

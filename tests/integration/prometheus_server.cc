@@ -1,4 +1,5 @@
 #include "tests/integration/prometheus_server.h"
+#include "common/url_encode.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -158,13 +159,13 @@ absl::StatusOr<query::QueryResult> PrometheusServer::Get(const std::string& path
 
 absl::StatusOr<query::QueryResult> PrometheusServer::Instant(const std::string& expr,
                                                              int64_t time_ms) const {
-  return Get(absl::StrCat("/api/v1/query?query=", UrlEncode(expr), "&time=", Seconds(time_ms)));
+  return Get(absl::StrCat("/api/v1/query?query=", PercentEncode(expr), "&time=", Seconds(time_ms)));
 }
 
 absl::StatusOr<query::QueryResult> PrometheusServer::Range(const std::string& expr,
                                                            int64_t start_ms, int64_t end_ms,
                                                            int64_t step_ms) const {
-  return Get(absl::StrCat("/api/v1/query_range?query=", UrlEncode(expr), "&start=",
+  return Get(absl::StrCat("/api/v1/query_range?query=", PercentEncode(expr), "&start=",
                           Seconds(start_ms), "&end=", Seconds(end_ms), "&step=", Seconds(step_ms)));
 }
 
@@ -216,18 +217,6 @@ absl::StatusOr<int> HttpGet(int port, const std::string& path_and_query, std::st
   }
   *body = response.substr(header_end + 4);
   return code;
-}
-
-std::string UrlEncode(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      absl::StrAppendFormat(&out, "%%%02X", c);
-    }
-  }
-  return out;
 }
 
 }  // namespace vigil::testing

@@ -59,6 +59,5 @@ class PrometheusServer {
 absl::StatusOr<int> HttpGet(int port, const std::string& path_and_query, std::string* body);
 
 // Percent-encodes everything but unreserved characters (RFC 3986).
-std::string UrlEncode(const std::string& text);
 
 }  // namespace vigil::testing

@@ -311,9 +311,18 @@ TEST_CASE("host down fires for a silent agent and inhibits that host's other ale
   const std::string down_id = down->id;
   REQUIRE(f.sink().WaitFor(1) == 1);
   CHECK(AlertName(f.sink().Bodies()[0]) == "HostDown");
+  // A collector restart is not the host's return: host down stays firing, unrepeated.
+  f.Restart();
+  f.Advance(absl::Seconds(1));
+  f.Sample("db5", "cpu", 10);
+  f.Run();
+  down = f.Find("HostDown");
+  REQUIRE(down != nullptr);
+  CHECK(down->id == down_id);
+  CHECK(down->state == AlertState::kFiring);
   // DiskFull of db4 fires at 5 minutes (its sample is still within the lookback) but is
   // inhibited.
-  f.Advance(absl::Seconds(239));
+  f.Advance(absl::Seconds(238));
   f.Sample("db5", "cpu", 10);
   f.Run();
   const Alert* disk = f.Find("DiskFull");
@@ -386,6 +395,39 @@ TEST_CASE("an alert that keeps flapping is reported once as flapping and held un
   REQUIRE(first.size() == 6);
   CHECK(first[5]["status"] == "resolved");
   CHECK(first[4]["status"] == "firing");
+}
+
+TEST_CASE("two rules of one name and different severities make two alerts, acknowledged apart",
+          "[alerts][manager]") {
+  ManagerFixture f(R"(groups:
+- name: space
+  rules:
+  - alert: DiskSpace
+    expr: free_percent < 20
+    severity: warning
+  - alert: DiskSpace
+    expr: free_percent < 10
+    severity: critical
+)",
+                   "rule_files: [$RULES]\ngroup_wait: 0s\nreceivers: [{name: im, type: webhook, url: $HOOK}]\n");
+  f.Sample("db1", "free_percent", 5);
+  f.Run();
+  std::vector<Alert> alerts = f.manager().Alerts();
+  REQUIRE(alerts.size() == 2);
+  CHECK(alerts[0].id != alerts[1].id);
+  const Alert& critical = alerts[0].severity == Severity::kCritical ? alerts[0] : alerts[1];
+  REQUIRE(f.manager().Acknowledge(critical.id, "carol", "").ok());
+  size_t acknowledged = 0;
+  for (const Alert& a : f.manager().Alerts()) {
+    if (a.acknowledged) {
+      ++acknowledged;
+      CHECK(a.severity == Severity::kCritical);
+    }
+  }
+  CHECK(acknowledged == 1);
+  // Both survive a restart as two.
+  f.Restart();
+  CHECK(f.manager().Alerts().size() == 2);
 }
 
 }  // namespace

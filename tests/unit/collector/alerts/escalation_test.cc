@@ -85,9 +85,10 @@ escalation_policies:
   - name: all
     escalate: [warning, critical]
     tiers:
-      - {oncall: dba}
-      - {after: 5m, oncall: dba, position: secondary}
+      - {receivers: [dba-sms], oncall: dba}
+      - {after: 5m, receivers: [dba-sms], oncall: dba, position: secondary}
 )");
+  INFO(policies.status().message());
   REQUIRE(policies.ok());
   CHECK(DueTier(policies->front(), Severity::kWarning, absl::Minutes(5)) == 1);
   CHECK(DueTier(policies->front(), Severity::kInfo, absl::Minutes(5)) == 0);
@@ -118,13 +119,13 @@ TEST_CASE("escalation config errors name the file, line and key", "[escalation]"
        "secondary}\n",
        "position: needs oncall"},
       {"escalation_policies:\n  - name: p\n    tiers:\n      - {}\n",
-       "a tier needs receivers, an oncall rotation, or both"},
+       "a tier needs receivers (the rotation only picks the person)"},
       {"escalation_policies:\n  - name: p\n    escalate: [fatal]\n    tiers:\n      - {oncall: "
        "dba}\n",
        "alerting.yaml:3: escalation_policies[0].escalate: \"fatal\" is not a severity"},
       {"escalation_policies:\n  - name: p\n", "tiers: is required"},
-      {"escalation_policies:\n  - {name: p, tiers: [{oncall: dba}]}\n  - {name: p, tiers: "
-       "[{oncall: dba}]}\n",
+      {"escalation_policies:\n  - {name: p, tiers: [{receivers: [dba-sms]}]}\n  - {name: p, tiers: "
+       "[{receivers: [dba-sms]}]}\n",
        "escalation policy \"p\" is defined twice"},
   };
   for (const Case& c : cases) {
