@@ -56,7 +56,14 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   server->notifier_ = std::move(*notifier);
   alerts::AlertManager::Deps alert_deps;
   alert_deps.tsdb = server->tsdb_.get();
-  alert_deps.engine = server->engine_.get();
+  query::EngineOptions alert_engine_options = config.query;
+  alert_engine_options.limits.max_series =
+      std::max<size_t>(config.query.limits.max_series, 10'000'000);
+  alert_engine_options.limits.max_samples =
+      std::max<size_t>(config.query.limits.max_samples, 1'000'000'000);
+  server->alert_engine_ =
+      std::make_unique<query::Engine>(server->tsdb_.get(), alert_engine_options);
+  alert_deps.engine = server->alert_engine_.get();
   alert_deps.store = server->state_.get();
   alert_deps.notifier = server->notifier_.get();
   alert_deps.clock = clock;
@@ -234,6 +241,7 @@ void CollectorServer::Shutdown(absl::Duration deadline) {
   if (maintenance_.joinable()) maintenance_.join();
   if (tls_watch_.joinable()) tls_watch_.join();
   alerts_.reset();
+  alert_engine_.reset();
   notifier_.reset();
   state_.reset();
   tsdb_.reset();
