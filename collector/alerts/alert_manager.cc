@@ -32,8 +32,9 @@ struct RuleRuntime {
   absl::Time last_evaluation = absl::InfinitePast();
   absl::Duration evaluation_time;
   absl::Time next_periodic = absl::InfinitePast();
-  absl::Time last_global = absl::InfinitePast();
-  bool global_pending = false;  // data arrived while throttled
+  absl::Time last_global = absl::InfinitePast();  // last evaluation over all hosts
+  absl::Time last_data = absl::InfinitePast();    // last evaluation on arriving data
+  bool data_pending = false;  // data arrived that no evaluation has seen yet
 };
 
 // A message being assembled for one receiver, host and tier.
@@ -623,33 +624,55 @@ void AlertManager::Impl::RunOnce() {
   }
   // Many hosts at once: one evaluation over all of them is cheaper than one each.
   const bool many = dirty.size() > std::max<size_t>(8, known_hosts / 4);
-  for (RuleRuntime* rt : rules) {
+  // Rules without `for` (and host down) run first and always: their alerts leave
+  // seconds after the data. A rule with `for` runs on data at most every for/10 (an
+  // alert that must hold for 5 minutes gains nothing from being checked every second),
+  // and these slower evaluations share a time budget per pass, so that a round of
+  // rules over 1,000 hosts never holds back the fast ones: what does not fit stays due
+  // for the next pass (a tenth of a second later).
+  std::vector<RuleRuntime*> order = rules;
+  std::stable_partition(order.begin(), order.end(), [](const RuleRuntime* rt) {
+    return rt->rule->for_duration == absl::ZeroDuration() ||
+           rt->rule->host_silent > absl::ZeroDuration();
+  });
+  const absl::Time pass_started = absl::Now();
+  constexpr absl::Duration kSlowBudget = absl::Milliseconds(200);
+  for (RuleRuntime* rt : order) {
     const AlertRule& rule = *rt->rule;
     if (rule.host_silent > absl::ZeroDuration()) {
       EvaluateHostSilence(rt, now);
       continue;
     }
+    const bool fast = rule.for_duration == absl::ZeroDuration();
+    const absl::Duration data_interval =
+        fast ? absl::ZeroDuration()
+             : std::clamp(rule.for_duration / 10, min_global, std::max(min_global, rt->interval));
+    if (!dirty.empty()) rt->data_pending = true;
     absl::Time deadline;
     {
       absl::MutexLock lock(&mu_);
       deadline = rt->alerts.NextDeadline(rule, flap_options);
     }
     const bool periodic = now >= rt->next_periodic || now >= deadline;
-    const bool throttled_due = rt->global_pending && now - rt->last_global >= min_global;
-    if (periodic || throttled_due || (!dirty.empty() && rt->host_local && many) ||
-        (!dirty.empty() && !rt->host_local && now - rt->last_global >= min_global)) {
+    const bool data_due = rt->data_pending && now - rt->last_data >= data_interval;
+    if (!periodic && !data_due) continue;
+    if (!fast && absl::Now() - pass_started > kSlowBudget) continue;  // next pass
+    const bool global_due = now - rt->last_global >= min_global;
+    if (periodic || (data_due && (!rt->host_local || many || !fast) && global_due)) {
       Evaluate(rt, "", now);
       rt->last_global = now;
-      rt->global_pending = false;
+      rt->last_data = now;
+      rt->data_pending = false;
       if (periodic) rt->next_periodic = now + rt->interval;
       continue;
     }
-    if (dirty.empty()) continue;
-    if (!rt->host_local) {
-      rt->global_pending = true;
-      continue;
+    if (data_due && rt->host_local && fast) {
+      for (const std::string& host : dirty) Evaluate(rt, host, now);
+      rt->last_data = now;
+      rt->data_pending = false;
     }
-    for (const std::string& host : dirty) Evaluate(rt, host, now);
+    // Otherwise a rule over all hosts that ran less than min_global ago: it stays
+    // pending and runs once that has passed.
   }
   {
     absl::MutexLock lock(&mu_);

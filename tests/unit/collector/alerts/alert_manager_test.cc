@@ -195,11 +195,18 @@ TEST_CASE("for: a pending alert keeps its start across a restart and fires on ti
   CHECK(a->fired_at - started == absl::Minutes(5));
   REQUIRE(f.sink().WaitFor(1) == 1);
   CHECK(AlertName(f.sink().Bodies()[0]) == "DiskFull");
-  // A pending alert whose condition stops holding is dropped, not resolved.
+  // A rule with `for: 5m` runs on arriving data at most every 30 s (for/10).
+  f.Sample("db2", "disk", 99);
+  f.Run();
+  CHECK(f.manager().Alerts().size() == 1);
+  f.Advance(absl::Seconds(30));
+  f.Sample("db1", "disk", 98);
   f.Sample("db2", "disk", 99);
   f.Run();
   REQUIRE(f.manager().Alerts().size() == 2);
-  f.Advance(absl::Seconds(10));
+  // A pending alert whose condition stops holding is dropped, not resolved.
+  f.Advance(absl::Seconds(30));
+  f.Sample("db1", "disk", 98);  // db1 keeps sending: it is not down
   f.Sample("db2", "disk", 10);
   f.Run();
   CHECK(f.manager().Alerts().size() == 1);
