@@ -49,16 +49,19 @@ absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(const std
   }
   c->config_path_ = c->dir_ + "/collector.yaml";
   c->ready_path_ = c->dir_ + "/ready";
-  VIGIL_RETURN_IF_ERROR(WriteFileAtomically(
-      c->config_path_,
-      absl::StrCat("listen: 127.0.0.1:0\n", "data_dir: ", c->dir_, "/data\n", "tls:\n",
-                   "  ca: ", certs, "/ca.crt\n", "  cert: ", certs, "/bench-collector.crt\n",
-                   "  key: ", certs, "/bench-collector.key\n", "limits:\n",
-                   "  max_series_per_agent: ", max_series_per_agent, "\n", "query:\n",
-                   "  max_series: ", max_series_per_agent * 2, "\n",
-                   "  max_samples: 100000000\n", "http:\n  listen: \"\"\n",
-                   "log_level: warning\n")));
+  c->config_ = absl::StrCat(
+      "listen: 127.0.0.1:0\n", "data_dir: ", c->dir_, "/data\n", "tls:\n", "  ca: ", certs,
+      "/ca.crt\n", "  cert: ", certs, "/bench-collector.crt\n", "  key: ", certs,
+      "/bench-collector.key\n", "limits:\n", "  max_series_per_agent: ", max_series_per_agent, "\n",
+      "query:\n", "  max_series: ", max_series_per_agent * 2, "\n", "  max_samples: 100000000\n",
+      "http:\n  listen: \"\"\n", "log_level: warning\n");
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomically(c->config_path_, c->config_));
   return c;
+}
+
+absl::Status BenchCollector::AppendConfig(const std::string& yaml) {
+  config_ += yaml;
+  return WriteFileAtomically(config_path_, config_);
 }
 
 BenchCollector::~BenchCollector() { process_.reset(); }  // before its directory goes

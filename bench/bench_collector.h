@@ -30,6 +30,12 @@ class BenchCollector {
 
   static std::string AgentName(int i);
 
+  // Appends `yaml` (top-level sections, e.g. `alerting:`) to the collector's config;
+  // call before Start.
+  absl::Status AppendConfig(const std::string& yaml);
+  // The working directory (certificates, config, data, logs).
+  const std::string& dir() const { return dir_; }
+
   // Starts the collector and waits until it serves; returns how long that took.
   absl::StatusOr<absl::Duration> Start();
   void Kill();       // SIGKILL, then reap
@@ -51,6 +57,7 @@ class BenchCollector {
   explicit BenchCollector(WorkDir work) : work_(std::move(work)), dir_(work_.path()) {}
   WorkDir work_;  // outlives the process below (members are destroyed in reverse order)
   const std::string dir_;
+  std::string config_;  // what config_path_ holds
   std::string config_path_;
   std::string ready_path_;
   std::string address_;
