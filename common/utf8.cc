@@ -63,4 +63,12 @@ std::string ToValidUtf8(absl::string_view text) {
   return out;
 }
 
+absl::string_view TruncateUtf8(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  // Back up over continuation bytes to the start of the sequence that crosses the limit.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 }  // namespace vigil

@@ -17,4 +17,8 @@ bool IsValidUtf8(absl::string_view text);
 // valid sequence is written as \xNN (so the original bytes can still be read off).
 std::string ToValidUtf8(absl::string_view text);
 
+// The longest prefix of `text` that has at most `max_bytes` bytes and does not end in
+// the middle of a UTF-8 sequence (for messages cut to a channel's size limit).
+absl::string_view TruncateUtf8(absl::string_view text, size_t max_bytes);
+
 }  // namespace vigil

@@ -1,17 +1,16 @@
 #include "collector/alerts/template.h"
 
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <variant>
+#include <span>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "collector/alerts/template_functions.h"
 
 namespace vigil::alerts {
+// Named, not anonymous (Template::Node holds them), but private to this file.
+namespace template_parts {
 
 // An argument of a command: a label, the value, or a literal.
 struct Operand {
@@ -19,16 +18,6 @@ struct Operand {
   Kind kind = Kind::kString;
   std::string text;  // the label's name, or the string literal
   double number = 0;
-};
-
-// One `printf` conversion: flags, width and precision as written, and the verb
-// (0 for a literal piece of the format).
-struct FormatPiece {
-  char verb = 0;
-  std::string literal;  // verb == 0
-  std::string flags;
-  int width = -1;
-  int precision = -1;
 };
 
 // A function call or a bare operand (function ""); in a pipe, the previous command's
@@ -39,19 +28,17 @@ struct Command {
   std::vector<FormatPiece> format;  // printf: its first argument, parsed
 };
 
+}  // namespace template_parts
+
+using template_parts::Command;
+using template_parts::Operand;
+
 struct Template::Node {
   std::string literal;            // used when pipeline is empty
   std::vector<Command> pipeline;  // an action
 };
 
 namespace {
-
-// What an operand or a command evaluates to.
-struct Datum {
-  bool is_number = false;
-  double number = 0;
-  std::string text;
-};
 
 constexpr absl::string_view kFunctions =
     "humanize, humanize1024, humanizePercentage, humanizeDuration, printf";
@@ -77,237 +64,8 @@ std::string Where(absl::string_view text, size_t offset) {
   return absl::StrCat("line ", line, ", column ", column);
 }
 
-// Go's %.4g (C's %.4g, except for NaN and the infinities).
-std::string Go4g(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.4g", v);
-  return buf;
-}
-
-// ---- the functions -------------------------------------------------------------
-
-absl::StatusOr<double> ToNumber(const Datum& d, absl::string_view function) {
-  if (d.is_number) return d.number;
-  double v = 0;
-  absl::string_view text = absl::StripAsciiWhitespace(d.text);
-  if (text == "NaN") return std::nan("");
-  if (text == "+Inf" || text == "Inf") return HUGE_VAL;
-  if (text == "-Inf") return -HUGE_VAL;
-  if (!absl::SimpleAtod(text, &v)) {
-    return absl::InvalidArgumentError(absl::StrCat(function, ": \"", d.text, "\" is not a number"));
-  }
-  return v;
-}
-
-std::string Humanize(double v) {
-  if (v == 0 || std::isnan(v) || std::isinf(v)) return Go4g(v);
-  static constexpr const char* kBig[] = {"k", "M", "G", "T", "P", "E", "Z", "Y"};
-  static constexpr const char* kSmall[] = {"m", "u", "n", "p", "f", "a", "z", "y"};
-  const char* prefix = "";
-  if (std::fabs(v) >= 1) {
-    for (const char* p : kBig) {
-      if (std::fabs(v) < 1000) break;
-      prefix = p;
-      v /= 1000;
-    }
-  } else {
-    for (const char* p : kSmall) {
-      if (std::fabs(v) >= 1) break;
-      prefix = p;
-      v *= 1000;
-    }
-  }
-  return absl::StrCat(Go4g(v), prefix);
-}
-
-std::string Humanize1024(double v) {
-  if (std::fabs(v) <= 1 || std::isnan(v) || std::isinf(v)) return Go4g(v);
-  static constexpr const char* kPrefixes[] = {"ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"};
-  const char* prefix = "";
-  for (const char* p : kPrefixes) {
-    if (std::fabs(v) < 1024) break;
-    prefix = p;
-    v /= 1024;
-  }
-  return absl::StrCat(Go4g(v), prefix);
-}
-
-std::string HumanizeDuration(double v) {
-  if (std::isnan(v) || std::isinf(v)) return Go4g(v);
-  if (v == 0) return absl::StrCat(Go4g(v), "s");
-  if (std::fabs(v) >= 1) {
-    std::string sign;
-    if (v < 0) {
-      sign = "-";
-      v = -v;
-    }
-    const int64_t duration = static_cast<int64_t>(v);
-    const int64_t seconds = duration % 60;
-    const int64_t minutes = (duration / 60) % 60;
-    const int64_t hours = (duration / 3600) % 24;
-    const int64_t days = duration / 86400;
-    if (days != 0) return absl::StrCat(sign, days, "d ", hours, "h ", minutes, "m ", seconds, "s");
-    if (hours != 0) return absl::StrCat(sign, hours, "h ", minutes, "m ", seconds, "s");
-    if (minutes != 0) return absl::StrCat(sign, minutes, "m ", seconds, "s");
-    return absl::StrCat(sign, Go4g(v), "s");
-  }
-  static constexpr const char* kSmall[] = {"m", "u", "n", "p", "f", "a", "z", "y"};
-  const char* prefix = "";
-  for (const char* p : kSmall) {
-    if (std::fabs(v) >= 1) break;
-    prefix = p;
-    v *= 1000;
-  }
-  return absl::StrCat(Go4g(v), prefix, "s");
-}
-
-std::string HumanizePercentage(double v) { return absl::StrCat(Go4g(v * 100), "%"); }
-
-// Pads `text` to `piece.width` (left-justified with the '-' flag).
-std::string Pad(std::string text, const FormatPiece& piece, bool zero_ok) {
-  if (piece.width < 0 || static_cast<int>(text.size()) >= piece.width) return text;
-  const size_t fill = piece.width - text.size();
-  if (piece.flags.find('-') != std::string::npos) return text + std::string(fill, ' ');
-  if (zero_ok && piece.flags.find('0') != std::string::npos) {
-    const size_t sign = (!text.empty() && (text[0] == '-' || text[0] == '+')) ? 1 : 0;
-    return text.substr(0, sign) + std::string(fill, '0') + text.substr(sign);
-  }
-  return std::string(fill, ' ') + text;
-}
-
-// The C conversion spec for a piece with `verb` and an optional length modifier.
-std::string CSpec(const FormatPiece& piece, absl::string_view length, char verb) {
-  std::string spec = absl::StrCat("%", piece.flags);
-  if (piece.width >= 0) absl::StrAppend(&spec, piece.width);
-  if (piece.precision >= 0) absl::StrAppend(&spec, ".", piece.precision);
-  absl::StrAppend(&spec, length, std::string(1, verb));
-  return spec;
-}
-
-absl::StatusOr<std::string> FormatOne(const FormatPiece& piece, const Datum& arg) {
-  char buf[512];
-  switch (piece.verb) {
-    case 'f':
-    case 'F':
-    case 'e':
-    case 'E':
-    case 'g':
-    case 'G': {
-      absl::StatusOr<double> v = ToNumber(arg, "printf");
-      if (!v.ok()) return v.status();
-      if (std::isnan(*v) || std::isinf(*v)) {
-        return Pad(std::isnan(*v) ? "NaN" : (*v > 0 ? "+Inf" : "-Inf"), piece, false);
-      }
-      if ((piece.verb == 'g' || piece.verb == 'G') && piece.precision < 0) {
-        std::string text = FormatGoFloat(*v);
-        if (piece.verb == 'G') text = absl::AsciiStrToUpper(text);
-        if (*v >= 0 && piece.flags.find('+') != std::string::npos) text = "+" + text;
-        return Pad(text, piece, true);
-      }
-      std::snprintf(buf, sizeof(buf), CSpec(piece, "", piece.verb).c_str(), *v);
-      return std::string(buf);
-    }
-    case 'd': {
-      absl::StatusOr<double> v = ToNumber(arg, "printf");
-      if (!v.ok()) return v.status();
-      if (std::isnan(*v) || std::isinf(*v)) return Pad(Go4g(*v), piece, false);
-      const long long n = static_cast<long long>(std::trunc(*v));
-      std::snprintf(buf, sizeof(buf), CSpec(piece, "ll", 'd').c_str(), n);
-      return std::string(buf);
-    }
-    case 's':
-    case 'v': {
-      std::string text = arg.is_number ? FormatGoFloat(arg.number) : arg.text;
-      if (piece.precision >= 0 && static_cast<int>(text.size()) > piece.precision) {
-        text.resize(piece.precision);
-      }
-      return Pad(text, piece, false);
-    }
-  }
-  return absl::InternalError("unreachable printf verb");
-}
-
-absl::StatusOr<std::string> Printf(const std::vector<FormatPiece>& format,
-                                   const std::vector<Datum>& args) {
-  std::string out;
-  size_t next = 1;  // args[0] is the format
-  for (const FormatPiece& piece : format) {
-    if (piece.verb == 0) {
-      out += piece.literal;
-      continue;
-    }
-    absl::StatusOr<std::string> one = FormatOne(piece, args[next++]);
-    if (!one.ok()) return one.status();
-    out += *one;
-  }
-  return out;
-}
-
-// Parses a printf format into pieces; the error names the verb that is not supported.
-absl::StatusOr<std::vector<FormatPiece>> ParseFormat(absl::string_view format, int* verbs) {
-  std::vector<FormatPiece> pieces;
-  *verbs = 0;
-  std::string literal;
-  for (size_t i = 0; i < format.size(); ++i) {
-    if (format[i] != '%') {
-      literal += format[i];
-      continue;
-    }
-    ++i;
-    if (i < format.size() && format[i] == '%') {
-      literal += '%';
-      continue;
-    }
-    FormatPiece piece;
-    while (i < format.size() &&
-           absl::string_view("+- #0").find(format[i]) != absl::string_view::npos) {
-      piece.flags += format[i++];
-    }
-    auto number = [&](int* out) {
-      if (i >= format.size() || !absl::ascii_isdigit(format[i])) return;
-      int n = 0;
-      while (i < format.size() && absl::ascii_isdigit(format[i]) && n < 1000) {
-        n = n * 10 + (format[i++] - '0');
-      }
-      *out = n;
-    };
-    number(&piece.width);
-    if (i < format.size() && format[i] == '.') {
-      ++i;
-      piece.precision = 0;
-      number(&piece.precision);
-    }
-    if (i >= format.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("printf format \"", format, "\" ends inside a verb"));
-    }
-    piece.verb = format[i];
-    if (absl::string_view("fFeEgGdsv").find(piece.verb) == absl::string_view::npos) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("printf verb %", std::string(1, piece.verb), " in \"", format,
-                       "\" is not supported (use %f, %e, %g, %d, %s or %v)"));
-    }
-    if (!literal.empty()) {
-      FormatPiece text;
-      text.literal = std::move(literal);
-      pieces.push_back(std::move(text));
-      literal.clear();
-    }
-    pieces.push_back(std::move(piece));
-    ++*verbs;
-  }
-  if (!literal.empty()) {
-    FormatPiece text;
-    text.literal = std::move(literal);
-    pieces.push_back(std::move(text));
-  }
-  return pieces;
-}
-
-Datum Evaluate(const Operand& operand, const LabelSet& labels, double value) {
-  Datum d;
+TemplateValue Evaluate(const Operand& operand, const LabelSet& labels, double value) {
+  TemplateValue d;
   switch (operand.kind) {
     case Operand::Kind::kLabel:
       d.text = std::string(labels.Get(operand.text));
@@ -327,16 +85,17 @@ Datum Evaluate(const Operand& operand, const LabelSet& labels, double value) {
   return d;
 }
 
-absl::StatusOr<Datum> Run(const Command& command, const std::vector<Datum>& args) {
+absl::StatusOr<TemplateValue> Run(const Command& command, const std::vector<TemplateValue>& args) {
   if (command.function.empty()) return args[0];
   if (command.function == "printf") {
-    absl::StatusOr<std::string> text = Printf(command.format, args);
+    absl::StatusOr<std::string> text =
+        Printf(command.format, std::span<const TemplateValue>(args).subspan(1));
     if (!text.ok()) return text.status();
-    return Datum{false, 0, *std::move(text)};
+    return TemplateValue{false, 0, *std::move(text)};
   }
   absl::StatusOr<double> v = ToNumber(args[0], command.function);
   if (!v.ok()) return v.status();
-  Datum d;
+  TemplateValue d;
   if (command.function == "humanize") d.text = Humanize(*v);
   if (command.function == "humanize1024") d.text = Humanize1024(*v);
   if (command.function == "humanizePercentage") d.text = HumanizePercentage(*v);
@@ -356,21 +115,24 @@ class ActionParser {
   absl::StatusOr<std::vector<Command>> Parse(bool* trim_right) {
     std::vector<Command> pipeline;
     Command current;
-    bool expect_command = true;
     while (true) {
       SkipSpace();
       if (AtEnd()) return Error(text_.size(), "unclosed action: missing }}");
-      if (AtClose(trim_right)) break;
+      const size_t close_at = pos_;
+      if (AtClose(trim_right)) {
+        end_ = close_at;
+        break;
+      }
       const size_t start = pos_;
       const char c = text_[pos_];
       if (c == '|') {
-        if (expect_command && current.function.empty() && current.args.empty()) {
-          return Error(start, "missing value before |");
+        if (current.function.empty() && current.args.empty()) {
+          return Error(start,
+                       pipeline.empty() ? "missing value before |" : "missing function after |");
         }
         absl::Status s = Finish(&current, &pipeline);
         if (!s.ok()) return s;
         ++pos_;
-        expect_command = true;
         continue;
       }
       if (c == '(' || c == ')') {
@@ -399,7 +161,6 @@ class ActionParser {
         }
         current.function = word;
         current_start_ = start;
-        expect_command = false;
         continue;
       }
       absl::StatusOr<Operand> operand = ReadOperand();
@@ -414,11 +175,10 @@ class ActionParser {
       }
       if (current.args.empty() && current.function.empty()) current_start_ = start;
       current.args.push_back(*std::move(operand));
-      expect_command = false;
     }
     if (current.function.empty() && current.args.empty()) {
-      if (pipeline.empty()) return Error(pos_, "empty action {{ }}");
-      return Error(pos_, "missing function after |");
+      if (pipeline.empty()) return Error(end_, "empty action {{ }}");
+      return Error(end_, "missing function after |");
     }
     absl::Status s = Finish(&current, &pipeline);
     if (!s.ok()) return s;
@@ -473,7 +233,8 @@ class ActionParser {
         return Error(current_start_, "printf needs a format string first, e.g. printf \"%.1f\"");
       }
       int verbs = 0;
-      absl::StatusOr<std::vector<FormatPiece>> format = ParseFormat(command->args[0].text, &verbs);
+      absl::StatusOr<std::vector<FormatPiece>> format =
+          ParsePrintfFormat(command->args[0].text, &verbs);
       if (!format.ok()) return Error(current_start_, format.status().message());
       if (static_cast<size_t>(verbs) != argc - 1) {
         return Error(current_start_,
@@ -580,6 +341,7 @@ class ActionParser {
   absl::string_view text_;
   size_t pos_;
   size_t current_start_ = 0;
+  size_t end_ = 0;  // where the closing }} starts
 };
 
 void TrimRight(std::string* s) {
@@ -587,40 +349,6 @@ void TrimRight(std::string* s) {
 }
 
 }  // namespace
-
-std::string FormatGoFloat(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == 0) return std::signbit(value) ? "-0" : "0";
-  // Shortest round-trip digits in scientific form: "-d.ddde[+-]XX".
-  char buf[64];
-  const std::to_chars_result r =
-      std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
-  const std::string sci(buf, r.ptr);
-  const size_t e = sci.find('e');
-  const bool negative = sci[0] == '-';
-  std::string digits;
-  for (size_t i = negative ? 1 : 0; i < e; ++i) {
-    if (sci[i] != '.') digits += sci[i];
-  }
-  const int exp = std::atoi(sci.c_str() + e + 1);
-  std::string out = negative ? "-" : "";
-  if (exp < -4 || exp >= 6) {
-    out += digits[0];
-    if (digits.size() > 1) absl::StrAppend(&out, ".", digits.substr(1));
-    const int mag = exp < 0 ? -exp : exp;
-    absl::StrAppend(&out, exp < 0 ? "e-" : "e+", mag < 10 ? "0" : "", mag);
-    return out;
-  }
-  if (exp < 0) {
-    absl::StrAppend(&out, "0.", std::string(-exp - 1, '0'), digits);
-  } else if (static_cast<int>(digits.size()) <= exp + 1) {
-    absl::StrAppend(&out, digits, std::string(exp + 1 - digits.size(), '0'));
-  } else {
-    absl::StrAppend(&out, digits.substr(0, exp + 1), ".", digits.substr(exp + 1));
-  }
-  return out;
-}
 
 absl::StatusOr<Template> Template::Compile(absl::string_view text) {
   auto nodes = std::make_shared<std::vector<Node>>();
@@ -698,16 +426,16 @@ std::string Template::Render(const LabelSet& labels, double value) const {
       out += node.literal;
       continue;
     }
-    Datum piped;
+    TemplateValue piped;
     for (size_t i = 0; i < node.pipeline.size(); ++i) {
       const Command& command = node.pipeline[i];
-      std::vector<Datum> args;
+      std::vector<TemplateValue> args;
       args.reserve(command.args.size() + 1);
       for (const Operand& operand : command.args) {
         args.push_back(Evaluate(operand, labels, value));
       }
       if (i > 0) args.push_back(std::move(piped));
-      absl::StatusOr<Datum> result = Run(command, args);
+      absl::StatusOr<TemplateValue> result = Run(command, args);
       if (!result.ok()) {
         return absl::StrCat("<error expanding template: ", result.status().message(), ">");
       }

@@ -61,10 +61,4 @@ class Template {
   std::shared_ptr<const std::vector<Node>> nodes_;  // shared: copies are cheap
 };
 
-// Go's %v of a float64, which is what Prometheus prints for {{ $value }}: the shortest
-// digits that read back as `value` (strconv.FormatFloat(v, 'g', -1, 64)), in exponent
-// form when the decimal exponent is below -4 or at least 6 (1e+06, 1.5e-05,
-// 123456.7), and "NaN", "+Inf", "-Inf".
-std::string FormatGoFloat(double value);
-
 }  // namespace vigil::alerts

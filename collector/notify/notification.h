@@ -20,7 +20,7 @@ enum class Language { kChinese, kEnglish };
 
 // One alert in a message.
 struct AlertItem {
-  std::string id;  // the alert's stable id (hex fingerprint), Alertmanager's fingerprint
+  std::string id;   // the alert's stable id (hex fingerprint), Alertmanager's fingerprint
   LabelSet labels;  // alertname, severity, instance, ... (no __name__)
   std::vector<std::pair<std::string, std::string>> annotations;  // rendered, file order
   bool resolved = false;
@@ -29,9 +29,9 @@ struct AlertItem {
   double value = 0;                             // the expression's value when it changed
   bool acknowledged = false;
   std::string acknowledged_by;
-  bool flapping = false;       // held: changed state too often (reported once)
-  std::string ack_url;         // signed link that acknowledges it from a phone; "" if none
-  std::string generator_url;   // link to the rule's expression in the API; "" if none
+  bool flapping = false;      // held: changed state too often (reported once)
+  std::string ack_url;        // signed link that acknowledges it from a phone; "" if none
+  std::string generator_url;  // link to the rule's expression in the API; "" if none
 };
 
 // Who is on duty for the notified tier (oncall rotations); IM robots mention them,
@@ -43,12 +43,12 @@ struct Recipient {
 };
 
 struct Notification {
-  std::string receiver;   // alerting.receivers[].name
-  std::string group_key;  // the host (instance label), or the rule for alerts without one
+  std::string receiver;           // alerting.receivers[].name
+  std::string group_key;          // the host (instance label), or the rule for alerts without one
   std::vector<AlertItem> alerts;  // firing first, then resolved
   std::vector<Recipient> recipients;
-  int tier = 0;           // escalation tier that sent it (0 = first)
-  bool escalated = false; // sent because nobody acknowledged in time
+  int tier = 0;            // escalation tier that sent it (0 = first)
+  bool escalated = false;  // sent because nobody acknowledged in time
   Language language = Language::kChinese;
   std::string external_url;  // the collector's URL as the on-call engineer reaches it
   absl::Time created = absl::InfinitePast();

@@ -1,0 +1,38 @@
+// Forwarding to an Alertmanager: POST <url>/api/v2/alerts with the alerts' labels,
+// annotations and times, so a site that already routes with Alertmanager keeps doing so.
+// A resolved alert is sent with endsAt = when it resolved.
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "collector/notify/alert_json.h"
+#include "collector/notify/channel.h"
+#include "collector/notify/http_post.h"
+
+namespace vigil::notify {
+namespace {
+
+class AlertmanagerChannel : public Channel {
+ public:
+  explicit AlertmanagerChannel(ReceiverConfig receiver) : receiver_(std::move(receiver)) {}
+
+  SendResult Send(const Notification& notification) override {
+    HttpRequest request;
+    request.url = absl::StrCat(absl::StripSuffix(receiver_.url, "/"), "/api/v2/alerts");
+    request.headers = receiver_.headers;
+    request.body = DumpJson(AlertmanagerAlerts(notification));
+    request.timeout = receiver_.timeout;
+    request.ca_file = receiver_.ca_file;
+    return ClassifyHttp(receiver_, HttpSend(request));
+  }
+
+ private:
+  const ReceiverConfig receiver_;
+};
+
+}  // namespace
+
+std::unique_ptr<Channel> MakeAlertmanagerChannel(const ReceiverConfig& receiver) {
+  return std::make_unique<AlertmanagerChannel>(receiver);
+}
+
+}  // namespace vigil::notify

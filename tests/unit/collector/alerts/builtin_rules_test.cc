@@ -1,0 +1,263 @@
+// The rule packs shipped in deploy/rules/: they load, and every expression (and clear)
+// evaluates against a real Tsdb holding seven hours of two hosts' data: "db-sick", where
+// every condition the packs watch is true, and "db-ok", where none is. Each rule must
+// fire for the sick host only, and each `clear` must hold for the healthy host only.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "collector/alerts/rule_file.h"
+#include "tests/support/temp_dir.h"
+#include "tests/unit/collector/query/promql_fixture.h"
+
+namespace vigil::alerts {
+namespace {
+
+using query::testing::PromqlFixture;
+
+// Evaluation time: the end of the loaded data (minute 420, 7 hours).
+constexpr int64_t kNowMs = 420 * 60'000;
+
+std::string RulesDir() { return vigil::testing::TestDataDir() + "/../../deploy/rules"; }
+
+RuleSet LoadBuiltinRules() {
+  absl::StatusOr<RuleSet> set = LoadRuleFiles({RulesDir() + "/*.yaml"});
+  INFO(set.status().message());
+  REQUIRE(set.ok());
+  return *std::move(set);
+}
+
+const AlertRule* FindRule(const RuleSet& set, absl::string_view name) {
+  for (const RuleGroup& group : set.groups) {
+    for (const AlertRule& rule : group.rules) {
+      if (rule.name == name) return &rule;
+    }
+  }
+  FAIL("no built-in rule " << std::string(name));
+  return nullptr;
+}
+
+// The two hosts; every series at one-minute steps from 0 to 7 hours.
+constexpr absl::string_view kHostData = R"(
+load 1m
+  node_cpu_seconds_total{instance="db-sick",cpu="0",mode="idle"} 0+3x420
+  node_cpu_seconds_total{instance="db-sick",cpu="1",mode="idle"} 0+3x420
+  node_cpu_seconds_total{instance="db-sick",cpu="0",mode="user"} 0+57x420
+  node_cpu_seconds_total{instance="db-ok",cpu="0",mode="idle"} 0+57x420
+  node_cpu_seconds_total{instance="db-ok",cpu="1",mode="idle"} 0+57x420
+  node_cpu_seconds_total{instance="db-ok",cpu="0",mode="user"} 0+3x420
+  node_memory_MemTotal_bytes{instance="db-sick"} 1e10x420
+  node_memory_MemAvailable_bytes{instance="db-sick"} 5e8x420
+  node_memory_SwapTotal_bytes{instance="db-sick"} 1e9x420
+  node_memory_SwapFree_bytes{instance="db-sick"} 2e8x420
+  node_memory_MemTotal_bytes{instance="db-ok"} 1e10x420
+  node_memory_MemAvailable_bytes{instance="db-ok"} 8e9x420
+  node_memory_SwapTotal_bytes{instance="db-ok"} 1e9x420
+  node_memory_SwapFree_bytes{instance="db-ok"} 1e9x420
+  node_load5{instance="db-sick"} 10x420
+  node_load5{instance="db-ok"} 0.5x420
+  node_filesystem_size_bytes{instance="db-sick",device="/dev/sda1",fstype="ext4",mountpoint="/"} 1e11x420
+  node_filesystem_avail_bytes{instance="db-sick",device="/dev/sda1",fstype="ext4",mountpoint="/"} 9e9-1e7x420
+  node_filesystem_files{instance="db-sick",device="/dev/sda1",fstype="ext4",mountpoint="/"} 1e6x420
+  node_filesystem_files_free{instance="db-sick",device="/dev/sda1",fstype="ext4",mountpoint="/"} 5e4x420
+  node_filesystem_readonly{instance="db-sick",device="/dev/sda1",fstype="ext4",mountpoint="/"} 1x420
+  node_filesystem_device_error{instance="db-sick",device="/dev/sda1",fstype="ext4",mountpoint="/"} 1x420
+  node_filesystem_size_bytes{instance="db-ok",device="/dev/sda1",fstype="ext4",mountpoint="/"} 1e11x420
+  node_filesystem_avail_bytes{instance="db-ok",device="/dev/sda1",fstype="ext4",mountpoint="/"} 5e10x420
+  node_filesystem_files{instance="db-ok",device="/dev/sda1",fstype="ext4",mountpoint="/"} 1e6x420
+  node_filesystem_files_free{instance="db-ok",device="/dev/sda1",fstype="ext4",mountpoint="/"} 9e5x420
+  node_filesystem_readonly{instance="db-ok",device="/dev/sda1",fstype="ext4",mountpoint="/"} 0x420
+  node_filesystem_device_error{instance="db-ok",device="/dev/sda1",fstype="ext4",mountpoint="/"} 0x420
+  node_filesystem_size_bytes{instance="db-ok",device="/dev/loop0",fstype="squashfs",mountpoint="/snap/core"} 1e8x420
+  node_filesystem_avail_bytes{instance="db-ok",device="/dev/loop0",fstype="squashfs",mountpoint="/snap/core"} 0x420
+  node_filesystem_files{instance="db-ok",device="/dev/loop0",fstype="squashfs",mountpoint="/snap/core"} 1e4x420
+  node_filesystem_files_free{instance="db-ok",device="/dev/loop0",fstype="squashfs",mountpoint="/snap/core"} 0x420
+  node_filesystem_readonly{instance="db-ok",device="/dev/loop0",fstype="squashfs",mountpoint="/snap/core"} 1x420
+  node_filesystem_device_error{instance="db-ok",device="/dev/loop0",fstype="squashfs",mountpoint="/snap/core"} 0x420
+  node_disk_io_time_seconds_total{instance="db-sick",device="sda"} 0+57x420
+  node_disk_io_time_seconds_total{instance="db-ok",device="sda"} 0+6x420
+  node_network_receive_packets_total{instance="db-sick",device="eth0"} 0+1000x420
+  node_network_receive_errs_total{instance="db-sick",device="eth0"} 0+20x420
+  node_network_transmit_packets_total{instance="db-sick",device="eth0"} 0+1000x420
+  node_network_transmit_errs_total{instance="db-sick",device="eth0"} 0+20x420
+  node_network_receive_packets_total{instance="db-ok",device="eth0"} 0+1000x420
+  node_network_receive_errs_total{instance="db-ok",device="eth0"} 0x420
+  node_network_transmit_packets_total{instance="db-ok",device="eth0"} 0+1000x420
+  node_network_transmit_errs_total{instance="db-ok",device="eth0"} 0x420
+  vigil_agent_clock_offset_seconds{instance="db-sick"} -3x420
+  vigil_agent_clock_offset_seconds{instance="db-ok"} 0.01x420
+  vigil_agent_certificate_expiry_timestamp_seconds{instance="db-sick"} 284400x420
+  vigil_agent_certificate_expiry_timestamp_seconds{instance="db-ok"} 31561200x420
+  vigil_agent_spool_ok{instance="db-sick"} 0x420
+  vigil_agent_spool_ok{instance="db-ok"} 1x420
+  vigil_db_up{instance="db-sick",db="postgres",instance_name="5432",port="5432"} 0x420
+  vigil_db_up{instance="db-sick",db="postgres",instance_name="5433",port="5433"} 1x420
+  vigil_process_up{instance="db-sick",db="postgres",instance_name="5433",role="checkpointer"} 0x420
+  vigil_process_up{instance="db-sick",db="postgres",instance_name="5433",role="background_writer"} 1x420
+  vigil_process_up{instance="db-sick",db="postgres",instance_name="5433",role="walwriter"} 0x420
+  vigil_process_up{instance="db-sick",db="postgres",instance_name="5433",role="autovacuum_launcher"} 1x420
+  vigil_process_up{instance="db-sick",db="postgres",instance_name="5433",role="startup"} 0x420
+  vigil_process_up{instance="db-sick",db="postgres",instance_name="5433",role="archiver"} 0x420
+  vigil_db_up{instance="db-sick",db="oracle",instance_name="ORCL"} 0x420
+  vigil_db_up{instance="db-sick",db="oracle",instance_name="ORCL2"} 1x420
+  vigil_process_up{instance="db-sick",db="oracle",instance_name="ORCL2",role="pmon"} 1x420
+  vigil_process_up{instance="db-sick",db="oracle",instance_name="ORCL2",role="lgwr"} 0x420
+  vigil_process_up{instance="db-sick",db="oracle",instance_name="ORCL2",role="reco"} 0x420
+  vigil_oracle_listener_up{instance="db-sick",listener="LISTENER"} 0x420
+  vigil_db_up{instance="db-ok",db="postgres",instance_name="5432",port="5432"} 1x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5432",role="checkpointer"} 1x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5432",role="background_writer"} 1x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5432",role="walwriter"} 1x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5432",role="autovacuum_launcher"} 1x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5432",role="startup"} 0x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5434",role="checkpointer"} 1x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5434",role="background_writer"} 1x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5434",role="walwriter"} 0x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5434",role="autovacuum_launcher"} 0x420
+  vigil_process_up{instance="db-ok",db="postgres",instance_name="5434",role="startup"} 1x420
+  vigil_db_up{instance="db-ok",db="oracle",instance_name="ORCL"} 1x420
+  vigil_process_up{instance="db-ok",db="oracle",instance_name="ORCL",role="pmon"} 1x420
+  vigil_process_up{instance="db-ok",db="oracle",instance_name="ORCL",role="lgwr"} 1x420
+  vigil_oracle_listener_up{instance="db-ok",listener="LISTENER"} 1x420
+)";
+
+// The series an expression returns now, as LabelSet::ToString.
+std::vector<std::string> Evaluate(PromqlFixture& f, const query::Expr& expr) {
+  absl::StatusOr<query::QueryResult> result = f.engine().InstantExpr(expr, kNowMs);
+  INFO(query::ToString(expr));
+  INFO(result.status().message());
+  REQUIRE(result.ok());
+  REQUIRE(result->type == query::ValueType::kInstantVector);
+  std::vector<std::string> series;
+  for (const query::Series& s : result->series) series.push_back(s.labels.ToString());
+  std::sort(series.begin(), series.end());
+  return series;
+}
+
+std::set<std::string> Instances(PromqlFixture& f, const query::Expr& expr) {
+  absl::StatusOr<query::QueryResult> result = f.engine().InstantExpr(expr, kNowMs);
+  REQUIRE(result.ok());
+  std::set<std::string> instances;
+  for (const query::Series& s : result->series) {
+    instances.insert(std::string(s.labels.Get("instance")));
+  }
+  return instances;
+}
+
+TEST_CASE("the built-in rule packs load and name every rule the issue asks for", "[rules]") {
+  const RuleSet set = LoadBuiltinRules();
+  REQUIRE(set.files.size() == 2);
+  CHECK(absl::EndsWith(set.files[0], "/database.yaml"));
+  CHECK(absl::EndsWith(set.files[1], "/host.yaml"));
+  for (absl::string_view name : {"HostDown",
+                                 "HostCpuBusy",
+                                 "HostMemoryLow",
+                                 "HostSwapInUse",
+                                 "HostLoadHigh",
+                                 "HostDiskSpaceCritical",
+                                 "HostDiskSpaceLow",
+                                 "HostDiskFullIn24Hours",
+                                 "HostDiskFullIn7Days",
+                                 "HostInodesLow",
+                                 "HostFilesystemReadOnly",
+                                 "HostFilesystemDeviceError",
+                                 "HostDiskIoSaturated",
+                                 "HostNetworkReceiveErrors",
+                                 "HostNetworkTransmitErrors",
+                                 "HostClockOffset",
+                                 "AgentCertificateExpiresIn30Days",
+                                 "AgentCertificateExpiresIn7Days",
+                                 "AgentSpoolNotWritable",
+                                 "PostgresInstanceDown",
+                                 "PostgresBackgroundProcessMissing",
+                                 "OracleInstanceDown",
+                                 "OracleBackgroundProcessMissing",
+                                 "OracleListenerDown"}) {
+    INFO(std::string(name));
+    FindRule(set, name);
+  }
+  CHECK(set.RuleCount() == 24);
+
+  const AlertRule* down = FindRule(set, "HostDown");
+  CHECK(down->host_silent == absl::Seconds(60));
+  CHECK(down->inhibit_equal == std::vector<std::string>{"instance"});
+  CHECK(down->severity == Severity::kCritical);
+
+  // Every rule has English and Chinese summaries and descriptions.
+  for (const RuleGroup& group : set.groups) {
+    for (const AlertRule& rule : group.rules) {
+      std::set<std::string> names;
+      for (const Annotation& a : rule.annotations) names.insert(a.name);
+      INFO(rule.name);
+      CHECK(names ==
+            std::set<std::string>{"summary", "description", "summary_zh", "description_zh"});
+    }
+  }
+}
+
+TEST_CASE(
+    "every built-in rule fires for the sick host only, and its clear holds for the "
+    "healthy host only",
+    "[rules]") {
+  const RuleSet set = LoadBuiltinRules();
+  PromqlFixture f;
+  f.Load(kHostData);
+  for (const RuleGroup& group : set.groups) {
+    for (const AlertRule& rule : group.rules) {
+      if (rule.parsed_expr == nullptr) continue;  // HostDown: the collector's own rule
+      INFO(rule.name << ": " << rule.expr);
+      Evaluate(f, *rule.parsed_expr);  // no error, an instant vector
+      CHECK(Instances(f, *rule.parsed_expr) == std::set<std::string>{"db-sick"});
+      if (rule.parsed_clear != nullptr) {
+        INFO("clear: " << rule.clear);
+        Evaluate(f, *rule.parsed_clear);
+        CHECK(Instances(f, *rule.parsed_clear) == std::set<std::string>{"db-ok"});
+      }
+    }
+  }
+}
+
+TEST_CASE("the CPU rule fires on a busy host and not on an idle one, and renders its summary",
+          "[rules]") {
+  const RuleSet set = LoadBuiltinRules();
+  const AlertRule* cpu = FindRule(set, "HostCpuBusy");
+  CHECK(cpu->for_duration == absl::Minutes(5));
+  CHECK(cpu->severity == Severity::kWarning);
+  PromqlFixture f;
+  f.Load(kHostData);
+  absl::StatusOr<query::QueryResult> result = f.engine().InstantExpr(*cpu->parsed_expr, kNowMs);
+  REQUIRE(result.ok());
+  REQUIRE(result->series.size() == 1);
+  const query::Series& busy = result->series[0];
+  CHECK(busy.labels.ToString() == "{instance=\"db-sick\"}");
+  CHECK(busy.points[0].v == Approx(95));
+  CHECK(cpu->annotations[0].compiled.Render(busy.labels, busy.points[0].v) ==
+        "CPU of db-sick is 95% busy");
+  CHECK(cpu->annotations[2].compiled.Render(busy.labels, busy.points[0].v) ==
+        "db-sick CPU 使用率 95%");
+}
+
+TEST_CASE("the built-in database rules pick the right instances and processes", "[rules]") {
+  const RuleSet set = LoadBuiltinRules();
+  PromqlFixture f;
+  f.Load(kHostData);
+  // 5433 (a primary) lost its checkpointer and walwriter; 5434 is a standby, which has no
+  // walwriter or autovacuum launcher by design; the archiver is optional.
+  CHECK(Evaluate(f, *FindRule(set, "PostgresBackgroundProcessMissing")->parsed_expr) ==
+        std::vector<std::string>{
+            "vigil_process_up{db=\"postgres\",instance=\"db-sick\",instance_name=\"5433\","
+            "role=\"checkpointer\"}",
+            "vigil_process_up{db=\"postgres\",instance=\"db-sick\",instance_name=\"5433\","
+            "role=\"walwriter\"}"});
+  CHECK(Evaluate(f, *FindRule(set, "OracleBackgroundProcessMissing")->parsed_expr) ==
+        std::vector<std::string>{"vigil_process_up{db=\"oracle\",instance=\"db-sick\","
+                                 "instance_name=\"ORCL2\",role=\"lgwr\"}"});
+  // Read-only by design (squashfs) is not an alert; an ext4 turned read-only is.
+  CHECK(Evaluate(f, *FindRule(set, "HostFilesystemReadOnly")->parsed_expr) ==
+        std::vector<std::string>{"node_filesystem_readonly{device=\"/dev/sda1\",fstype=\"ext4\","
+                                 "instance=\"db-sick\",mountpoint=\"/\"}"});
+}
+
+}  // namespace
+}  // namespace vigil::alerts
