@@ -189,8 +189,13 @@ int RunAlert(const AlertFlags& flags, const CommonFlags& common, nlohmann::json*
   const int n = flags.agents;
   const size_t max_series = static_cast<size_t>(std::max(flags.series, flags.trials)) + 64;
   // Agents 0..n-1 load the collector; agent n is the probe.
+  // Rules over all hosts select up to every series: let a query do that (0: the flag's
+  // default), so that the rule packs evaluate rather than fail at the limit.
+  const size_t query_max_series = flags.query_max_series > 0
+                                      ? static_cast<size_t>(flags.query_max_series)
+                                      : static_cast<size_t>(n + 1) * max_series;
   absl::StatusOr<std::unique_ptr<BenchCollector>> created =
-      BenchCollector::Create(common.dir, n + 1, max_series, common.keep_dir);
+      BenchCollector::Create(common.dir, n + 1, max_series, common.keep_dir, query_max_series);
   if (!created.ok()) return Fail(created.status().message());
   BenchCollector& collector = **created;
 
@@ -238,9 +243,7 @@ int RunAlert(const AlertFlags& flags, const CommonFlags& common, nlohmann::json*
     load.Stop();
     return Fail(s.message(), &collector);
   }
-  if (!common.json) {
-    std::fprintf(stderr, "alert: %d agents connected; warming up for %d s\n", n, flags.warmup);
-  }
+  std::fprintf(stderr, "alert: %d agents connected; warming up for %d s\n", n, flags.warmup);
   absl::SleepFor(absl::Seconds(flags.warmup));
 
   absl::StatusOr<AlertCounters> before = ScrapeAlertCounters(*query);
@@ -291,7 +294,7 @@ int RunAlert(const AlertFlags& flags, const CommonFlags& common, nlohmann::json*
       LogWarning("alert: trial ", trial, ": no notification within ", flags.timeout, " s");
     }
     previous = key;
-    if (!common.json && (trial + 1) % 10 == 0) {
+    if ((trial + 1) % 10 == 0) {
       std::fprintf(stderr, "alert: %d trials, p50 %.0f ms\n", trial + 1,
                    Percentile(latencies_ms, 0.5));
     }
@@ -320,6 +323,7 @@ int RunAlert(const AlertFlags& flags, const CommonFlags& common, nlohmann::json*
       {"agents", n},
       {"series", static_cast<int64_t>(n) * flags.series},
       {"rules", rules->RuleCount()},
+      {"query_max_series", query_max_series},
       {"trials", flags.trials},
       {"notified", latencies_ms.size()},
       {"timeouts", timeouts},

@@ -22,10 +22,12 @@ class BenchCollector {
  public:
   // Creates the working directory (WorkDir: `dir`, or a temporary one removed at the end
   // unless `keep_dir`), the CA and certificates
-  // for `agents` agents named AgentName(i).
+  // for `agents` agents named AgentName(i). A query may select `query_max_series` series
+  // (0: twice max_series_per_agent).
   static absl::StatusOr<std::unique_ptr<BenchCollector>> Create(const std::string& dir, int agents,
                                                                 size_t max_series_per_agent,
-                                                                bool keep_dir);
+                                                                bool keep_dir,
+                                                                size_t query_max_series = 0);
   ~BenchCollector();
 
   static std::string AgentName(int i);

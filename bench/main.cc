@@ -103,6 +103,10 @@ int main(int argc, char** argv) {
   a->add_option("--rules-dir", alert.rules_dir,
                 "rule packs (*.yaml) the collector evaluates too; \"\" for none");
   a->add_option("--seed", alert.seed, "seed of the trials' timing");
+  a->add_option("--query-max-series", alert.query_max_series,
+                "the collector's query.max_series, which also bounds rules over all hosts "
+                "(default: every series; the collector's own default is 10000)")
+      ->check(CLI::NonNegativeNumber);
 
   vigil::bench::SpoolFillFlags fill;
   bool fill_json = false;

@@ -71,9 +71,10 @@ struct AlertFlags {
   int agents = 1000;  // simulated agents loading the collector
   int series = 500;   // per agent
   int trials = 100;
-  int warmup = 10;        // seconds of load before the first trial
-  int timeout = 60;       // seconds a trial waits for its notification
-  std::string rules_dir;  // rule packs evaluated besides the probe rule ("" = none)
+  int warmup = 10;               // seconds of load before the first trial
+  int timeout = 30;              // seconds a trial waits for its notification
+  int64_t query_max_series = 0;  // the collector's query.max_series (0: every series)
+  std::string rules_dir;         // rule packs evaluated besides the probe rule ("" = none)
   uint64_t seed = 1;
 };
 // End-to-end alert latency: from the sample over a threshold to the webhook
