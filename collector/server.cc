@@ -85,6 +85,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       &server->metrics_, server->engine_.get());
   server->admin_ =
       std::make_unique<api::AdminService>(server->grpc_access_.get(), server->audit_.get());
+  server->alerts_service_ = std::make_unique<api::AlertsService>(
+      server->alerts_.get(), server->grpc_access_.get(), server->audit_.get(), clock);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -92,6 +94,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->ingest_.get());
   builder.RegisterService(server->query_.get());
   builder.RegisterService(server->admin_.get());
+  builder.RegisterService(server->alerts_service_.get());
   builder.SetMaxSendMessageSize(64 << 20);
   builder.SetMaxReceiveMessageSize(16 << 20);
   // Notice dead agents (a pulled cable) within a minute, not hours.
@@ -168,9 +171,8 @@ absl::StatusOr<ReloadOutcome> CollectorServer::Reload(const ReloadRecorder& reco
       LogError("reload: ", rules.status().message());
       plan = rules.status();
     } else {
-      plan->outcome.applied.push_back(
-          ConfigChange{"alerting", "", absl::StrCat(rules->RuleCount(), " rules from ",
-                                                    rules->files.size(), " files")});
+      LogInfo("reload: alerting: ", rules->RuleCount(), " rules from ", rules->files.size(),
+              " files");
     }
   }
   if (record) {

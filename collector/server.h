@@ -23,6 +23,7 @@
 #include "collector/alerts/alert_manager.h"
 #include "collector/api/access.h"
 #include "collector/api/admin_service.h"
+#include "collector/api/alerts_service.h"
 #include "collector/api/audit_log.h"
 #include "collector/api/grpc_access.h"
 #include "collector/api/http_server.h"
@@ -103,6 +104,7 @@ class CollectorServer {
   std::unique_ptr<alerts::AlertManager> alerts_;
   std::unique_ptr<query::QueryService> query_;
   std::unique_ptr<api::AdminService> admin_;
+  std::unique_ptr<api::AlertsService> alerts_service_;  // vigilctl alerts, ack, silence, oncall
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<api::HttpApiServer> http_;
   // The configuration in use (what a reload compares with) and how the last went.

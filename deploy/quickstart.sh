@@ -126,6 +126,12 @@ http:
     - name: quickstart
       role: admin
       sha256: $TOKEN_SHA256
+alerting:
+  # The built-in rules (host down, CPU, memory, disks, databases). Alerts are recorded
+  # and listed by vigilctl alerts; add receivers (WeCom, DingTalk, SMS, e-mail, webhook)
+  # to have them sent: README, "Alerts".
+  rule_files: [$ROOT/deploy/rules/*.yaml]
+  external_url: $API
 YAML
 cat >"$DIR/agent.yaml" <<YAML
 # Written by deploy/quickstart.sh. Reference: README.md, "Configuration".
@@ -212,6 +218,10 @@ vigilctl:
   $CTL samples 'node_load1{instance="$HOST"}' --since 5m
   $CTL metrics
   $CTL audit --since 1h
+  $CTL alerts
+  $CTL alerts --history --since 1d
+  $CTL silence add '{instance="$HOST"}' --duration 2h --comment 'maintenance'
+  $CTL rules check $ROOT/deploy/rules/*.yaml
 
 Logs: $DIR/logs/   Configs: $DIR/*.yaml   Data: $DIR/data
 TEXT

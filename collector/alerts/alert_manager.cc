@@ -159,7 +159,7 @@ absl::Status AlertManager::Impl::Init(RuleSet rules) {
   if (deps_.tsdb != nullptr) {
     for (const v1::HostInfo& host : deps_.tsdb->Hosts()) {
       // A collector restart is not a host's silence: count from now at the earliest.
-      last_batch_[host.name()] = std::max(absl::FromUnixMillis(host.last_seen_ms()), now);
+      last_batch_[host.host()] = std::max(absl::FromUnixMillis(host.last_seen_ms()), now);
     }
   }
   return absl::OkStatus();

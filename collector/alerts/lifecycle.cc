@@ -94,7 +94,10 @@ LifecycleResult RuleAlerts::Apply(const AlertRule& rule, absl::string_view group
         out.events.push_back(MakeEvent(a, now, "pending"));
       }
     }
-    a.value = s.value;
+    if (a.value != s.value) {
+      a.value = s.value;
+      a.annotations = RenderAnnotations(rule, s);  // as Prometheus: at every evaluation
+    }
     a.last_seen = now;
     if (a.condition_lost_at != absl::InfinitePast()) {
       a.condition_lost_at = absl::InfinitePast();  // holds again while held firing

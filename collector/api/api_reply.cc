@@ -24,6 +24,8 @@ absl::string_view ErrorTypeName(ErrorType type) {
       return "unauthorized";
     case ErrorType::kForbidden:
       return "forbidden";
+    case ErrorType::kConflict:
+      return "conflict";
   }
   return "internal";
 }
@@ -47,6 +49,8 @@ int ErrorTypeStatus(ErrorType type) {
       return 401;
     case ErrorType::kForbidden:
       return 403;
+    case ErrorType::kConflict:
+      return 409;
   }
   return 500;
 }

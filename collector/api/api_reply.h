@@ -4,8 +4,8 @@
 //   {"status":"error","errorType":"bad_data","error":"<message>"}
 //
 // with Prometheus' HTTP statuses per error type: bad_data 400, execution 422,
-// canceled 499, internal 500, timeout 503, unavailable 503, not_found 404; and 401
-// (unauthenticated) and 403 (forbidden) for access control.
+// canceled 499, internal 500, timeout 503, unavailable 503, not_found 404; Vigil's
+// conflict 409; and 401 (unauthenticated) and 403 (forbidden) for access control.
 //
 // Value types; free of the HTTP library so handlers and tests stay simple.
 #pragma once
@@ -39,6 +39,7 @@ enum class ErrorType {
   kNotFound,         // 404: no such endpoint
   kUnauthenticated,  // 401: no credential, or not a valid one
   kForbidden,        // 403: the principal's role is not enough
+  kConflict,         // 409: the state forbids it (acknowledging an alert that resolved)
 };
 
 absl::string_view ErrorTypeName(ErrorType type);  // "bad_data", ...

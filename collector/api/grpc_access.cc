@@ -13,11 +13,8 @@ std::string PeerAddress(absl::string_view grpc_peer) {
   return std::string(grpc_peer);
 }
 
-namespace {
-
-// The audit entry of a call by `principal`.
-AuditEntry EntryFor(const grpc::ServerContext& context, const Principal& principal,
-                    absl::string_view method) {
+AuditEntry GrpcAuditEntry(const grpc::ServerContext& context, const Principal& principal,
+                          absl::string_view method) {
   AuditEntry entry;
   entry.principal = principal.name;
   entry.auth = std::string(AuthMethodName(principal.method));
@@ -27,10 +24,8 @@ AuditEntry EntryFor(const grpc::ServerContext& context, const Principal& princip
   return entry;
 }
 
-}  // namespace
-
 grpc::Status GrpcAccess::Admit(const grpc::ServerContext& context, Role required,
-                               absl::string_view method) const {
+                               absl::string_view method, Principal* admitted) const {
   Principal principal;
   absl::Status refused;
   absl::StatusOr<PeerIdentity> peer = AuthenticatePeer(context);
@@ -47,9 +42,12 @@ grpc::Status GrpcAccess::Admit(const grpc::ServerContext& context, Role required
       refused = AccessControl::Authorize(principal, required, method);
     }
   }
-  if (refused.ok()) return grpc::Status::OK;
+  if (refused.ok()) {
+    if (admitted != nullptr) *admitted = std::move(principal);
+    return grpc::Status::OK;
+  }
 
-  AuditEntry entry = EntryFor(context, principal, method);
+  AuditEntry entry = GrpcAuditEntry(context, principal, method);
   const bool unauthenticated = absl::IsUnauthenticated(refused);
   entry.result = unauthenticated ? AuditResult::kUnauthenticated : AuditResult::kForbidden;
   entry.status = unauthenticated ? 401 : 403;

@@ -21,14 +21,20 @@ class GrpcAccess {
 
   // OK if the caller's certificate grants `required` or more. Otherwise the
   // UNAUTHENTICATED or PERMISSION_DENIED status for the RPC to return, already logged and
-  // audited with `method` ("/vigil.v1.Query/ListHosts").
-  grpc::Status Admit(const grpc::ServerContext& context, Role required,
-                     absl::string_view method) const;
+  // audited with `method` ("/vigil.v1.Query/ListHosts"). When admitted, `*principal`
+  // (if given) is who called: for audit entries and for "acknowledged by".
+  grpc::Status Admit(const grpc::ServerContext& context, Role required, absl::string_view method,
+                     Principal* principal = nullptr) const;
 
  private:
   const AccessControl* const access_;
   AuditLog* const audit_;
 };
+
+// The base of the audit entry of a call of `method` by `principal`: who, from where,
+// "grpc <method>".
+AuditEntry GrpcAuditEntry(const grpc::ServerContext& context, const Principal& principal,
+                          absl::string_view method);
 
 // A gRPC peer string as the HTTPS API writes addresses: "ipv4:127.0.0.1:51234" ->
 // "127.0.0.1:51234", "ipv6:[::1]:51234" -> "[::1]:51234".

@@ -2,10 +2,14 @@
 //   query_handlers.cc   /api/v1/query, /api/v1/query_range
 //   series_handlers.cc  /api/v1/series, /api/v1/labels, /api/v1/label/<name>/values
 //   status_handlers.cc  buildinfo, runtimeinfo, what Grafana also asks (metadata,
-//                       exemplars, rules, alerts), /api/v1/hosts, /metrics
+//                       exemplars), /api/v1/hosts, /metrics
+//   alert_handlers.cc   /api/v1/alerts, /api/v1/rules, acknowledgement, alert history,
+//                       silences, on-call
+//   ack_handlers.cc     /ack: the acknowledge link's pages (no login: signed links)
 //   admin_handlers.cc   /api/v1/admin/reload, /api/v1/audit
 // A handler runs after the request was authenticated and authorized for its route
-// (http_server.cc) and answers an ApiReply. Parameters come from the URL's query string
+// (http_server.cc; the /ack routes authenticate the link themselves) and answers an
+// ApiReply. Parameters come from the URL's query string
 // and, for POST, a form-urlencoded body (cpp-httplib merges both into `params`).
 //
 // Internal to collector/api: this header includes httplib.h, whose classes depend on
@@ -49,10 +53,20 @@ ApiReply HandleBuildInfo(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleRuntimeInfo(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleMetadata(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleExemplars(const HttpApiDeps& deps, const ApiRequest& request);
-ApiReply HandleRules(const HttpApiDeps& deps, const ApiRequest& request);
-ApiReply HandleAlerts(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleHosts(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleMetrics(const HttpApiDeps& deps, const ApiRequest& request);
+
+ApiReply HandleRules(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleAlerts(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleAlertAck(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleAlertHistory(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleSilencesList(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleSilenceCreate(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleSilenceExpire(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleOnCall(const HttpApiDeps& deps, const ApiRequest& request);
+
+ApiReply HandleAckLinkView(const HttpApiDeps& deps, const ApiRequest& request);
+ApiReply HandleAckLinkConfirm(const HttpApiDeps& deps, const ApiRequest& request);
 
 ApiReply HandleReload(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleAuditRead(const HttpApiDeps& deps, const ApiRequest& request);

@@ -21,7 +21,8 @@ namespace {
 using Handler = ApiReply (*)(const HttpApiDeps&, const ApiRequest&);
 
 // One endpoint: its path (a regular expression, as cpp-httplib matches them), the
-// methods it answers, its name in the metrics, and the role it needs.
+// methods it answers, its name in the metrics, and the role it needs. Role::kNone: no
+// login, the handler checks the request's own credential (the signed acknowledge link).
 struct Route {
   const char* path;
   std::vector<const char*> methods;
@@ -55,6 +56,22 @@ const std::vector<Route>& Routes() {
          &HandleExemplars},
         {"/api/v1/rules", {"GET"}, "rules", Role::kViewer, &HandleRules},
         {"/api/v1/alerts", {"GET"}, "alerts", Role::kViewer, &HandleAlerts},
+        {"/api/v1/alerts/history", {"GET"}, "alert_history", Role::kViewer, &HandleAlertHistory},
+        {R"(/api/v1/alerts/([0-9A-Za-z]+)/ack)",
+         {"POST"},
+         "alert_ack",
+         Role::kOperator,
+         &HandleAlertAck},
+        {"/api/v1/silences", {"GET"}, "silences", Role::kViewer, &HandleSilencesList},
+        {"/api/v1/silences", {"POST"}, "silence_create", Role::kOperator, &HandleSilenceCreate},
+        {R"(/api/v1/silences/([^/]+))",
+         {"DELETE"},
+         "silence_expire",
+         Role::kOperator,
+         &HandleSilenceExpire},
+        {"/api/v1/oncall", {"GET"}, "oncall", Role::kViewer, &HandleOnCall},
+        {"/ack", {"GET"}, "ack_link", Role::kNone, &HandleAckLinkView},
+        {"/ack", {"POST"}, "ack_link", Role::kNone, &HandleAckLinkConfirm},
         {"/api/v1/hosts", {"GET"}, "hosts", Role::kViewer, &HandleHosts},
         {"/metrics", {"GET"}, "metrics", Role::kViewer, &HandleMetrics},
         {"/api/v1/admin/reload", {"POST"}, "reload", Role::kAdmin, &HandleReload},
@@ -66,12 +83,14 @@ const std::vector<Route>& Routes() {
   return *routes;
 }
 
-// A path no route serves, or a method its route does not answer.
+// A path no route serves, or a method its routes do not answer.
 ApiReply NotFound(const HttpApiDeps&, const ApiRequest& request) {
+  std::string allowed;
   for (const Route& route : Routes()) {
     if (!std::regex_match(request.http.path, route.pattern)) continue;
-    std::string allowed;
     for (const char* m : route.methods) absl::StrAppend(&allowed, allowed.empty() ? "" : ", ", m);
+  }
+  if (!allowed.empty()) {
     ApiReply reply =
         Error(ErrorType::kBadData, absl::StrCat(request.http.method, " is not allowed on ",
                                                 request.http.path, "; use ", allowed));
@@ -126,10 +145,13 @@ void HttpApiServer::Impl::Serve(const Route& route, const httplib::Request& http
   const absl::Time started = absl::Now();
   ApiRequest request{http, Principal(), RemoteAddress(http),
                      absl::StrCat(http.method, " ", http.path)};
-  RequestAuth auth = AuthenticateRequest(http, *deps.access);
-  request.principal = auth.principal;
+  RequestAuth auth;
+  if (route.role != Role::kNone) {
+    auth = AuthenticateRequest(http, *deps.access);
+    request.principal = auth.principal;
+  }
   absl::Status admitted = auth.status;
-  if (admitted.ok())
+  if (admitted.ok() && route.role != Role::kNone)
     admitted = AccessControl::Authorize(request.principal, route.role, request.action);
 
   ApiReply reply;
@@ -258,6 +280,7 @@ absl::StatusOr<std::unique_ptr<HttpApiServer>> HttpApiServer::Start(const HttpAp
     for (absl::string_view method : route.methods) {
       if (method == "GET") server.Get(route.path, serve);
       if (method == "POST") server.Post(route.path, serve);
+      if (method == "DELETE") server.Delete(route.path, serve);
     }
   }
   auto fallback = [self](const httplib::Request& req, httplib::Response& res) {

@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "collector/alerts/alert_manager.h"
 #include "collector/api/access.h"
 #include "collector/api/audit_log.h"
 #include "collector/ingest/connections.h"
@@ -55,6 +56,9 @@ struct HttpApiDeps {
   const TlsReloader* tls = nullptr;
   const Clock* clock = nullptr;
   const MetricsRegistry* metrics = nullptr;  // rendered at /metrics
+  // Alerts, rules, acknowledgement, silences, on-call, the acknowledge link's pages;
+  // null when alerting is off (no `alerting:` section): alerts and rules are empty.
+  alerts::AlertManager* alerts = nullptr;
   // POST /api/v1/admin/reload: what SIGHUP does (CollectorServer::Reload).
   std::function<absl::StatusOr<collector::ReloadOutcome>(const collector::ReloadRecorder&)> reload;
   std::function<RuntimeInfo()> runtime_info;

@@ -57,19 +57,13 @@ ApiReply HandleRuntimeInfo(const HttpApiDeps& deps, const ApiRequest&) {
                   {"storageRetention", RetentionText(deps.tsdb->options().retention.raw_ms)}});
 }
 
-// Vigil keeps no metric metadata (HELP, TYPE) and no exemplars, and has no rules or
-// alerts yet: empty answers in the right shapes, so Grafana's editor works.
+// Vigil keeps no metric metadata (HELP, TYPE) and no exemplars: empty answers in the
+// right shapes, so Grafana's editor works.
 ApiReply HandleMetadata(const HttpApiDeps&, const ApiRequest&) {
   return Success(nlohmann::json::object());
 }
 ApiReply HandleExemplars(const HttpApiDeps&, const ApiRequest&) {
   return Success(nlohmann::json::array());
-}
-ApiReply HandleRules(const HttpApiDeps&, const ApiRequest&) {
-  return Success({{"groups", nlohmann::json::array()}});
-}
-ApiReply HandleAlerts(const HttpApiDeps&, const ApiRequest&) {
-  return Success({{"alerts", nlohmann::json::array()}});
 }
 
 ApiReply HandleHosts(const HttpApiDeps& deps, const ApiRequest&) {

@@ -1,10 +1,11 @@
 // vigilctl: the operator's command line for Vigil: certificates, API tokens, hosts,
-// queries, the collector's own metrics, the audit log.
+// queries, the collector's own metrics, the audit log, alerts, silences and on-call.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "collector/ctl/alerts_command.h"
 #include "collector/ctl/audit_command.h"
 #include "collector/ctl/certs.h"
 #include "collector/ctl/client_config.h"
@@ -14,6 +15,7 @@
 #include "collector/ctl/token_command.h"
 #include "common/version.h"
 #include "vigil/v1/admin.grpc.pb.h"
+#include "vigil/v1/alerts.grpc.pb.h"
 #include "vigil/v1/query.grpc.pb.h"
 
 namespace {
@@ -36,8 +38,8 @@ int FailRpc(const grpc::Status& status, const std::string& collector) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "vigilctl: certificates, API tokens, hosts, queries, collector metrics and the audit log "
-      "for Vigil"};
+      "vigilctl: certificates, API tokens, hosts, queries, collector metrics, the audit log, "
+      "alerts, silences and on-call for Vigil"};
   app.require_subcommand(1);
   app.set_version_flag("--version", vigil::kVersion);
 
@@ -169,6 +171,56 @@ int main(int argc, char** argv) {
   CLI::App* metrics =
       app.add_subcommand("metrics", "print the collector's own metrics (Prometheus text)");
 
+  // alerts, ack, silence, oncall
+  bool alert_history = false;
+  std::string alert_since;
+  std::string alert_instance;
+  CLI::App* alerts = app.add_subcommand(
+      "alerts", "list the pending and firing alerts, or with --history the alerts' events");
+  alerts->add_flag("--history", alert_history,
+                   "the events of alerts' lives (pending, firing, acknowledged, resolved, ...)");
+  alerts->add_option("--since", alert_since,
+                     "alerts active since, or with --history events since, this long ago "
+                     "(--history default 24h)");
+  alerts->add_option("--instance", alert_instance, "only the alerts of this host");
+  alerts->add_flag("--json", json, "print JSON");
+  std::string alert_id;
+  std::string comment;
+  CLI::App* ack = app.add_subcommand(
+      "ack", "acknowledge an alert as yourself (operator role): stops escalation");
+  ack->add_option("id", alert_id, "the alert's ID (vigilctl alerts)")->required();
+  ack->add_option("--comment", comment, "what you are doing about it");
+  CLI::App* silence = app.add_subcommand("silence", "silence alerts by label matchers");
+  silence->require_subcommand(1);
+  std::string silence_matchers;
+  std::string silence_duration;
+  std::string silence_until;
+  CLI::App* silence_add =
+      silence->add_subcommand("add", "silence the alerts that match, for a while (operator role)");
+  silence_add
+      ->add_option("matchers", silence_matchers,
+                   "label matchers, e.g. '{alertname=\"DiskFull\",instance=\"db1\"}'")
+      ->required();
+  CLI::Option* duration_opt =
+      silence_add->add_option("--duration", silence_duration, "for this long from now, e.g. 2h");
+  CLI::Option* until_opt =
+      silence_add->add_option("--until", silence_until, "until this time (Unix seconds, RFC 3339)");
+  duration_opt->excludes(until_opt);
+  silence_add->add_option("--comment", comment, "why (required)")->required();
+  bool silence_all = false;
+  CLI::App* silence_list = silence->add_subcommand("list", "list the silences in force or to come");
+  silence_list->add_flag("--all", silence_all, "expired silences too");
+  silence_list->add_flag("--json", json, "print JSON");
+  std::string silence_id;
+  CLI::App* silence_expire = silence->add_subcommand("expire", "end a silence now (operator role)");
+  silence_expire->add_option("id", silence_id, "the silence's ID")->required();
+  uint32_t oncall_days = 7;
+  CLI::App* oncall = app.add_subcommand(
+      "oncall", "who is on call now in each rotation, and the hand-overs to come");
+  oncall->add_option("--days", oncall_days, "hand-overs this many days ahead (default 7)")
+      ->check(CLI::Range(1, 366));
+  oncall->add_flag("--json", json, "print JSON");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*init_ca) {
@@ -237,6 +289,70 @@ int main(int argc, char** argv) {
     const std::vector<vigil::api::AuditEntry> entries = vigil::ctl::AuditEntries(response);
     std::cout << (json ? vigil::ctl::FormatAuditJson(entries)
                        : vigil::ctl::FormatAuditTable(entries));
+    return 0;
+  }
+  if (*alerts || *ack || *silence || *oncall) {
+    std::unique_ptr<vigil::v1::Alerts::Stub> alerting = vigil::v1::Alerts::NewStub(*channel);
+    const absl::Time now = absl::Now();
+    const absl::TimeZone zone = absl::LocalTimeZone();
+    if (*alerts && alert_history) {
+      absl::StatusOr<vigil::v1::HistoryRequest> req =
+          vigil::ctl::HistoryRequestFor(alert_since, alert_instance, now);
+      if (!req.ok()) return Fail(req.status().message());
+      vigil::v1::HistoryResponse response;
+      grpc::Status s = alerting->History(&context, *req, &response);
+      if (!s.ok()) return FailRpc(s, config->collector);
+      std::cout << (json ? vigil::ctl::FormatProtoJson(response)
+                         : vigil::ctl::FormatHistoryTable(response, zone));
+    } else if (*alerts) {
+      vigil::v1::ListAlertsResponse response;
+      grpc::Status s = alerting->ListAlerts(&context, vigil::v1::ListAlertsRequest(), &response);
+      if (!s.ok()) return FailRpc(s, config->collector);
+      absl::StatusOr<vigil::v1::ListAlertsResponse> shown =
+          vigil::ctl::FilterAlerts(response, alert_instance, alert_since, now);
+      if (!shown.ok()) return Fail(shown.status().message());
+      std::cout << (json ? vigil::ctl::FormatProtoJson(*shown)
+                         : vigil::ctl::FormatAlertsTable(*shown, now));
+    } else if (*ack) {
+      vigil::v1::AcknowledgeRequest req;
+      req.set_id(alert_id);
+      req.set_comment(comment);
+      vigil::v1::AcknowledgeResponse response;
+      grpc::Status s = alerting->Acknowledge(&context, req, &response);
+      if (!s.ok()) return FailRpc(s, config->collector);
+      std::cout << vigil::ctl::FormatAcknowledged(response.alert(), zone);
+    } else if (*silence_add) {
+      absl::StatusOr<vigil::v1::CreateSilenceRequest> req = vigil::ctl::SilenceRequestFor(
+          silence_matchers, silence_duration, silence_until, comment, now);
+      if (!req.ok()) return Fail(req.status().message());
+      vigil::v1::CreateSilenceResponse response;
+      grpc::Status s = alerting->CreateSilence(&context, *req, &response);
+      if (!s.ok()) return FailRpc(s, config->collector);
+      std::cout << "created " << vigil::ctl::FormatSilence(response.silence(), zone);
+    } else if (*silence_list) {
+      vigil::v1::ListSilencesRequest req;
+      req.set_include_expired(silence_all);
+      vigil::v1::ListSilencesResponse response;
+      grpc::Status s = alerting->ListSilences(&context, req, &response);
+      if (!s.ok()) return FailRpc(s, config->collector);
+      std::cout << (json ? vigil::ctl::FormatProtoJson(response)
+                         : vigil::ctl::FormatSilencesTable(response, zone));
+    } else if (*silence_expire) {
+      vigil::v1::ExpireSilenceRequest req;
+      req.set_id(silence_id);
+      vigil::v1::ExpireSilenceResponse response;
+      grpc::Status s = alerting->ExpireSilence(&context, req, &response);
+      if (!s.ok()) return FailRpc(s, config->collector);
+      std::cout << "expired " << vigil::ctl::FormatSilence(response.silence(), zone);
+    } else if (*oncall) {
+      vigil::v1::OnCallRequest req;
+      req.set_days(oncall_days);
+      vigil::v1::OnCallResponse response;
+      grpc::Status s = alerting->OnCall(&context, req, &response);
+      if (!s.ok()) return FailRpc(s, config->collector);
+      std::cout << (json ? vigil::ctl::FormatProtoJson(response)
+                         : vigil::ctl::FormatOnCall(response, zone));
+    }
     return 0;
   }
   if (*hosts) {

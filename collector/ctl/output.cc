@@ -12,16 +12,6 @@
 namespace vigil::ctl {
 namespace {
 
-std::string Age(int64_t ms, absl::Time now) {
-  if (ms <= 0) return "never";
-  const absl::Duration age = now - absl::FromUnixMillis(ms);
-  if (age < absl::Seconds(1)) return "now";
-  if (age < absl::Minutes(2)) return absl::StrCat(absl::ToInt64Seconds(age), "s ago");
-  if (age < absl::Hours(2)) return absl::StrCat(absl::ToInt64Minutes(age), "m ago");
-  if (age < absl::Hours(48)) return absl::StrCat(absl::ToInt64Hours(age), "h ago");
-  return absl::StrCat(absl::ToInt64Hours(age) / 24, "d ago");
-}
-
 std::string Bytes(uint64_t b) {
   const double gib = static_cast<double>(b) / (1024.0 * 1024 * 1024);
   if (gib >= 1) return absl::StrFormat("%.1f GiB", gib);
@@ -41,6 +31,16 @@ std::string SeriesName(const v1::SeriesData& series) {
 }
 
 }  // namespace
+
+std::string Age(int64_t ms, absl::Time now) {
+  if (ms <= 0) return "never";
+  const absl::Duration age = now - absl::FromUnixMillis(ms);
+  if (age < absl::Seconds(1)) return "now";
+  if (age < absl::Minutes(2)) return absl::StrCat(absl::ToInt64Seconds(age), "s ago");
+  if (age < absl::Hours(2)) return absl::StrCat(absl::ToInt64Minutes(age), "m ago");
+  if (age < absl::Hours(48)) return absl::StrCat(absl::ToInt64Hours(age), "h ago");
+  return absl::StrCat(absl::ToInt64Hours(age) / 24, "d ago");
+}
 
 std::string Table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width;

@@ -13,6 +13,10 @@ namespace vigil::ctl {
 // Rows of cells as left-aligned columns two spaces apart, one line per row.
 std::string Table(const std::vector<std::vector<std::string>>& rows);
 
+// How long ago `unix_ms` was: "now", "42s ago", "5m ago", "3h ago", "2d ago"; "never"
+// for 0.
+std::string Age(int64_t unix_ms, absl::Time now);
+
 // One row per host: name, state (up/down), last seen (age), agent version, OS, kernel,
 // CPUs, memory. `now` gives the ages.
 std::string FormatHostsTable(const v1::ListHostsResponse& response, absl::Time now);

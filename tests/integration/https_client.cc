@@ -74,6 +74,18 @@ HttpsReply HttpsClient::Post(const std::string& path, const FormParams& params) 
   });
 }
 
+HttpsReply HttpsClient::PostJson(const std::string& path, const nlohmann::json& body) const {
+  return Exchange([&](httplib::SSLClient& client, const httplib::Headers& headers) {
+    return client.Post(path.c_str(), headers, body.dump(), "application/json");
+  });
+}
+
+HttpsReply HttpsClient::Delete(const std::string& path) const {
+  return Exchange([&](httplib::SSLClient& client, const httplib::Headers& headers) {
+    return client.Delete(path.c_str(), headers);
+  });
+}
+
 std::string ServerCertificateSerial(const std::string& address, const std::string& ca) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   REQUIRE(SSL_CTX_load_verify_locations(ctx, ca.c_str(), nullptr) == 1);

@@ -32,6 +32,9 @@ class HttpsClient {
   HttpsReply Get(const std::string& path, const FormParams& params = {}) const;
   // POST with an application/x-www-form-urlencoded body.
   HttpsReply Post(const std::string& path, const FormParams& params = {}) const;
+  // POST with a JSON body.
+  HttpsReply PostJson(const std::string& path, const nlohmann::json& body) const;
+  HttpsReply Delete(const std::string& path) const;
 
  private:
   // A request on a new connection that verifies the server against the CA and presents

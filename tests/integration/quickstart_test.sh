@@ -48,6 +48,11 @@ ctl query 'count(node_load1)' | grep -q '^{} *1$' || fail "vigilctl query count(
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DIR/certs/ca.crt" "$api/api/v1/query?query=1")
 [ "$code" = 401 ] || fail "an anonymous query answered $code, not 401"
 ctl audit --since 1h | grep -q 'refused' || fail "vigilctl audit shows no refused request"
+# Alerting is on with the built-in rules: the rules answer and are healthy or not yet run.
+ctl alerts >/dev/null || fail "vigilctl alerts failed"
+curl -sS --cacert "$DIR/certs/ca.crt" -H "Authorization: Bearer $(cat "$DIR/api-token")" \
+  "https://127.0.0.1:$(cat "$DIR/http-port")/api/v1/rules" | grep -q '"name":"HostDown"' \
+  || fail "/api/v1/rules does not list the built-in HostDown rule"
 
 quickstart --stop >/dev/null
 for name in collector agent; do

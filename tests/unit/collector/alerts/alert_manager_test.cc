@@ -75,6 +75,24 @@ std::vector<AlertEvent> Events(AlertManager& m, const std::string& id) {
   return *h;
 }
 
+// Who the rotation has on duty now (position 0) or as the secondary (1).
+std::string OnDutyNow(ManagerFixture& f, int position) {
+  const AlertingConfig config = f.manager().config();
+  REQUIRE(config.oncall.size() == 1);
+  return OnDuty(config.oncall[0], f.clock().Now(), position).name;
+}
+
+// Messages that went to `path` of the receiver.
+std::vector<nlohmann::json> To(ManagerFixture& f, const std::string& path) {
+  std::vector<nlohmann::json> out;
+  const std::vector<nlohmann::json> bodies = f.sink().Bodies();
+  const std::vector<std::string> paths = f.sink().Paths();
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    if (paths[i] == path) out.push_back(bodies[i]);
+  }
+  return out;
+}
+
 bool HasEvent(const std::vector<AlertEvent>& events, const std::string& kind) {
   for (const AlertEvent& e : events) {
     if (e.kind == kind) return true;
@@ -106,7 +124,7 @@ TEST_CASE("an alert fires on the batch that crosses the threshold and is sent on
   // The notified event names the on-call person of the day.
   bool named = false;
   for (const AlertEvent& e : Events(f.manager(), id)) {
-    if (e.kind == "notified") named = e.detail.find("alice") != std::string::npos;
+    if (e.kind == "notified") named = e.detail.find(OnDutyNow(f, 0)) != std::string::npos;
   }
   CHECK(named);
 
@@ -199,7 +217,16 @@ TEST_CASE("a critical alert not acknowledged in 10 minutes goes to the next tier
     if (a.labels.Get("instance") == "db2") db2 = a.id;
   }
   REQUIRE(!db2.empty());
-  f.Advance(absl::Minutes(4));
+  // Both agents keep sending (a silent one would be host down).
+  auto minutes = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      f.Advance(absl::Minutes(1));
+      f.Sample("db1", "cpu", 95);
+      f.Sample("db2", "cpu", 95);
+      f.Run();
+    }
+  };
+  minutes(4);
   absl::StatusOr<Alert> acked = f.manager().Acknowledge(db2, "carol", "looking at it");
   REQUIRE(acked.ok());
   CHECK(acked->acknowledged_by == "carol");
@@ -207,12 +234,9 @@ TEST_CASE("a critical alert not acknowledged in 10 minutes goes to the next tier
         absl::StatusCode::kAlreadyExists);
   CHECK(f.manager().Acknowledge("0000000000000000", "dave", "").status().code() ==
         absl::StatusCode::kNotFound);
-  f.Advance(absl::Minutes(5));
-  f.Run();
-  f.Advance(absl::Seconds(61));
-  f.Sample("db1", "cpu", 95);
-  f.Sample("db2", "cpu", 95);
-  f.Run();
+  minutes(5);
+  CHECK(f.sink().Count() == 2);  // 9 minutes: nothing escalated yet
+  minutes(1);
   REQUIRE(f.sink().WaitFor(3) == 3);
   nlohmann::json escalated = f.sink().Bodies()[2];
   CHECK(f.sink().Paths()[2] == "/hook2");
@@ -222,7 +246,7 @@ TEST_CASE("a critical alert not acknowledged in 10 minutes goes to the next tier
     if (a.labels.Get("instance") != "db1") continue;
     CHECK(a.notified_tier == 1);
     for (const AlertEvent& e : Events(f.manager(), a.id)) {
-      if (e.kind == "escalated") secondary = e.detail.find("bob") != std::string::npos;
+      if (e.kind == "escalated") secondary = e.detail.find(OnDutyNow(f, 1)) != std::string::npos;
     }
   }
   CHECK(secondary);
@@ -278,6 +302,7 @@ TEST_CASE("host down fires for a silent agent and inhibits that host's other ale
   f.Run();
   CHECK(f.Find("HostDown") == nullptr);
   f.Advance(absl::Seconds(31));
+  f.Sample("db5", "cpu", 10);
   f.Run();
   const Alert* down = f.Find("HostDown");
   REQUIRE(down != nullptr);
@@ -286,20 +311,33 @@ TEST_CASE("host down fires for a silent agent and inhibits that host's other ale
   const std::string down_id = down->id;
   REQUIRE(f.sink().WaitFor(1) == 1);
   CHECK(AlertName(f.sink().Bodies()[0]) == "HostDown");
-  // DiskFull of db4 fires (its data is within the lookback) but is inhibited.
-  f.Advance(absl::Minutes(5));
+  // DiskFull of db4 fires at 5 minutes (its sample is still within the lookback) but is
+  // inhibited.
+  f.Advance(absl::Seconds(239));
+  f.Sample("db5", "cpu", 10);
   f.Run();
   const Alert* disk = f.Find("DiskFull");
   REQUIRE(disk != nullptr);
   CHECK(disk->state == AlertState::kFiring);
   CHECK(disk->inhibited_by == down_id);
   CHECK(disk->notified_tier == -1);
-  // The agent returns: host down resolves.
+  // The agent returns: host down resolves, and the disk alert, no longer inhibited, is
+  // sent, in one message for the host (firing first).
   f.Sample("db4", "disk", 99);
   f.Run();
   CHECK(f.Find("HostDown") == nullptr);
-  REQUIRE(f.sink().WaitFor(2) >= 2);
-  CHECK(f.sink().Bodies()[1]["status"] == "resolved");
+  REQUIRE(f.sink().WaitFor(2) == 2);
+  bool down_resolved = false, disk_sent = false;
+  const nlohmann::json last = f.sink().Bodies()[1];
+  REQUIRE(last["alerts"].size() == 2);
+  for (const nlohmann::json& alert : last["alerts"]) {
+    const std::string name = alert["labels"]["alertname"];
+    down_resolved = down_resolved || (name == "HostDown" && alert["status"] == "resolved");
+    disk_sent = disk_sent || (name == "DiskFull" && alert["status"] == "firing");
+  }
+  CHECK(AlertName(last, 0) == "DiskFull");
+  CHECK(down_resolved);
+  CHECK(disk_sent);
 }
 
 TEST_CASE("an alert that keeps flapping is reported once as flapping and held until quiet",
@@ -340,9 +378,14 @@ TEST_CASE("an alert that keeps flapping is reported once as flapping and held un
     f.Run();
   }
   CHECK(f.Find("CpuBusy") == nullptr);
-  REQUIRE(f.sink().WaitFor(6) == 6);
-  CHECK(f.sink().Bodies()[5]["status"] == "resolved");
-  CHECK(f.sink().Count() == 6);
+  // To the first tier: fired, resolved, fired, resolved, fired (flapping), resolved. (Held
+  // firing for over 10 minutes unacknowledged, it also went to the second tier.)
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (To(f, "/hook").size() < 6 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
+  const std::vector<nlohmann::json> first = To(f, "/hook");
+  REQUIRE(first.size() == 6);
+  CHECK(first[5]["status"] == "resolved");
+  CHECK(first[4]["status"] == "firing");
 }
 
 }  // namespace
