@@ -32,7 +32,9 @@ std::string BenchCollector::AgentName(int i) { return absl::StrFormat("bench-age
 absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(const std::string& dir,
                                                                        int agents,
                                                                        size_t max_series_per_agent,
-                                                                       bool keep_dir) {
+                                                                       bool keep_dir,
+                                                                       size_t query_max_series) {
+  if (query_max_series == 0) query_max_series = max_series_per_agent * 2;
   VIGIL_ASSIGN_OR_RETURN(WorkDir work, WorkDir::Make(dir, keep_dir));
   std::unique_ptr<BenchCollector> c(new BenchCollector(std::move(work)));
   const std::string certs = c->dir_ + "/certs";
@@ -49,16 +51,19 @@ absl::StatusOr<std::unique_ptr<BenchCollector>> BenchCollector::Create(const std
   }
   c->config_path_ = c->dir_ + "/collector.yaml";
   c->ready_path_ = c->dir_ + "/ready";
-  VIGIL_RETURN_IF_ERROR(WriteFileAtomically(
-      c->config_path_,
-      absl::StrCat("listen: 127.0.0.1:0\n", "data_dir: ", c->dir_, "/data\n", "tls:\n",
-                   "  ca: ", certs, "/ca.crt\n", "  cert: ", certs, "/bench-collector.crt\n",
-                   "  key: ", certs, "/bench-collector.key\n", "limits:\n",
-                   "  max_series_per_agent: ", max_series_per_agent, "\n", "query:\n",
-                   "  max_series: ", max_series_per_agent * 2, "\n",
-                   "  max_samples: 100000000\n", "http:\n  listen: \"\"\n",
-                   "log_level: warning\n")));
+  c->config_ = absl::StrCat(
+      "listen: 127.0.0.1:0\n", "data_dir: ", c->dir_, "/data\n", "tls:\n", "  ca: ", certs,
+      "/ca.crt\n", "  cert: ", certs, "/bench-collector.crt\n", "  key: ", certs,
+      "/bench-collector.key\n", "limits:\n", "  max_series_per_agent: ", max_series_per_agent, "\n",
+      "query:\n", "  max_series: ", query_max_series, "\n", "  max_samples: 100000000\n",
+      "http:\n  listen: \"\"\n", "log_level: warning\n");
+  VIGIL_RETURN_IF_ERROR(WriteFileAtomically(c->config_path_, c->config_));
   return c;
+}
+
+absl::Status BenchCollector::AppendConfig(const std::string& yaml) {
+  config_ += yaml;
+  return WriteFileAtomically(config_path_, config_);
 }
 
 BenchCollector::~BenchCollector() { process_.reset(); }  // before its directory goes

@@ -22,13 +22,21 @@ class BenchCollector {
  public:
   // Creates the working directory (WorkDir: `dir`, or a temporary one removed at the end
   // unless `keep_dir`), the CA and certificates
-  // for `agents` agents named AgentName(i).
+  // for `agents` agents named AgentName(i). A query may select `query_max_series` series
+  // (0: twice max_series_per_agent).
   static absl::StatusOr<std::unique_ptr<BenchCollector>> Create(const std::string& dir, int agents,
                                                                 size_t max_series_per_agent,
-                                                                bool keep_dir);
+                                                                bool keep_dir,
+                                                                size_t query_max_series = 0);
   ~BenchCollector();
 
   static std::string AgentName(int i);
+
+  // Appends `yaml` (top-level sections, e.g. `alerting:`) to the collector's config;
+  // call before Start.
+  absl::Status AppendConfig(const std::string& yaml);
+  // The working directory (certificates, config, data, logs).
+  const std::string& dir() const { return dir_; }
 
   // Starts the collector and waits until it serves; returns how long that took.
   absl::StatusOr<absl::Duration> Start();
@@ -51,6 +59,7 @@ class BenchCollector {
   explicit BenchCollector(WorkDir work) : work_(std::move(work)), dir_(work_.path()) {}
   WorkDir work_;  // outlives the process below (members are destroyed in reverse order)
   const std::string dir_;
+  std::string config_;  // what config_path_ holds
   std::string config_path_;
   std::string ready_path_;
   std::string address_;

@@ -5,6 +5,7 @@
 //   vigil-bench query     PromQL through the engine on 1,000 hosts x 500 series
 //   vigil-bench read      reduced range reads over 7 days (raw and 1-minute) and a year
 //   vigil-bench recovery  kill -9 a collector with a full head; time to serve again
+//   vigil-bench alert     sample over a threshold -> webhook notification, under load
 //   vigil-bench spool-fill  write an earlier agent run's spool (a day of this host's
 //                           batches) for tests/bench/agent_replay.sh
 #include <CLI/CLI.hpp>
@@ -19,7 +20,8 @@
 int main(int argc, char** argv) {
   vigil::PrepareDaemonProcess();  // as the collector runs: no mutex deadlock graph
   vigil::RouteGrpcLogs();
-  CLI::App app("vigil-bench: storage, ingest, query, read and recovery benchmarks; spool-fill");
+  CLI::App app(
+      "vigil-bench: storage, ingest, query, read, recovery and alert benchmarks; spool-fill");
   app.require_subcommand(1);
 
   vigil::bench::StorageFlags storage;
@@ -81,6 +83,31 @@ int main(int argc, char** argv) {
   r->add_option("--series", recovery.series, "series per agent")->check(CLI::PositiveNumber);
   r->add_option("--ticks", recovery.ticks, "ticks each agent sends")->check(CLI::PositiveNumber);
 
+  vigil::bench::AlertFlags alert;
+  alert.rules_dir = VIGIL_BENCH_RULES_DIR;
+  CLI::App* a = app.add_subcommand(
+      "alert",
+      "end-to-end alert latency: a probe agent's sample over a threshold (rule "
+      "vigil_bench_probe > 100, for: 0) to a webhook receiver in this process, through a "
+      "real collector loaded by --agents simulated agents at 1 s that also evaluates the "
+      "rule packs in --rules-dir; p50/p99 over --trials, rule evaluations and series "
+      "evaluated per second");
+  a->add_option("--agents", alert.agents, "simulated agents loading the collector")
+      ->check(CLI::PositiveNumber);
+  a->add_option("--series", alert.series, "series per agent")->check(CLI::PositiveNumber);
+  a->add_option("--trials", alert.trials, "alerts to time")->check(CLI::PositiveNumber);
+  a->add_option("--warmup", alert.warmup, "seconds of load before the first trial")
+      ->check(CLI::NonNegativeNumber);
+  a->add_option("--timeout", alert.timeout, "seconds a trial waits for its notification")
+      ->check(CLI::PositiveNumber);
+  a->add_option("--rules-dir", alert.rules_dir,
+                "rule packs (*.yaml) the collector evaluates too; \"\" for none");
+  a->add_option("--seed", alert.seed, "seed of the trials' timing");
+  a->add_option("--query-max-series", alert.query_max_series,
+                "the collector's query.max_series, which also bounds rules over all hosts "
+                "(default: every series; the collector's own default is 10000)")
+      ->check(CLI::NonNegativeNumber);
+
   vigil::bench::SpoolFillFlags fill;
   bool fill_json = false;
   CLI::App* f = app.add_subcommand(
@@ -97,7 +124,7 @@ int main(int argc, char** argv) {
 
   vigil::bench::CommonFlags common;
   int repeat = 1;
-  for (CLI::App* mode : {s, i, q, rd, r}) {
+  for (CLI::App* mode : {s, i, q, rd, r, a}) {
     if (mode != q) {  // query has its --data-dir
       mode->add_option("--dir", common.dir, "working directory (default: a temporary one)");
       mode->add_flag("--keep-dir", common.keep_dir, "keep the temporary working directory");
@@ -119,6 +146,7 @@ int main(int argc, char** argv) {
                      : *i  ? vigil::bench::RunIngest(ingest, common, &out)
                      : *q  ? vigil::bench::RunQuery(query, common, &out)
                      : *rd ? vigil::bench::RunRead(read, common, &out)
+                     : *a  ? vigil::bench::RunAlert(alert, common, &out)
                            : vigil::bench::RunRecovery(recovery, common, &out);
     if (code != 0) return code;
     figures.push_back(std::move(out));

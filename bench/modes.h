@@ -67,6 +67,21 @@ struct RecoveryFlags {
 // that every acknowledged sample is there.
 int RunRecovery(const RecoveryFlags& flags, const CommonFlags& common, nlohmann::json* out);
 
+struct AlertFlags {
+  int agents = 1000;  // simulated agents loading the collector
+  int series = 500;   // per agent
+  int trials = 100;
+  int warmup = 10;               // seconds of load before the first trial
+  int timeout = 30;              // seconds a trial waits for its notification
+  int64_t query_max_series = 0;  // the collector's query.max_series (0: every series)
+  std::string rules_dir;         // rule packs evaluated besides the probe rule ("" = none)
+  uint64_t seed = 1;
+};
+// End-to-end alert latency: from the sample over a threshold to the webhook
+// notification, through a real collector loaded by N simulated agents; and how many
+// rule evaluations and series the collector evaluates per second.
+int RunAlert(const AlertFlags& flags, const CommonFlags& common, nlohmann::json* out);
+
 struct SpoolFillFlags {
   std::string spool_dir;     // default: the agent configuration's spool.dir
   std::string agent_config;  // sources and spool settings as the agent has them
