@@ -133,9 +133,8 @@ absl::Status ParseQuery(const ConfigNode& query, query::EngineOptions* out) {
 
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
                        CollectorConfig* config) {
-  VIGIL_RETURN_IF_ERROR(root.CheckKeys(
-      {"listen", "data_dir", "tls", "storage", "limits", "http", "audit", "query", "alerting",
-       "log_level"}));
+  VIGIL_RETURN_IF_ERROR(root.CheckKeys({"listen", "data_dir", "tls", "storage", "limits", "http",
+                                        "audit", "query", "alerting", "log_level"}));
   VIGIL_RETURN_IF_ERROR(root.GetString("listen", &config->listen));
   VIGIL_RETURN_IF_ERROR(CheckListenAddress(root, "listen", config->listen, "0.0.0.0:7070"));
   VIGIL_RETURN_IF_ERROR(root.RequireString("data_dir", &config->data_dir));

@@ -20,7 +20,7 @@ enum class AlertState { kPending, kFiring, kResolved };
 absl::string_view AlertStateName(AlertState state);  // "pending", "firing", "resolved"
 
 struct Alert {
-  std::string id;  // 16 hex digits: hash of the rule name and labels; stable across restarts
+  std::string id;     // 16 hex digits: hash of the rule name and labels; stable across restarts
   std::string rule;   // the rule's name (alertname)
   std::string group;  // the rule's group
   LabelSet labels;    // result labels + rule labels + alertname (no __name__)
@@ -47,15 +47,15 @@ struct Alert {
   std::vector<int64_t> recent_changes_ms;  // newest last, bounded
 
   // Delivery: the highest escalation tier notified, and when the last tier was sent.
-  int notified_tier = -1;  // -1: nothing sent yet
+  int notified_tier = -1;                               // -1: nothing sent yet
   absl::Time first_notified_at = absl::InfinitePast();  // escalation counts from here
   absl::Time last_notified_at = absl::InfinitePast();
   bool resolved_notified = false;
 
   // Why it is not notified right now (recorded, never lost): "" when it is.
-  std::string silenced_by;     // silence id
-  std::string maintenance;     // maintenance window name
-  std::string inhibited_by;    // id of the alert that inhibits it
+  std::string silenced_by;   // silence id
+  std::string maintenance;   // maintenance window name
+  std::string inhibited_by;  // id of the alert that inhibits it
 };
 
 // One step of an alert's life, as stored in the history and listed by
@@ -65,8 +65,8 @@ struct AlertEvent {
   std::string alert_id;
   std::string rule;
   LabelSet labels;
-  std::string kind;  // pending, firing, acknowledged, resolved, flapping, escalated, notified,
-                     // silenced, unsilenced
+  std::string kind;    // pending, firing, acknowledged, resolved, flapping, escalated, notified,
+                       // silenced, unsilenced
   std::string detail;  // who and comment for an ack, tier and receivers for escalated, ...
   double value = 0;
   // For the SLA report (time to acknowledge, time to resolve): the alert's times when

@@ -34,7 +34,7 @@ struct RuleRuntime {
   absl::Time next_periodic = absl::InfinitePast();
   absl::Time last_global = absl::InfinitePast();  // last evaluation over all hosts
   absl::Time last_data = absl::InfinitePast();    // last evaluation on arriving data
-  bool data_pending = false;  // data arrived that no evaluation has seen yet
+  bool data_pending = false;                      // data arrived that no evaluation has seen yet
 };
 
 // A message being assembled for one receiver, host and tier.
@@ -63,7 +63,8 @@ absl::Status CheckEscalations(const RuleSet& rules, const AlertingConfig& config
     for (const AlertRule& r : g.rules) {
       if (r.escalation.empty()) continue;
       bool found = false;
-      for (const EscalationPolicy& p : config.escalation_policies) found = found || p.name == r.escalation;
+      for (const EscalationPolicy& p : config.escalation_policies)
+        found = found || p.name == r.escalation;
       if (!found && !(config.escalation_policies.empty() && r.escalation == "default")) {
         return absl::InvalidArgumentError(
             absl::StrCat(r.file, ":", r.line, ": group \"", g.name, "\", rule \"", r.name,
@@ -87,7 +88,8 @@ struct AlertMetrics {
 
 class AlertManager::Impl {
  public:
-  Impl(AlertingConfig config, Deps deps) : config_(std::move(config)), deps_(deps), store_(deps.store) {}
+  Impl(AlertingConfig config, Deps deps)
+      : config_(std::move(config)), deps_(deps), store_(deps.store) {}
 
   absl::Status Init(RuleSet rules);
   void OnBatch(absl::string_view host);
@@ -282,7 +284,8 @@ void AlertManager::Impl::Evaluate(RuleRuntime* rt, absl::string_view instance, a
       absl::StatusOr<query::QueryResult> cleared =
           deps_.engine->InstantExpr(*rule.parsed_clear, t, scope_ptr);
       if (cleared.ok()) {
-        for (const query::Series& s : cleared->series) evaluation.cleared.push_back(WithoutName(s.labels));
+        for (const query::Series& s : cleared->series)
+          evaluation.cleared.push_back(WithoutName(s.labels));
       } else {
         status = cleared.status();
       }
@@ -369,7 +372,8 @@ Alert* AlertManager::Impl::FindAlert(absl::string_view id) {
 const EscalationPolicy* AlertManager::Impl::PolicyFor(const AlertRule& rule) const {
   const std::vector<EscalationPolicy>& policies =
       config_.escalation_policies.empty() ? implicit_policy_ : config_.escalation_policies;
-  const std::string& wanted = !rule.escalation.empty() ? rule.escalation : config_.default_escalation;
+  const std::string& wanted =
+      !rule.escalation.empty() ? rule.escalation : config_.default_escalation;
   for (const EscalationPolicy& p : policies) {
     if (wanted.empty() || p.name == wanted) return &p;
   }
@@ -377,7 +381,7 @@ const EscalationPolicy* AlertManager::Impl::PolicyFor(const AlertRule& rule) con
 }
 
 std::vector<notify::Recipient> AlertManager::Impl::RecipientsFor(const EscalationTier& tier,
-                                                                  absl::Time now) const {
+                                                                 absl::Time now) const {
   std::vector<notify::Recipient> out;
   if (tier.oncall.empty()) return out;
   for (const Rotation& r : config_.oncall) {
@@ -444,24 +448,26 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
           w != nullptr) {
         window = w->name;
       }
-      const std::string inhibitor = a.state == AlertState::kFiring ? inhibited_by(a) : a.inhibited_by;
+      const std::string inhibitor =
+          a.state == AlertState::kFiring ? inhibited_by(a) : a.inhibited_by;
       if (a.state == AlertState::kFiring &&
           (silence != a.silenced_by || window != a.maintenance || inhibitor != a.inhibited_by)) {
         const bool now_quiet = !silence.empty() || !window.empty() || !inhibitor.empty();
         events.push_back(MakeEvent(
             a, now, now_quiet ? "silenced" : "unsilenced",
-            now_quiet ? absl::StrCat(!silence.empty() ? absl::StrCat("silence ", silence) : "",
-                                     !window.empty() ? absl::StrCat(" maintenance ", window) : "",
-                                     !inhibitor.empty() ? absl::StrCat(" inhibited by ", inhibitor)
-                                                        : "")
-                      : ""));
+            now_quiet
+                ? absl::StrCat(!silence.empty() ? absl::StrCat("silence ", silence) : "",
+                               !window.empty() ? absl::StrCat(" maintenance ", window) : "",
+                               !inhibitor.empty() ? absl::StrCat(" inhibited by ", inhibitor) : "")
+                : ""));
         a.silenced_by = silence;
         a.maintenance = window;
         a.inhibited_by = inhibitor;
         changed.push_back(id);
       }
       if (policy == nullptr || policy->tiers.empty()) continue;
-      const bool quiet = !a.silenced_by.empty() || !a.maintenance.empty() || !a.inhibited_by.empty();
+      const bool quiet =
+          !a.silenced_by.empty() || !a.maintenance.empty() || !a.inhibited_by.empty();
 
       if (a.state == AlertState::kResolved) {
         if (a.resolved_notified || a.notified_tier < 0) continue;
@@ -495,15 +501,16 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
       if (a.notified_tier >= due) continue;
       const bool ready = a.notified_tier >= 0 || now - a.fired_at >= config_.group_wait;
       std::string detail;
-      for (int tier = a.notified_tier + 1; tier <= due && tier < static_cast<int>(policy->tiers.size());
-           ++tier) {
+      for (int tier = a.notified_tier + 1;
+           tier <= due && tier < static_cast<int>(policy->tiers.size()); ++tier) {
         std::vector<std::string> people;
         for (const notify::Recipient& r : RecipientsFor(policy->tiers[tier], now)) {
           people.push_back(r.name);
         }
-        absl::StrAppend(&detail, detail.empty() ? "" : "; ", "tier ", tier, " to ",
-                        absl::StrJoin(policy->tiers[tier].receivers, ", "),
-                        people.empty() ? "" : absl::StrCat(" (on call: ", absl::StrJoin(people, ", "), ")"));
+        absl::StrAppend(
+            &detail, detail.empty() ? "" : "; ", "tier ", tier, " to ",
+            absl::StrJoin(policy->tiers[tier].receivers, ", "),
+            people.empty() ? "" : absl::StrCat(" (on call: ", absl::StrJoin(people, ", "), ")"));
         for (const std::string& receiver : policy->tiers[tier].receivers) {
           Outgoing& out = outgoing[{receiver, std::string(a.labels.Get(kInstanceLabel)), tier}];
           out.ready = out.ready || ready;
@@ -569,7 +576,8 @@ void AlertManager::Impl::Reconcile(absl::Time now) {
       item.flapping = a->flapping;
       if (!item.resolved && !config_.external_url.empty()) {
         const std::string who = n.recipients.empty() ? "on-call" : n.recipients.front().name;
-        item.ack_url = ack_links->MakeUrl(config_.external_url, a->id, who, now + config_.ack_link_ttl);
+        item.ack_url =
+            ack_links->MakeUrl(config_.external_url, a->id, who, now + config_.ack_link_ttl);
       }
       n.alerts.push_back(std::move(item));
     }
@@ -754,19 +762,19 @@ absl::StatusOr<Alert> AlertManager::Impl::Acknowledge(absl::string_view id, absl
         absl::StrCat("alert ", id, " is pending; only a firing alert can be acknowledged"));
   }
   if (a->acknowledged) {
-    return absl::AlreadyExistsError(absl::StrCat("alert ", id, " was acknowledged by ",
-                                                 a->acknowledged_by, " already"));
+    return absl::AlreadyExistsError(
+        absl::StrCat("alert ", id, " was acknowledged by ", a->acknowledged_by, " already"));
   }
   const absl::Time now = deps_.clock->Now();
   a->acknowledged = true;
   a->acknowledged_at = now;
   a->acknowledged_by = std::string(by);
   a->ack_comment = std::string(comment);
-  std::vector<AlertEvent> events{MakeEvent(
-      *a, now, "acknowledged",
-      absl::StrCat("by ", by, " after ",
-                   absl::FormatDuration(absl::Trunc(now - a->fired_at, absl::Seconds(1))),
-                   comment.empty() ? "" : absl::StrCat(": ", comment)))};
+  std::vector<AlertEvent> events{
+      MakeEvent(*a, now, "acknowledged",
+                absl::StrCat("by ", by, " after ",
+                             absl::FormatDuration(absl::Trunc(now - a->fired_at, absl::Seconds(1))),
+                             comment.empty() ? "" : absl::StrCat(": ", comment)))};
   std::vector<const Alert*> alerts{a};
   absl::Status saved = store_.Save(alerts, {}, events);
   if (!saved.ok()) {
@@ -805,9 +813,9 @@ absl::StatusOr<std::unique_ptr<AlertManager>> AlertManager::Start(AlertingConfig
   auto impl = std::make_unique<Impl>(std::move(config), deps);
   if (deps.metrics != nullptr) {
     AlertMetrics& m = impl->metrics;
-    VIGIL_ASSIGN_OR_RETURN(m.evaluations,
-                           deps.metrics->AddCounter("vigil_alert_rule_evaluations_total",
-                                                    "Rule evaluations (one rule, one host or all)."));
+    VIGIL_ASSIGN_OR_RETURN(
+        m.evaluations, deps.metrics->AddCounter("vigil_alert_rule_evaluations_total",
+                                                "Rule evaluations (one rule, one host or all)."));
     VIGIL_ASSIGN_OR_RETURN(
         m.evaluation_failures,
         deps.metrics->AddCounter("vigil_alert_rule_evaluation_failures_total",
@@ -830,7 +838,8 @@ absl::StatusOr<std::unique_ptr<AlertManager>> AlertManager::Start(AlertingConfig
             if (a.state == AlertState::kPending) ++pending;
             if (a.state == AlertState::kFiring) ++firing;
             if (a.acknowledged) ++acknowledged;
-            if (!a.silenced_by.empty() || !a.maintenance.empty() || !a.inhibited_by.empty()) ++quiet;
+            if (!a.silenced_by.empty() || !a.maintenance.empty() || !a.inhibited_by.empty())
+              ++quiet;
           }
           emit.Emit({"pending"}, pending);
           emit.Emit({"firing"}, firing);
@@ -872,7 +881,9 @@ absl::StatusOr<std::vector<AlertEvent>> AlertManager::History(const HistoryQuery
   return impl_->History(query);
 }
 AlertingConfig AlertManager::config() const { return impl_->config(); }
-absl::Status AlertManager::Reload(AlertingConfig config) { return impl_->Reload(std::move(config)); }
+absl::Status AlertManager::Reload(AlertingConfig config) {
+  return impl_->Reload(std::move(config));
+}
 void AlertManager::Stop() { impl_->StopThread(); }
 
 }  // namespace vigil::alerts

@@ -1,9 +1,8 @@
 #include "collector/alerts/alert_store.h"
 
-#include <nlohmann/json.hpp>
-
 #include <atomic>
 #include <deque>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 
@@ -177,7 +176,8 @@ absl::Status AlertStore::Save(const std::vector<const Alert*>& alerts,
   for (const std::string& id : dropped) {
     writes.push_back({state::Keyspace::kAlerts, id, std::nullopt});
   }
-  for (const Alert* a : alerts) writes.push_back({state::Keyspace::kAlerts, a->id, EncodeAlert(*a)});
+  for (const Alert* a : alerts)
+    writes.push_back({state::Keyspace::kAlerts, a->id, EncodeAlert(*a)});
   for (const AlertEvent& e : events) {
     writes.push_back({state::Keyspace::kHistory, EventKey(e), EncodeEvent(e)});
   }
@@ -187,17 +187,16 @@ absl::Status AlertStore::Save(const std::vector<const Alert*>& alerts,
 
 absl::StatusOr<std::vector<Alert>> AlertStore::Load(std::vector<std::string>* skipped) const {
   std::vector<Alert> out;
-  absl::Status scanned = store_->Scan(state::Keyspace::kAlerts, "",
-                                      [&](absl::string_view key, absl::string_view value) {
-                                        absl::StatusOr<Alert> a = DecodeAlert(value);
-                                        if (a.ok()) {
-                                          out.push_back(std::move(*a));
-                                        } else if (skipped != nullptr) {
-                                          skipped->push_back(absl::StrCat(
-                                              "alert ", key, ": ", a.status().message()));
-                                        }
-                                        return true;
-                                      });
+  absl::Status scanned = store_->Scan(
+      state::Keyspace::kAlerts, "", [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<Alert> a = DecodeAlert(value);
+        if (a.ok()) {
+          out.push_back(std::move(*a));
+        } else if (skipped != nullptr) {
+          skipped->push_back(absl::StrCat("alert ", key, ": ", a.status().message()));
+        }
+        return true;
+      });
   if (!scanned.ok()) return scanned;
   return out;
 }

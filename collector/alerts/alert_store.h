@@ -29,8 +29,7 @@ class AlertStore {
   // Events with from <= time <= to, newest first, at most `limit`, filtered.
   absl::StatusOr<std::vector<AlertEvent>> History(absl::Time from, absl::Time to,
                                                   absl::string_view alert_id,
-                                                  absl::string_view instance,
-                                                  size_t limit) const;
+                                                  absl::string_view instance, size_t limit) const;
   // Deletes the events older than `before`.
   absl::Status PurgeHistory(absl::Time before);
 

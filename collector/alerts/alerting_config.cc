@@ -16,8 +16,7 @@ absl::StatusOr<AlertingConfig> ParseAlertingConfig(const ConfigNode& node,
   VIGIL_RETURN_IF_ERROR(node.CheckKeys(
       {"rule_files", "evaluation_interval", "min_global_interval", "group_wait", "language",
        "timezone", "external_url", "ack_link_ttl", "flap_window", "flap_starts",
-       "default_escalation", "receivers", "oncall", "escalation_policies",
-       "maintenance_windows"}));
+       "default_escalation", "receivers", "oncall", "escalation_policies", "maintenance_windows"}));
   VIGIL_RETURN_IF_ERROR(node.GetStringList("rule_files", &out.rule_files));
   for (std::string& f : out.rule_files) {
     if (!f.empty() && f.front() != '/' && !base_dir.empty()) {
@@ -74,21 +73,23 @@ absl::StatusOr<AlertingConfig> ParseAlertingConfig(const ConfigNode& node,
   absl::flat_hash_set<std::string> rotation_names;
   for (const Rotation& r : out.oncall) rotation_names.insert(r.name);
   if (node.Has("escalation_policies")) {
-    VIGIL_ASSIGN_OR_RETURN(out.escalation_policies,
-                           ParseEscalationPolicies(node.Child("escalation_policies"),
-                                                   receiver_names, rotation_names));
+    VIGIL_ASSIGN_OR_RETURN(
+        out.escalation_policies,
+        ParseEscalationPolicies(node.Child("escalation_policies"), receiver_names, rotation_names));
   }
   if (!out.default_escalation.empty()) {
     bool found = false;
-    for (const EscalationPolicy& p : out.escalation_policies) found = found || p.name == out.default_escalation;
+    for (const EscalationPolicy& p : out.escalation_policies)
+      found = found || p.name == out.default_escalation;
     if (!found) {
-      return node.Error("default_escalation",
-                        absl::StrCat("no escalation policy named \"", out.default_escalation, "\""));
+      return node.Error("default_escalation", absl::StrCat("no escalation policy named \"",
+                                                           out.default_escalation, "\""));
     }
   }
   if (node.Has("maintenance_windows")) {
-    VIGIL_ASSIGN_OR_RETURN(out.maintenance_windows,
-                           ParseMaintenanceWindows(node.Child("maintenance_windows"), out.timezone));
+    VIGIL_ASSIGN_OR_RETURN(
+        out.maintenance_windows,
+        ParseMaintenanceWindows(node.Child("maintenance_windows"), out.timezone));
   }
   return out;
 }

@@ -157,16 +157,14 @@ LifecycleResult RuleAlerts::Apply(const AlertRule& rule, absl::string_view group
           a.flapping = false;
           out.events.push_back(MakeEvent(
               a, now, "resolved",
-              absl::StrCat(was_flapping ? "stopped flapping; " : "",
-                           "fired for ", absl::FormatDuration(absl::Trunc(now - a.fired_at,
-                                                                          absl::Seconds(1))),
-                           a.acknowledged
-                               ? absl::StrCat(", acknowledged after ",
-                                              absl::FormatDuration(absl::Trunc(
-                                                  a.acknowledged_at - a.fired_at,
-                                                  absl::Seconds(1))),
-                                              " by ", a.acknowledged_by)
-                               : ", never acknowledged")));
+              absl::StrCat(was_flapping ? "stopped flapping; " : "", "fired for ",
+                           absl::FormatDuration(absl::Trunc(now - a.fired_at, absl::Seconds(1))),
+                           a.acknowledged ? absl::StrCat(", acknowledged after ",
+                                                         absl::FormatDuration(absl::Trunc(
+                                                             a.acknowledged_at - a.fired_at,
+                                                             absl::Seconds(1))),
+                                                         " by ", a.acknowledged_by)
+                                          : ", never acknowledged")));
           out.changed.push_back(a.id);
         }
       }

@@ -57,8 +57,7 @@ std::string AlertId(absl::string_view identity, const LabelSet& labels);
 class RuleAlerts {
  public:
   LifecycleResult Apply(const AlertRule& rule, absl::string_view group,
-                        const RuleEvaluation& evaluation, absl::Time now,
-                        const FlapOptions& flap);
+                        const RuleEvaluation& evaluation, absl::Time now, const FlapOptions& flap);
   // When this rule must be evaluated again even without new data (a `for`, a
   // keep_firing_for or a flapping hold running out); InfiniteFuture if never.
   absl::Time NextDeadline(const AlertRule& rule, const FlapOptions& flap) const;

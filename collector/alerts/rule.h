@@ -35,16 +35,16 @@ bool ParseSeverity(absl::string_view text, Severity* severity);
 
 struct Annotation {
   std::string name;
-  std::string text;       // as written
-  Template compiled;      // text compiled (template.h)
+  std::string text;   // as written
+  Template compiled;  // text compiled (template.h)
 };
 
 struct AlertRule {
   std::string name;  // `alert:`, a valid label value that is also a metric-name-like word
   std::string expr;  // PromQL as written; empty for a host_silent rule
-  std::shared_ptr<const query::Expr> parsed_expr;   // null for a host_silent rule
-  std::string clear;                                // "" = none
-  std::shared_ptr<const query::Expr> parsed_clear;  // null when clear is ""
+  std::shared_ptr<const query::Expr> parsed_expr;     // null for a host_silent rule
+  std::string clear;                                  // "" = none
+  std::shared_ptr<const query::Expr> parsed_clear;    // null when clear is ""
   absl::Duration host_silent = absl::ZeroDuration();  // > 0 for the host-down rule kind
   absl::Duration for_duration = absl::ZeroDuration();
   absl::Duration keep_firing_for = absl::ZeroDuration();

@@ -39,7 +39,8 @@ uint64_t ReadUint64(absl::string_view bytes) {
 absl::StatusOr<std::unique_ptr<StateStore>> StateStore::Open(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
+  if (ec)
+    return absl::PermissionDeniedError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   std::unique_ptr<StateStore> store(new StateStore());
   store->dir_ = dir;
   rocksdb::Options options;
@@ -61,10 +62,9 @@ StateStore::~StateStore() {
 
 absl::Status StateStore::Put(Keyspace keyspace, absl::string_view key, absl::string_view value,
                              bool sync) {
-  return storage::FromRocksDb(
-      db_->Put(WriteOptionsFor(sync), FullKey(keyspace, key),
-               rocksdb::Slice(value.data(), value.size())),
-      absl::StrCat("alert state store ", dir_, ": write"));
+  return storage::FromRocksDb(db_->Put(WriteOptionsFor(sync), FullKey(keyspace, key),
+                                       rocksdb::Slice(value.data(), value.size())),
+                              absl::StrCat("alert state store ", dir_, ": write"));
 }
 
 absl::Status StateStore::Delete(Keyspace keyspace, absl::string_view key, bool sync) {

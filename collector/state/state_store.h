@@ -24,12 +24,12 @@
 namespace vigil::state {
 
 enum class Keyspace : char {
-  kAlerts = 'a',      // active alerts: <rule> 0x00 <fingerprint> -> alerts' record
-  kHistory = 'h',     // alert transitions: <time ms, big-endian> <alert id> <seq> -> event
-  kSilences = 's',    // <silence id> -> silence
-  kOutbox = 'o',      // <sequence, big-endian> -> message waiting to be sent
-  kNotifyLog = 'n',   // what was sent to whom: <time ms> <sequence> -> entry
-  kMeta = 'm',        // counters and keys (e.g. the ack-link key, the next sequence)
+  kAlerts = 'a',     // active alerts: <rule> 0x00 <fingerprint> -> alerts' record
+  kHistory = 'h',    // alert transitions: <time ms, big-endian> <alert id> <seq> -> event
+  kSilences = 's',   // <silence id> -> silence
+  kOutbox = 'o',     // <sequence, big-endian> -> message waiting to be sent
+  kNotifyLog = 'n',  // what was sent to whom: <time ms> <sequence> -> entry
+  kMeta = 'm',       // counters and keys (e.g. the ack-link key, the next sequence)
 };
 
 // One change of a multi-key atomic write.
@@ -55,9 +55,10 @@ class StateStore {
   // Calls `visit(key, value)` for the keys of `keyspace` that start with `prefix`, in
   // key order, from `start_after` (exclusive; "" = from the first) on, until it
   // returns false. Keys are given without the keyspace byte.
-  absl::Status Scan(Keyspace keyspace, absl::string_view prefix,
-                    const std::function<bool(absl::string_view key, absl::string_view value)>& visit,
-                    absl::string_view start_after = "") const;
+  absl::Status Scan(
+      Keyspace keyspace, absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& visit,
+      absl::string_view start_after = "") const;
   // Deletes every key of `keyspace` in [begin, end) (end "" = to the keyspace's end).
   absl::Status DeleteRange(Keyspace keyspace, absl::string_view begin, absl::string_view end);
 

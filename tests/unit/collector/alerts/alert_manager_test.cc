@@ -100,8 +100,10 @@ bool HasEvent(const std::vector<AlertEvent>& events, const std::string& kind) {
   return false;
 }
 
-TEST_CASE("an alert fires on the batch that crosses the threshold and is sent once, also across a restart",
-          "[alerts][manager]") {
+TEST_CASE(
+    "an alert fires on the batch that crosses the threshold and is sent once, also across a "
+    "restart",
+    "[alerts][manager]") {
   ManagerFixture f(kRules, kAlerting);
   f.Sample("db1", "cpu", 50);
   f.Run();
@@ -212,8 +214,10 @@ TEST_CASE("for: a pending alert keeps its start across a restart and fires on ti
   CHECK(f.manager().Alerts().size() == 1);
 }
 
-TEST_CASE("a critical alert not acknowledged in 10 minutes goes to the next tier; an acknowledged one does not",
-          "[alerts][manager][escalation]") {
+TEST_CASE(
+    "a critical alert not acknowledged in 10 minutes goes to the next tier; an acknowledged one "
+    "does not",
+    "[alerts][manager][escalation]") {
   ManagerFixture f(kRules, kAlerting);
   f.Sample("db1", "cpu", 95);
   f.Sample("db2", "cpu", 95);
@@ -274,9 +278,8 @@ TEST_CASE("a silenced alert is recorded but not sent until the silence ends",
           "[alerts][manager][silence]") {
   ManagerFixture f(kRules, kAlerting);
   const absl::Time now = f.clock().Now();
-  absl::StatusOr<Silence> s =
-      f.manager().silences().Create(R"({instance="db3"})", now, now + absl::Hours(1), "erin",
-                                    "replacing a disk");
+  absl::StatusOr<Silence> s = f.manager().silences().Create(
+      R"({instance="db3"})", now, now + absl::Hours(1), "erin", "replacing a disk");
   INFO(s.status().message());
   REQUIRE(s.ok());
   f.Sample("db3", "cpu", 99);
@@ -406,7 +409,8 @@ TEST_CASE("an alert that keeps flapping is reported once as flapping and held un
 
 TEST_CASE("two rules of one name and different severities make two alerts, acknowledged apart",
           "[alerts][manager]") {
-  ManagerFixture f(R"(groups:
+  ManagerFixture f(
+      R"(groups:
 - name: space
   rules:
   - alert: DiskSpace
@@ -416,7 +420,7 @@ TEST_CASE("two rules of one name and different severities make two alerts, ackno
     expr: free_percent < 10
     severity: critical
 )",
-                   "rule_files: [$RULES]\ngroup_wait: 0s\nreceivers: [{name: im, type: webhook, url: $HOOK}]\n");
+      "rule_files: [$RULES]\ngroup_wait: 0s\nreceivers: [{name: im, type: webhook, url: $HOOK}]\n");
   f.Sample("db1", "free_percent", 5);
   f.Run();
   std::vector<Alert> alerts = f.manager().Alerts();
@@ -435,6 +439,44 @@ TEST_CASE("two rules of one name and different severities make two alerts, ackno
   // Both survive a restart as two.
   f.Restart();
   CHECK(f.manager().Alerts().size() == 2);
+}
+
+TEST_CASE("keep_firing_for holds a firing alert through a short dip, and a restart keeps the hold",
+          "[alerts][manager][lifecycle][restart]") {
+  ManagerFixture f(
+      R"(groups:
+- name: lag
+  rules:
+  - alert: ReplicationLag
+    expr: lag_seconds > 30
+    keep_firing_for: 2m
+    severity: warning
+)",
+      "rule_files: [$RULES]\ngroup_wait: 0s\nreceivers: [{name: im, type: webhook, url: $HOOK}]\n");
+  f.Sample("db1", "lag_seconds", 45);
+  f.Run();
+  REQUIRE(f.sink().WaitFor(1) == 1);
+  f.Advance(absl::Seconds(10));
+  f.Sample("db1", "lag_seconds", 5);
+  f.Run();
+  const Alert* a = f.Find("ReplicationLag");
+  REQUIRE(a != nullptr);
+  CHECK(a->state == AlertState::kFiring);
+  CHECK(a->condition_lost_at == f.clock().Now());
+  const absl::Time lost = a->condition_lost_at;
+  f.Restart();
+  f.Advance(absl::Seconds(60));
+  f.Sample("db1", "lag_seconds", 5);
+  f.Run();
+  a = f.Find("ReplicationLag");
+  REQUIRE(a != nullptr);  // 70 s into a 2-minute hold
+  CHECK(a->condition_lost_at == lost);
+  f.Advance(absl::Seconds(60));
+  f.Sample("db1", "lag_seconds", 5);
+  f.Run();
+  CHECK(f.Find("ReplicationLag") == nullptr);
+  REQUIRE(f.sink().WaitFor(2) == 2);
+  CHECK(f.sink().Bodies()[1]["status"] == "resolved");
 }
 
 }  // namespace

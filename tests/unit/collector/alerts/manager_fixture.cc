@@ -10,9 +10,9 @@ namespace vigil::alerts::testing {
 ManagerFixture::ManagerFixture(const std::string& rules_yaml, const std::string& alerting_yaml)
     : clock_(absl::FromUnixSeconds(1'790'000'000)) {
   dir_.WriteFile("rules.yaml", rules_yaml);
-  const std::string yaml = absl::StrReplaceAll(
-      alerting_yaml,
-      {{"$RULES", dir_.Path("rules.yaml")}, {"$HOOK2", sink_.url("/hook2")}, {"$HOOK", sink_.url()}});
+  const std::string yaml = absl::StrReplaceAll(alerting_yaml, {{"$RULES", dir_.Path("rules.yaml")},
+                                                               {"$HOOK2", sink_.url("/hook2")},
+                                                               {"$HOOK", sink_.url()}});
   absl::StatusOr<ConfigNode> node = ConfigNode::LoadString(yaml, "alerting.yaml");
   REQUIRE(node.ok());
   absl::StatusOr<AlertingConfig> config = ParseAlertingConfig(*node, dir_.path());
@@ -84,8 +84,8 @@ void ManagerFixture::Sample(const std::string& host, const std::string& metric, 
   const int64_t t = clock_.NowMs();
   const double v = value;
   storage::SeriesWrite w{*id, std::span<const int64_t>(&t, 1), std::span<const double>(&v, 1)};
-  absl::StatusOr<storage::CommitResult> committed = tsdb_->Commit(
-      std::span<const storage::SeriesWrite>(&w, 1), {host, "run", ++sequence_, t});
+  absl::StatusOr<storage::CommitResult> committed =
+      tsdb_->Commit(std::span<const storage::SeriesWrite>(&w, 1), {host, "run", ++sequence_, t});
   REQUIRE(committed.ok());
   manager_->OnBatch(host);
 }
