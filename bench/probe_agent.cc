@@ -6,23 +6,12 @@ namespace vigil::bench {
 
 ProbeAgent::ProbeAgent(std::string metric, std::string label,
                        std::shared_ptr<grpc::Channel> channel)
-    : metric_(std::move(metric)),
-      label_(std::move(label)),
-      channel_(std::move(channel)),
-      stub_(v1::Ingest::NewStub(channel_)) {}
+    : metric_(std::move(metric)), label_(std::move(label)), stream_(std::move(channel)) {}
 
 absl::Status ProbeAgent::Connect() {
-  stream_ = stub_->Stream(&context_);
-  v1::AgentMessage hello;
-  hello.mutable_hello()->set_agent_version("vigil-bench-probe");
-  hello.mutable_hello()->set_run_id(absl::StrCat("probe-", absl::ToUnixNanos(absl::Now())));
-  hello.mutable_hello()->set_sample_interval_ms(1000);
-  if (!stream_->Write(hello)) return absl::UnavailableError("probe: hello not sent");
-  v1::CollectorMessage reply;
-  if (!stream_->Read(&reply) || !reply.has_hello_ack()) {
-    grpc::Status status = stream_->Finish();
-    return absl::UnavailableError(absl::StrCat("probe: no hello ack: ", status.error_message()));
-  }
+  absl::Status opened =
+      stream_.Open("vigil-bench-probe", absl::StrCat("probe-", absl::ToUnixNanos(absl::Now())));
+  if (!opened.ok()) return absl::UnavailableError(absl::StrCat("probe: ", opened.message()));
   return absl::OkStatus();
 }
 
@@ -46,13 +35,11 @@ absl::Status ProbeAgent::Sample(absl::Time time,
     group->add_series_ids(it->second);
     group->add_values(value);
   }
-  if (!stream_->Write(message)) return absl::UnavailableError("probe: stream closed while sending");
-  v1::CollectorMessage reply;
-  if (!stream_->Read(&reply) || !reply.has_batch_ack()) {
-    return absl::UnavailableError("probe: stream closed before the acknowledgement");
-  }
-  if (reply.batch_ack().samples_stored() != values.size()) {
-    const v1::BatchAck& ack = reply.batch_ack();
+  absl::Status sent = stream_.Send(message);
+  absl::StatusOr<v1::BatchAck> acked = sent.ok() ? stream_.ReadAck() : sent;
+  if (!acked.ok()) return absl::UnavailableError(absl::StrCat("probe: ", acked.status().message()));
+  if (acked->samples_stored() != values.size()) {
+    const v1::BatchAck& ack = *acked;
     return absl::InternalError(absl::StrCat("probe: ", ack.samples_stored(), " of ", values.size(),
                                             " samples stored (rejected ", ack.samples_rejected(),
                                             ", duplicate ", ack.samples_duplicate(), ", too new ",
@@ -61,13 +48,6 @@ absl::Status ProbeAgent::Sample(absl::Time time,
   return absl::OkStatus();
 }
 
-absl::Status ProbeAgent::Close() {
-  if (stream_ == nullptr) return absl::OkStatus();
-  stream_->WritesDone();
-  grpc::Status status = stream_->Finish();
-  stream_.reset();
-  if (!status.ok()) return absl::UnavailableError(status.error_message());
-  return absl::OkStatus();
-}
+absl::Status ProbeAgent::Close() { return stream_.Close(); }
 
 }  // namespace vigil::bench

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "bench/ingest_stream.h"
 #include "vigil/v1/ingest.grpc.pb.h"
 
 namespace vigil::bench {
@@ -34,10 +35,7 @@ class ProbeAgent {
  private:
   const std::string metric_;
   const std::string label_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Ingest::Stub> stub_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>> stream_;
+  IngestStream stream_;
   uint64_t sequence_ = 0;
   std::map<std::string, uint64_t> series_ids_;  // key -> agent-local series id
 };

@@ -7,23 +7,11 @@ namespace vigil::bench {
 SimAgent::SimAgent(int index, int series, std::shared_ptr<grpc::Channel> channel)
     : index_(index),
       generator_(static_cast<uint64_t>(index) + 1, series),
-      channel_(std::move(channel)),
-      stub_(v1::Ingest::NewStub(channel_)) {}
+      stream_(std::move(channel)) {}
 
 absl::Status SimAgent::Connect() {
-  stream_ = stub_->Stream(&context_);
-  v1::AgentMessage hello;
-  hello.mutable_hello()->set_agent_version("vigil-bench");
-  hello.mutable_hello()->set_run_id(
-      absl::StrCat("bench-", index_, "-", absl::ToUnixNanos(absl::Now())));
-  hello.mutable_hello()->set_sample_interval_ms(1000);
-  if (!stream_->Write(hello)) return absl::UnavailableError("hello not sent");
-  v1::CollectorMessage reply;
-  if (!stream_->Read(&reply) || !reply.has_hello_ack()) {
-    grpc::Status status = stream_->Finish();
-    return absl::UnavailableError(absl::StrCat("no hello ack: ", status.error_message()));
-  }
-  return absl::OkStatus();
+  return stream_.Open("vigil-bench",
+                      absl::StrCat("bench-", index_, "-", absl::ToUnixNanos(absl::Now())));
 }
 
 v1::AgentMessage SimAgent::BuildBatch(int64_t first_ms, int ticks) {
@@ -58,26 +46,14 @@ v1::AgentMessage SimAgent::BuildBatch(int64_t first_ms, int ticks) {
   return message;
 }
 
-absl::Status SimAgent::Send(const v1::AgentMessage& batch) {
-  if (!stream_->Write(batch)) return absl::UnavailableError("stream closed while sending");
-  return absl::OkStatus();
-}
+absl::Status SimAgent::Send(const v1::AgentMessage& batch) { return stream_.Send(batch); }
 
 absl::StatusOr<uint32_t> SimAgent::ReadAck() {
-  v1::CollectorMessage reply;
-  if (!stream_->Read(&reply) || !reply.has_batch_ack()) {
-    return absl::UnavailableError("stream closed before the acknowledgement");
-  }
-  return reply.batch_ack().samples_stored();
+  absl::StatusOr<v1::BatchAck> ack = stream_.ReadAck();
+  if (!ack.ok()) return ack.status();
+  return ack->samples_stored();
 }
 
-absl::Status SimAgent::Close() {
-  if (stream_ == nullptr) return absl::OkStatus();
-  stream_->WritesDone();
-  grpc::Status status = stream_->Finish();
-  stream_.reset();
-  if (!status.ok()) return absl::UnavailableError(status.error_message());
-  return absl::OkStatus();
-}
+absl::Status SimAgent::Close() { return stream_.Close(); }
 
 }  // namespace vigil::bench

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "bench/host_data.h"
+#include "bench/ingest_stream.h"
 #include "vigil/v1/ingest.grpc.pb.h"
 
 namespace vigil::bench {
@@ -37,10 +38,7 @@ class SimAgent {
  private:
   int index_;
   HostDataGenerator generator_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::Ingest::Stub> stub_;
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReaderWriter<v1::AgentMessage, v1::CollectorMessage>> stream_;
+  IngestStream stream_;
   uint64_t sequence_ = 0;
   bool defined_ = false;
   std::vector<double> values_;

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/time_parse.h"
 
 namespace vigil {
 namespace {
@@ -94,7 +95,7 @@ void LogLine(LogLevel level, absl::string_view message) {
   if (UnderJournal()) {
     line = absl::StrCat("<", kSyslog[i], ">", *g_component, ": ", message, "\n");
   } else {
-    line = absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+    line = absl::StrCat(FormatTimestamp(absl::Now()),
                         " ", kNames[i], " ", *g_component, ": ", message, "\n");
   }
   fwrite(line.data(), 1, line.size(), stderr);

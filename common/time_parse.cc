@@ -70,6 +70,10 @@ absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text) {
       "invalid time \"", text, "\": expected Unix seconds or RFC 3339 (2026-11-23T20:00:00Z)"));
 }
 
+std::string FormatTimestamp(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
 std::string FormatDuration(absl::Duration d) { return absl::FormatDuration(d); }
 
 }  // namespace vigil

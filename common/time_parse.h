@@ -15,6 +15,10 @@ absl::StatusOr<absl::Duration> ParseDuration(absl::string_view text);
 // Unix seconds (optionally fractional) or RFC 3339.
 absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text);
 
+// RFC 3339 in UTC with milliseconds, "2026-11-24T05:34:03.812Z": what Vigil writes
+// wherever it shows an instant (logs, the audit log, JSON, vigilctl tables).
+std::string FormatTimestamp(absl::Time t);
+
 // "1m30s"-style rendering for messages and config echo.
 std::string FormatDuration(absl::Duration d);
 

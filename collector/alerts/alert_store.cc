@@ -1,7 +1,6 @@
 #include "collector/alerts/alert_store.h"
 
 #include <atomic>
-#include <deque>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -205,27 +204,26 @@ absl::StatusOr<std::vector<AlertEvent>> AlertStore::History(absl::Time from, abs
                                                             absl::string_view alert_id,
                                                             absl::string_view instance,
                                                             size_t limit) const {
-  std::deque<AlertEvent> kept;
-  const std::string start = TimePrefix(from);
-  const std::string seek =
-      from == absl::InfinitePast() ? std::string() : TimePrefix(from - absl::Milliseconds(1));
-  absl::Status scanned = store_->Scan(
-      state::Keyspace::kHistory, "",
-      [&](absl::string_view key, absl::string_view value) {
-        if (key.size() < 8) return true;
-        if (key.substr(0, 8) < absl::string_view(start)) return true;
+  // Newest first from `to` backwards, so a query for the last N events reads about N
+  // records, not the whole history.
+  std::vector<AlertEvent> out;
+  const std::string before =
+      to == absl::InfiniteFuture() ? std::string() : TimePrefix(to + absl::Milliseconds(1));
+  absl::Status scanned = store_->ScanBackward(
+      state::Keyspace::kHistory,
+      [&](absl::string_view, absl::string_view value) {
         absl::StatusOr<AlertEvent> e = DecodeEvent(value);
         if (!e.ok()) return true;
-        if (e->time > to) return false;
+        if (e->time < from) return false;
+        if (e->time > to) return true;
         if (!alert_id.empty() && e->alert_id != alert_id) return true;
         if (!instance.empty() && e->labels.Get(kInstanceLabel) != instance) return true;
-        kept.push_back(std::move(*e));
-        if (limit > 0 && kept.size() > limit) kept.pop_front();
-        return true;
+        out.push_back(std::move(*e));
+        return limit == 0 || out.size() < limit;
       },
-      seek);
+      before);
   if (!scanned.ok()) return scanned;
-  return std::vector<AlertEvent>(kept.rbegin(), kept.rend());
+  return out;
 }
 
 absl::Status AlertStore::PurgeHistory(absl::Time before) {

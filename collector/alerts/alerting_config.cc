@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "collector/alerts/local_time.h"
 #include "common/status.h"
 
 namespace vigil::alerts {
@@ -41,12 +42,7 @@ absl::StatusOr<AlertingConfig> ParseAlertingConfig(const ConfigNode& node,
   } else {
     return node.Error("language", absl::StrCat("\"", language, "\" is not zh or en"));
   }
-  std::string zone;
-  VIGIL_RETURN_IF_ERROR(node.GetString("timezone", &zone));
-  if (!zone.empty() && zone != "Local" && !absl::LoadTimeZone(zone, &out.timezone)) {
-    return node.Error("timezone", absl::StrCat("unknown time zone \"", zone,
-                                               "\" (an IANA name such as Asia/Shanghai)"));
-  }
+  VIGIL_RETURN_IF_ERROR(GetZone(node, "timezone", &out.timezone));
   VIGIL_RETURN_IF_ERROR(node.GetString("external_url", &out.external_url));
   while (absl::EndsWith(out.external_url, "/")) out.external_url.pop_back();
   if (!out.external_url.empty() && !absl::StartsWith(out.external_url, "https://") &&

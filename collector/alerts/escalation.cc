@@ -4,26 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "collector/alerts/rule.h"
 #include "common/status.h"
 #include "common/time_parse.h"
 
 namespace vigil::alerts {
 namespace {
-
-// Local to this file so that it does not depend on the rule model's translation unit.
-bool ParseSeverityName(absl::string_view text, Severity* severity) {
-  static constexpr std::pair<absl::string_view, Severity> kNames[] = {
-      {"info", Severity::kInfo},
-      {"warning", Severity::kWarning},
-      {"critical", Severity::kCritical}};
-  for (const auto& [name, value] : kNames) {
-    if (text == name) {
-      *severity = value;
-      return true;
-    }
-  }
-  return false;
-}
 
 bool Escalates(const EscalationPolicy& policy, Severity severity) {
   return std::find(policy.escalate.begin(), policy.escalate.end(), severity) !=
@@ -90,7 +76,7 @@ absl::StatusOr<EscalationPolicy> ParsePolicy(
     policy.escalate.clear();
     for (const std::string& name : names) {
       Severity severity;
-      if (!ParseSeverityName(name, &severity)) {
+      if (!ParseSeverity(name, &severity)) {
         return node.Error(
             "escalate", absl::StrCat("\"", name, "\" is not a severity (info, warning, critical)"));
       }

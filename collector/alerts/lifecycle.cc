@@ -16,8 +16,7 @@ LabelSet AlertLabels(const AlertRule& rule, const ActiveSeries& s) {
     labels.Set(rule.labels[i].name,
                t != nullptr && !t->empty() ? t->Render(s.labels, s.value) : rule.labels[i].value);
   }
-  labels.Set("alertname", rule.name);
-  labels.Set("severity", SeverityName(rule.severity));
+  labels.Set("alertname", rule.name);  // rule.labels hold severity already
   return labels;
 }
 

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -136,50 +137,67 @@ class RuleFileParser {
     return true;
   }
 
-  // A `labels:` mapping: names valid and not reserved, values single and compiled.
-  bool GetLabels(const YAML::Node& map, const Scope& scope,
-                 std::map<std::string, std::pair<std::string, int>>* labels) {
-    if (!Has(map, "labels")) return true;
-    const YAML::Node node = map["labels"];
+  // What a mapping of names to texts (`labels:`, `annotations:`) may hold, in the words
+  // of its errors.
+  struct TextMap {
+    absl::string_view key;            // "labels", "annotations"
+    absl::string_view not_a_mapping;  // when the key holds no mapping
+    absl::string_view invalid_name;   // when a name is not [a-zA-Z_][a-zA-Z0-9_]*
+    absl::string_view not_a_text;     // when a value is a list or mapping
+    bool label_names = false;         // also refuse __* and alertname
+  };
+
+  // Calls `take(name, value, line, field)` for each well-formed entry of `kind.key` in
+  // `map`, in file order; reports the others. False if anything was reported.
+  bool ForEachText(const YAML::Node& map, const TextMap& kind, const Scope& scope,
+                   const std::function<bool(const std::string& name, std::string value, int line,
+                                            const std::string& field)>& take) {
+    if (!Has(map, kind.key)) return true;
+    const YAML::Node node = map[std::string(kind.key)];
     if (!node.IsMap()) {
-      Error(KeyLine(map, "labels"), scope, "labels", "must be a mapping of label names to values");
+      Error(KeyLine(map, kind.key), scope, kind.key, kind.not_a_mapping);
       return false;
     }
     bool ok = true;
     std::set<std::string> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string name = it->first.Scalar();
-      const std::string field = absl::StrCat("labels.", name);
+      const std::string field = absl::StrCat(kind.key, ".", name);
       const int line = LineOf(it->first);
+      absl::string_view problem;
       if (!seen.insert(name).second) {
-        Error(line, scope, field, "is given twice");
+        problem = "is given twice";
+      } else if (!IsValidLabelName(name)) {
+        problem = kind.invalid_name;
+      } else if (kind.label_names && absl::StartsWith(name, "__")) {
+        problem = "label names starting with __ are reserved";
+      } else if (kind.label_names && name == "alertname") {
+        problem = "alertname is set from the rule's `alert:` name";
+      } else if (!it->second.IsScalar() && !it->second.IsNull()) {
+        problem = kind.not_a_text;
+      }
+      if (!problem.empty()) {
+        Error(line, scope, field, problem);
         ok = false;
         continue;
       }
-      if (!IsValidLabelName(name)) {
-        Error(line, scope, field, "not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)");
-        ok = false;
-        continue;
-      }
-      if (absl::StartsWith(name, "__")) {
-        Error(line, scope, field, "label names starting with __ are reserved");
-        ok = false;
-        continue;
-      }
-      if (name == "alertname") {
-        Error(line, scope, field, "alertname is set from the rule's `alert:` name");
-        ok = false;
-        continue;
-      }
-      if (!it->second.IsScalar() && !it->second.IsNull()) {
-        Error(line, scope, field, "must be a single value, not a list or mapping");
-        ok = false;
-        continue;
-      }
-      const std::string value = it->second.IsNull() ? "" : it->second.Scalar();
-      (*labels)[name] = {value, line};
+      ok = take(name, it->second.IsNull() ? "" : it->second.Scalar(), line, field) && ok;
     }
     return ok;
+  }
+
+  // A `labels:` mapping: names valid and not reserved, values single.
+  bool GetLabels(const YAML::Node& map, const Scope& scope,
+                 std::map<std::string, std::pair<std::string, int>>* labels) {
+    static constexpr TextMap kLabels{"labels", "must be a mapping of label names to values",
+                                     "not a valid label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+                                     "must be a single value, not a list or mapping", true};
+    return ForEachText(
+        map, kLabels, scope,
+        [&](const std::string& name, std::string value, int line, const std::string&) {
+          (*labels)[name] = {std::move(value), line};
+          return true;
+        });
   }
 
   bool ParseGroup(const YAML::Node& node, size_t index, RuleGroup* group,
@@ -415,47 +433,20 @@ class RuleFileParser {
   }
 
   bool GetAnnotations(const YAML::Node& node, const Scope& scope, std::vector<Annotation>* out) {
-    if (!Has(node, "annotations")) return true;
-    const YAML::Node map = node["annotations"];
-    if (!map.IsMap()) {
-      Error(KeyLine(node, "annotations"), scope, "annotations",
-            "must be a mapping of names to texts");
-      return false;
-    }
-    bool ok = true;
-    std::set<std::string> seen;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      const std::string name = it->first.Scalar();
-      const std::string field = absl::StrCat("annotations.", name);
-      const int line = LineOf(it->first);
-      if (!seen.insert(name).second) {
-        Error(line, scope, field, "is given twice");
-        ok = false;
-        continue;
-      }
-      if (!IsValidLabelName(name)) {
-        Error(line, scope, field, "not a valid annotation name ([a-zA-Z_][a-zA-Z0-9_]*)");
-        ok = false;
-        continue;
-      }
-      if (!it->second.IsScalar() && !it->second.IsNull()) {
-        Error(line, scope, field, "must be a text, not a list or mapping");
-        ok = false;
-        continue;
-      }
-      Annotation annotation;
-      annotation.name = name;
-      annotation.text = it->second.IsNull() ? "" : it->second.Scalar();
-      absl::StatusOr<Template> compiled = Template::Compile(annotation.text);
-      if (!compiled.ok()) {
-        Error(line, scope, field, absl::StrCat("template: ", compiled.status().message()));
-        ok = false;
-        continue;
-      }
-      annotation.compiled = *std::move(compiled);
-      out->push_back(std::move(annotation));
-    }
-    return ok;
+    static constexpr TextMap kAnnotations{"annotations", "must be a mapping of names to texts",
+                                          "not a valid annotation name ([a-zA-Z_][a-zA-Z0-9_]*)",
+                                          "must be a text, not a list or mapping", false};
+    return ForEachText(
+        node, kAnnotations, scope,
+        [&](const std::string& name, std::string text, int line, const std::string& field) {
+          absl::StatusOr<Template> compiled = Template::Compile(text);
+          if (!compiled.ok()) {
+            Error(line, scope, field, absl::StrCat("template: ", compiled.status().message()));
+            return false;
+          }
+          out->push_back(Annotation{name, std::move(text), *std::move(compiled)});
+          return true;
+        });
   }
 
   const std::string& file_;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/time/time.h"
+#include "common/time_parse.h"
 
 namespace vigil::api {
 namespace {
@@ -54,8 +55,7 @@ std::string GoFloatExponent(double value) {
 }
 
 std::string Rfc3339Ms(int64_t unix_ms) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(unix_ms),
-                          absl::UTCTimeZone());
+  return FormatTimestamp(absl::FromUnixMillis(unix_ms));
 }
 
 nlohmann::ordered_json AlertJson(const v1::Alert& a) {

@@ -18,7 +18,7 @@ constexpr AuditResult kResults[] = {AuditResult::kOk, AuditResult::kUnauthentica
                                     AuditResult::kForbidden, AuditResult::kError};
 
 std::string FormatTime(int64_t ms) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(ms), absl::UTCTimeZone());
+  return FormatTimestamp(absl::FromUnixMillis(ms));
 }
 
 // The string member `key` of `object`; false if absent or not a string.

@@ -19,7 +19,7 @@ namespace {
 constexpr char kPrometheusApiVersion[] = "2.24.0";
 
 std::string Rfc3339(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+  return FormatTimestamp(t);
 }
 
 std::string RetentionText(int64_t ms) {

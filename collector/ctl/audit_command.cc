@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "collector/ctl/output.h"
+#include "common/time_parse.h"
 
 namespace vigil::ctl {
 
@@ -48,8 +49,7 @@ std::string FormatAuditTable(const std::vector<api::AuditEntry>& entries) {
   std::vector<std::vector<std::string>> rows = {
       {"TIME", "PRINCIPAL", "AUTH", "ROLE", "REMOTE", "ACTION", "RESULT", "STATUS", "TARGET"}};
   for (const api::AuditEntry& e : entries) {
-    rows.push_back({absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(e.time_ms),
-                                     absl::UTCTimeZone()),
+    rows.push_back({FormatTimestamp(absl::FromUnixMillis(e.time_ms)),
                     e.principal.empty() ? "-" : e.principal, e.auth, e.role, e.remote, e.action,
                     std::string(api::AuditResultText(e.result)), absl::StrCat(e.status), e.target});
   }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "common/labels.h"
 #include "common/sample_value.h"
+#include "common/time_parse.h"
 
 namespace vigil::ctl {
 namespace {
@@ -104,8 +105,7 @@ std::string FormatSeriesTable(const v1::QueryRangeResponse& response) {
     for (int i = 0; i < s.timestamps_ms_size(); ++i) {
       absl::StrAppend(
           &out, "  ",
-          absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(s.timestamps_ms(i)),
-                           absl::UTCTimeZone()),
+          FormatTimestamp(absl::FromUnixMillis(s.timestamps_ms(i))),
           "  ", FormatSampleValue(s.values(i)), "\n");
     }
   }

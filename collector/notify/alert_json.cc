@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "common/time_parse.h"
+
 namespace vigil::notify {
 namespace {
 
@@ -44,7 +46,7 @@ std::string DumpJson(const nlohmann::json& json) {
 
 std::string Rfc3339(absl::Time t) {
   if (t == absl::InfinitePast()) return "0001-01-01T00:00:00Z";
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+  return FormatTimestamp(t);
 }
 
 nlohmann::json LabelsJson(const LabelSet& labels) {

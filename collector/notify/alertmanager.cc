@@ -16,13 +16,11 @@ class AlertmanagerChannel : public Channel {
   explicit AlertmanagerChannel(ReceiverConfig receiver) : receiver_(std::move(receiver)) {}
 
   SendResult Send(const Notification& notification) override {
-    HttpRequest request;
-    request.url = absl::StrCat(absl::StripSuffix(receiver_.url, "/"), "/api/v2/alerts");
-    request.headers = receiver_.headers;
-    request.body = DumpJson(AlertmanagerAlerts(notification));
-    request.timeout = receiver_.timeout;
-    request.ca_file = receiver_.ca_file;
-    return ClassifyHttp(receiver_, HttpSend(request));
+    return ClassifyHttp(
+        receiver_,
+        HttpSend(JsonPost(receiver_,
+                          absl::StrCat(absl::StripSuffix(receiver_.url, "/"), "/api/v2/alerts"),
+                          DumpJson(AlertmanagerAlerts(notification)))));
   }
 
  private:

@@ -25,6 +25,16 @@ std::unique_ptr<Channel> MakeChannel(const ReceiverConfig& receiver, const Clock
   return nullptr;
 }
 
+HttpRequest JsonPost(const ReceiverConfig& receiver, std::string url, std::string body) {
+  HttpRequest request;
+  request.url = std::move(url);
+  request.headers = receiver.headers;
+  request.body = std::move(body);
+  request.timeout = receiver.timeout;
+  request.ca_file = receiver.ca_file;
+  return request;
+}
+
 SendResult ClassifyHttp(const ReceiverConfig& receiver, const absl::StatusOr<HttpResponse>& reply) {
   if (!reply.ok()) {
     return SendResult::Retryable(

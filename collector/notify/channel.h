@@ -55,6 +55,10 @@ std::unique_ptr<Channel> MakeSmsChannel(const ReceiverConfig& receiver);
 std::unique_ptr<Channel> MakeEmailChannel(const ReceiverConfig& receiver, const Clock& clock);
 std::unique_ptr<Channel> MakeAlertmanagerChannel(const ReceiverConfig& receiver);
 
+// A JSON POST to `url` with the receiver's headers, timeout and CA file: the request
+// of every JSON channel (webhook, Alertmanager, the robots).
+HttpRequest JsonPost(const ReceiverConfig& receiver, std::string url, std::string body);
+
 // The usual reading of an HTTP reply: 2xx ok; 408, 429 and 5xx retryable (honouring
 // Retry-After); other statuses permanent; a transport failure retryable. The message
 // names the receiver and the status, and quotes the start of the reply's body.

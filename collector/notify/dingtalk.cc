@@ -15,8 +15,8 @@
 #include "collector/notify/alert_json.h"
 #include "collector/notify/channel.h"
 #include "collector/notify/http_post.h"
-#include "common/url_encode.h"
 #include "collector/notify/message_text.h"
+#include "common/url_encode.h"
 
 namespace vigil::notify {
 namespace {
@@ -60,19 +60,15 @@ class DingTalkChannel : public Channel {
                                     {"markdown", {{"title", text.title}, {"text", text.body}}},
                                     {"at", {{"atMobiles", mobiles}, {"isAtAll", false}}}};
 
-    HttpRequest request;
-    request.url = receiver_.url;
+    std::string url = receiver_.url;
     if (!receiver_.secret.empty()) {
       const int64_t timestamp = clock_.NowMs();
-      absl::StrAppend(&request.url, absl::StrContains(request.url, "?") ? "&" : "?",
-                      "timestamp=", timestamp,
+      absl::StrAppend(&url, absl::StrContains(url, "?") ? "&" : "?", "timestamp=", timestamp,
                       "&sign=", PercentEncode(Sign(timestamp, receiver_.secret)));
     }
-    request.body = DumpJson(message);
-    request.timeout = receiver_.timeout;
-    request.ca_file = receiver_.ca_file;
-    return ClassifyRobotReply(receiver_, HttpSend(request), kDingTalkRateLimited,
-                              absl::Minutes(10));
+    return ClassifyRobotReply(receiver_,
+                              HttpSend(JsonPost(receiver_, std::move(url), DumpJson(message))),
+                              kDingTalkRateLimited, absl::Minutes(10));
   }
 
  private:

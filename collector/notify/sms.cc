@@ -12,8 +12,8 @@
 #include "absl/strings/str_replace.h"
 #include "collector/notify/channel.h"
 #include "collector/notify/http_post.h"
-#include "common/url_encode.h"
 #include "collector/notify/message_text.h"
+#include "common/url_encode.h"
 #include "nlohmann/json.hpp"
 
 namespace vigil::notify {

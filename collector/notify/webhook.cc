@@ -14,13 +14,9 @@ class WebhookChannel : public Channel {
   explicit WebhookChannel(ReceiverConfig receiver) : receiver_(std::move(receiver)) {}
 
   SendResult Send(const Notification& notification) override {
-    HttpRequest request;
-    request.url = receiver_.url;
-    request.headers = receiver_.headers;
-    request.body = DumpJson(WebhookPayload(notification, receiver_.name));
-    request.timeout = receiver_.timeout;
-    request.ca_file = receiver_.ca_file;
-    return ClassifyHttp(receiver_, HttpSend(request));
+    return ClassifyHttp(receiver_,
+                        HttpSend(JsonPost(receiver_, receiver_.url,
+                                          DumpJson(WebhookPayload(notification, receiver_.name)))));
   }
 
  private:

@@ -35,12 +35,9 @@ class WeComChannel : public Channel {
       message = {{"msgtype", "text"},
                  {"text", {{"content", text.body}, {"mentioned_mobile_list", mobiles}}}};
     }
-    HttpRequest request;
-    request.url = receiver_.url;
-    request.body = DumpJson(message);
-    request.timeout = receiver_.timeout;
-    request.ca_file = receiver_.ca_file;
-    return ClassifyRobotReply(receiver_, HttpSend(request), kWeComRateLimited, absl::Minutes(1));
+    return ClassifyRobotReply(receiver_,
+                              HttpSend(JsonPost(receiver_, receiver_.url, DumpJson(message))),
+                              kWeComRateLimited, absl::Minutes(1));
   }
 
  private:

@@ -116,6 +116,30 @@ absl::Status StateStore::Scan(
   return storage::FromRocksDb(it->status(), absl::StrCat("alert state store ", dir_, ": scan"));
 }
 
+absl::Status StateStore::ScanBackward(
+    Keyspace keyspace,
+    const std::function<bool(absl::string_view key, absl::string_view value)>& visit,
+    absl::string_view before) const {
+  const std::string prefix(1, static_cast<char>(keyspace));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (before.empty()) {
+    it->SeekForPrev(std::string(1, static_cast<char>(static_cast<char>(keyspace) + 1)));
+  } else {
+    const std::string bound = FullKey(keyspace, before);
+    it->SeekForPrev(bound);
+    if (it->Valid() && it->key() == rocksdb::Slice(bound)) it->Prev();
+  }
+  for (; it->Valid(); it->Prev()) {
+    const rocksdb::Slice key = it->key();
+    if (!key.starts_with(prefix)) break;
+    if (!visit(absl::string_view(key.data() + 1, key.size() - 1),
+               absl::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return storage::FromRocksDb(it->status(), absl::StrCat("alert state store ", dir_, ": scan"));
+}
+
 absl::Status StateStore::DeleteRange(Keyspace keyspace, absl::string_view begin,
                                      absl::string_view end) {
   const std::string from = FullKey(keyspace, begin);

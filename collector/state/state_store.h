@@ -59,6 +59,12 @@ class StateStore {
       Keyspace keyspace, absl::string_view prefix,
       const std::function<bool(absl::string_view key, absl::string_view value)>& visit,
       absl::string_view start_after = "") const;
+  // The same newest-first: the keys of `keyspace` below `before` ("" = from the last),
+  // in descending order, until `visit` returns false.
+  absl::Status ScanBackward(
+      Keyspace keyspace,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& visit,
+      absl::string_view before = "") const;
   // Deletes every key of `keyspace` in [begin, end) (end "" = to the keyspace's end).
   absl::Status DeleteRange(Keyspace keyspace, absl::string_view begin, absl::string_view end);
 
