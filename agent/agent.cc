@@ -146,6 +146,8 @@ void Agent::SampleOnce(SampleSink* sink) {
     absl::MutexLock lock(&mu_);
     sampler = sampler_;
   }
+  // SQL and scripts run in the background: give them a moment to be in the output.
+  sampler->AwaitFirstResults(absl::Seconds(30));
   sampler->Tick(clock_->Now(), sink);
 }
 

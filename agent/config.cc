@@ -179,10 +179,7 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
     VIGIL_RETURN_IF_ERROR(e.GetString("data_dir", &instance.data_dir));
     so.expected_postgres.push_back(std::move(instance));
   }
-  const ConfigNode ora = root.Child("oracle");
-  VIGIL_RETURN_IF_ERROR(ora.CheckKeys({"expected_sids", "expected_listeners"}));
-  VIGIL_RETURN_IF_ERROR(ora.GetStringList("expected_sids", &so.expected_oracle_sids));
-  VIGIL_RETURN_IF_ERROR(ora.GetStringList("expected_listeners", &so.expected_oracle_listeners));
+  VIGIL_RETURN_IF_ERROR(ParseOracleOptions(root.Child("oracle"), base_dir, &so.oracle));
 
   VIGIL_RETURN_IF_ERROR(ParseSpool(root.Child("spool"), base_dir, config));
 

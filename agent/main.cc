@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "agent/agent.h"
 #include "agent/config.h"
 #include "common/daemon.h"
@@ -16,6 +17,7 @@
 #include "common/log.h"
 #include "common/sample_value.h"
 #include "common/systemd_notify.h"
+#include "common/time_parse.h"
 #include "common/tls.h"
 #include "common/version.h"
 
@@ -42,6 +44,18 @@ class PrintingSink : public vigil::agent::SampleSink {
     }
     absl::StrAppend(&line, " ", vigil::FormatSampleValue(value), "\n");
     std::cout << line;
+  }
+  // Events as comments, so the output stays valid Prometheus text.
+  void AddEvent(vigil::agent::Event event) override {
+    std::string labels;
+    for (const auto& [name, value] : event.labels) {
+      absl::StrAppend(&labels, labels.empty() ? "" : ",", name, "=\"",
+                      vigil::EscapeLabelValue(value), "\"");
+    }
+    std::string text = absl::StrReplaceAll(event.message, {{"\n", "\\n"}});
+    std::cout << "# EVENT " << vigil::FormatTimestamp(event.time) << " " << event.kind << " "
+              << vigil::agent::EventSeverityName(event.severity) << " {" << labels << "} " << text
+              << "\n";
   }
 };
 

@@ -23,6 +23,10 @@ class TeeSink : public SampleSink {
     a_->Add(metric, labels, value);
     if (b_ != nullptr) b_->Add(metric, labels, value);
   }
+  void AddEvent(Event event) override {
+    if (b_ != nullptr) b_->AddEvent(event);
+    a_->AddEvent(std::move(event));
+  }
 
  private:
   SampleSink* a_;
@@ -42,6 +46,14 @@ Sampler::Sampler(std::vector<ScheduledSource> sources, const std::string& proc_r
       outbox_(outbox),
       self_metrics_(std::move(self_metrics)) {
   for (ScheduledSource& s : sources) sources_.push_back(State{std::move(s)});
+}
+
+void Sampler::AwaitFirstResults(absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (State& state : sources_) {
+    state.scheduled.source->AwaitFirstResults(
+        std::max(deadline - absl::Now(), absl::ZeroDuration()));
+  }
 }
 
 void Sampler::Tick(absl::Time tick, SampleSink* also) {

@@ -40,6 +40,8 @@ class Sampler {
   // Runs every source due at `tick` (ticks are aligned to the base interval) and
   // queues the batch. `sink`, when given, also receives every sample (for --once).
   void Tick(absl::Time tick, SampleSink* also = nullptr);
+  // Lets every background source finish its first runs, up to `timeout` in all (--once).
+  void AwaitFirstResults(absl::Duration timeout);
 
   absl::Duration base_interval() const { return base_interval_; }
 

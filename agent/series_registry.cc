@@ -64,7 +64,7 @@ size_t SeriesRegistry::size() const {
 }
 
 BatchBuilder::BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::Batch* batch)
-    : registry_(registry), group_(batch->add_groups()) {
+    : registry_(registry), batch_(batch), group_(batch->add_groups()) {
   group_->set_timestamp_ms(timestamp_ms);
   // A tick samples about as many series as the last one did.
   const int expected = registry->last_tick_samples();
@@ -75,6 +75,21 @@ BatchBuilder::BatchBuilder(SeriesRegistry* registry, int64_t timestamp_ms, v1::B
 void BatchBuilder::Add(absl::string_view metric, std::span<const LabelPair> labels, double value) {
   group_->add_series_ids(registry_->Intern(metric, labels));
   group_->add_values(value);
+}
+
+void BatchBuilder::AddEvent(Event event) {
+  v1::Event* e = batch_->add_events();
+  e->set_event_id(registry_->NextEventId());
+  e->set_timestamp_ms(absl::ToUnixMillis(event.time));
+  e->set_kind(std::move(event.kind));
+  e->set_severity(std::string(EventSeverityName(event.severity)));
+  for (auto& [name, value] : event.labels) {
+    v1::Label* l = e->add_labels();
+    l->set_name(std::move(name));
+    l->set_value(ToValidUtf8(value));
+  }
+  const std::string text = ToValidUtf8(event.message);
+  e->set_message(std::string(TruncateUtf8(text, kMaxEventMessageBytes)));
 }
 
 }  // namespace vigil::agent

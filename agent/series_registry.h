@@ -29,6 +29,9 @@ class SeriesRegistry {
   // Samples in the last finished tick (BatchBuilder records it), to size the next one.
   int last_tick_samples() const { return last_tick_samples_.load(); }
   void set_last_tick_samples(int n) { last_tick_samples_ = n; }
+  // The next event id of this run (1, 2, 3, ...): with the run it identifies an event,
+  // so a resent batch stores its events once.
+  uint64_t NextEventId() { return next_event_id_.fetch_add(1) + 1; }
 
  private:
   struct Definition {
@@ -40,6 +43,7 @@ class SeriesRegistry {
   absl::flat_hash_map<std::string, uint64_t> ids_ ABSL_GUARDED_BY(mu_);
   std::vector<Definition> definitions_ ABSL_GUARDED_BY(mu_);  // index = id - 1
   std::atomic<int> last_tick_samples_{0};
+  std::atomic<uint64_t> next_event_id_{0};
 };
 
 // A SampleSink that appends one tick's samples, stamped with one timestamp, to a new
@@ -50,9 +54,12 @@ class BatchBuilder : public SampleSink {
   ~BatchBuilder() { registry_->set_last_tick_samples(group_->values_size()); }
   using SampleSink::Add;
   void Add(absl::string_view metric, std::span<const LabelPair> labels, double value) override;
+  // Appends the event to the batch with the run's next event id.
+  void AddEvent(Event event) override;
 
  private:
   SeriesRegistry* const registry_;
+  v1::Batch* const batch_;
   v1::SampleGroup* const group_;
 };
 

@@ -9,7 +9,7 @@ VIGIL_BUILD_PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev librocksdb-dev libssl-dev libyaml-cpp-dev libre2-dev
   libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libsystemd-dev libcpp-httplib-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libpq-dev
 )
 
 vigil_missing_packages() {

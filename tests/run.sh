@@ -19,7 +19,7 @@ fi
 
 # shellcheck source=deploy/debian-deps.sh
 . "$ROOT/deploy/debian-deps.sh"
-vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}" catch2 systemd util-linux prometheus prometheus-alertmanager curl  # systemd-analyze, unshare/nsenter, Prometheus for the PromQL differential test, Alertmanager for the forwarding test, curl for the quickstart test
+vigil_ensure_packages "${VIGIL_BUILD_PACKAGES[@]}" catch2 systemd util-linux prometheus prometheus-alertmanager curl postgresql  # systemd-analyze, unshare/nsenter, Prometheus for the PromQL differential test, Alertmanager for the forwarding test, curl for the quickstart test, PostgreSQL for the database source tests
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja "${CMAKE_ARGS[@]}" >/dev/null
 cmake --build "$BUILD" -j "$(nproc)"

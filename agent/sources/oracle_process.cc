@@ -36,8 +36,8 @@ absl::string_view DbOfSid(absl::string_view sid) {
 class OracleProcessSource : public Source {
  public:
   explicit OracleProcessSource(const SourceOptions& options)
-      : expected_sids_(options.expected_oracle_sids),
-        expected_listeners_(options.expected_oracle_listeners) {}
+      : expected_sids_(options.oracle.expected_sids),
+        expected_listeners_(options.oracle.expected_listeners) {}
 
   absl::string_view name() const override { return kDbOracle; }
 
@@ -236,10 +236,10 @@ std::optional<absl::string_view> ParseTnsListener(const std::vector<std::string>
 }
 
 absl::StatusOr<std::unique_ptr<Source>> CreateOracleProcessSource(const SourceOptions& options) {
-  for (const std::string& sid : options.expected_oracle_sids) {
+  for (const std::string& sid : options.oracle.expected_sids) {
     if (sid.empty()) return absl::InvalidArgumentError("expected oracle SID is empty");
   }
-  for (const std::string& listener : options.expected_oracle_listeners) {
+  for (const std::string& listener : options.oracle.expected_listeners) {
     if (listener.empty()) return absl::InvalidArgumentError("expected oracle listener is empty");
   }
   return std::make_unique<OracleProcessSource>(options);

@@ -54,8 +54,8 @@ std::optional<absl::string_view> ParseOracleDedicatedServer(const std::vector<st
 // or a literal.
 std::optional<absl::string_view> ParseTnsListener(const std::vector<std::string>& argv);
 
-// Creates the "oracle" source. options.expected_oracle_sids and
-// options.expected_oracle_listeners are reported as down even if never seen up.
+// Creates the "oracle" source. options.oracle.expected_sids and
+// options.oracle.expected_listeners are reported as down even if never seen up.
 absl::StatusOr<std::unique_ptr<Source>> CreateOracleProcessSource(const SourceOptions& options);
 
 }  // namespace vigil::agent

@@ -14,11 +14,13 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "agent/sources/oracle_options.h"
 
 namespace vigil::agent {
 
@@ -27,8 +29,25 @@ struct LabelPair {
   absl::string_view value;
 };
 
-// Receives the samples of one tick. Label order does not matter; "instance" must not
-// be used (the collector sets it from the agent's certificate).
+// How much an event needs a human (the collector keeps the word; rules use metrics).
+enum class EventSeverity { kInfo, kWarning, kCritical };
+absl::string_view EventSeverityName(EventSeverity severity);  // "info", "warning", "critical"
+
+// Something that happened at one instant (an ORA- line, a top-SQL snapshot, a changed
+// file, a new listening socket, a failed login), as opposed to a sampled value. A
+// source that emits events also counts them in a metric, which is what rules alert on;
+// the event keeps the text for `vigilctl events` (proto/vigil/v1/ingest.proto, Event).
+struct Event {
+  absl::Time time;   // when it happened (the log line's own time when it has one)
+  std::string kind;  // snake_case, e.g. "oracle_alert_log", "pg_top_sql", "file_changed"
+  EventSeverity severity = EventSeverity::kInfo;
+  std::vector<std::pair<std::string, std::string>> labels;  // never "instance"
+  std::string message;  // truncated to kMaxEventMessageBytes (UTF-8 safe) on the way out
+};
+inline constexpr size_t kMaxEventMessageBytes = 64 << 10;
+
+// Receives the samples and events of one tick. Label order does not matter; "instance"
+// must not be used (the collector sets it from the agent's certificate).
 class SampleSink {
  public:
   virtual ~SampleSink() = default;
@@ -36,6 +55,7 @@ class SampleSink {
   void Add(absl::string_view metric, std::initializer_list<LabelPair> labels, double value) {
     Add(metric, std::span<const LabelPair>(labels.begin(), labels.size()), value);
   }
+  virtual void AddEvent(Event event) = 0;
 };
 
 class ProcessTable;  // agent/sources/process_table.h
@@ -77,8 +97,7 @@ struct SourceOptions {
 
   // database process sources
   std::vector<ExpectedPostgres> expected_postgres;
-  std::vector<std::string> expected_oracle_sids;
-  std::vector<std::string> expected_oracle_listeners;
+  OracleOptions oracle;
 };
 
 class Source {
@@ -89,6 +108,9 @@ class Source {
   // Samples this source's data into `sink`. On error, samples already added are kept
   // and the error is counted and logged by the caller; the agent keeps running.
   virtual absl::Status Collect(const TickContext& tick, SampleSink& sink) = 0;
+  // A source that collects in the background (background_jobs.h) waits, up to
+  // `timeout`, until its jobs have run once, so that `vigil-agent --once` shows them.
+  virtual void AwaitFirstResults(absl::Duration timeout) { (void)timeout; }
 };
 
 }  // namespace vigil::agent

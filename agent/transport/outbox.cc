@@ -397,6 +397,7 @@ std::optional<v1::Batch> Outbox::NextBacklogFromMemory(std::optional<DiskPlan>* 
             const Entry* next = FindInMemory(last + 1);
             if (next == nullptr || bytes + next->bytes > options_.replay_message_bytes) break;
             for (const v1::SampleGroup& g : next->batch.groups()) *message.add_groups() = g;
+            for (const v1::Event& e : next->batch.events()) *message.add_events() = e;
             bytes += next->bytes;
             ++last;
           }
@@ -484,6 +485,7 @@ v1::Batch Outbox::ReadFromDisk(const DiskPlan& plan, uint64_t* missing_from, uin
     if (bytes > 0 && bytes + held_->bytes > options_.replay_message_bytes) break;
     if (message.sequence() == 0) message.set_sequence(expected);
     for (v1::SampleGroup& g : *held_->batch.mutable_groups()) *message.add_groups() = std::move(g);
+    for (v1::Event& e : *held_->batch.mutable_events()) *message.add_events() = std::move(e);
     bytes += held_->bytes;
     held_.reset();
     ++expected;

@@ -42,7 +42,7 @@ TEST_CASE("agent config options are applied and validated", "[config]") {
   CHECK(config->source_options.proc_root == "/host/proc");
   REQUIRE(config->source_options.expected_postgres.size() == 1);
   CHECK(config->source_options.expected_postgres[0].port == "5432");
-  CHECK(config->source_options.expected_oracle_sids == std::vector<std::string>{"ORCL"});
+  CHECK(config->source_options.oracle.expected_sids == std::vector<std::string>{"ORCL"});
   CHECK(config->outbox.spool.dir == "/etc/vigil/spool");
   CHECK(config->outbox.spool.max_bytes == 64 << 20);
   CHECK(config->outbox.spool.max_age == absl::Hours(48));

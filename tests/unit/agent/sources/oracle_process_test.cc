@@ -144,8 +144,8 @@ TEST_CASE("Oracle source on a fixture /proc: instances, ASM, listeners", "[proce
 
   SourceOptions options;
   options.proc_root = proc.path();
-  options.expected_oracle_sids = {"HIS_PRD", "HIS_DG"};
-  options.expected_oracle_listeners = {"listener", "LISTENER_DG"};
+  options.oracle.expected_sids = {"HIS_PRD", "HIS_DG"};
+  options.oracle.expected_listeners = {"listener", "LISTENER_DG"};
   auto source = CreateOracleProcessSource(options);
   REQUIRE(source.ok());
   CHECK((*source)->name() == "oracle");
@@ -251,7 +251,7 @@ TEST_CASE("Oracle source detects real processes", "[process][real]") {
       absl::Seconds(10)));
 
   SourceOptions options;
-  options.expected_oracle_sids = {"VTEST_EXPECTED"};
+  options.oracle.expected_sids = {"VTEST_EXPECTED"};
   auto source = CreateOracleProcessSource(options);
   REQUIRE(source.ok());
   TickContext tick{absl::Now(), &table};

@@ -36,6 +36,18 @@ class RecordingSink : public agent::SampleSink {
     std::sort(sample.labels.begin(), sample.labels.end());
     samples_.push_back(std::move(sample));
   }
+  void AddEvent(agent::Event event) override { events_.push_back(std::move(event)); }
+
+  // The events added, in order.
+  const std::vector<agent::Event>& events() const { return events_; }
+  // The events of `kind`.
+  std::vector<agent::Event> EventsOf(absl::string_view kind) const {
+    std::vector<agent::Event> found;
+    for (const agent::Event& e : events_) {
+      if (e.kind == kind) found.push_back(e);
+    }
+    return found;
+  }
 
   // The value of the first sample of `metric` whose labels are exactly `labels` (in any
   // order); nullopt if there is none.
@@ -88,10 +100,14 @@ class RecordingSink : public agent::SampleSink {
   }
 
   const std::vector<RecordedSample>& samples() const { return samples_; }
-  void Clear() { samples_.clear(); }
+  void Clear() {
+    samples_.clear();
+    events_.clear();
+  }
 
  private:
   std::vector<RecordedSample> samples_;
+  std::vector<agent::Event> events_;
 };
 
 // The samples of `metric` whose labels include all of `subset` (the host may run other
