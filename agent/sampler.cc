@@ -33,6 +33,35 @@ class TeeSink : public SampleSink {
   SampleSink* b_;
 };
 
+// Passes a source's samples on, and at most `limit` of its events per tick: a storm of
+// ORA- lines or failed logins must not turn one batch into megabytes. What is dropped
+// is counted (the source's own counters still count every occurrence).
+class EventBound : public SampleSink {
+ public:
+  EventBound(SampleSink* next, size_t limit) : next_(next), limit_(limit) {}
+  using SampleSink::Add;
+  void Add(absl::string_view metric, std::span<const LabelPair> labels, double value) override {
+    next_->Add(metric, labels, value);
+  }
+  void AddEvent(Event event) override {
+    if (passed_ >= limit_) {
+      ++dropped_;
+      return;
+    }
+    ++passed_;
+    next_->AddEvent(std::move(event));
+  }
+  uint64_t passed() const { return passed_; }
+  uint64_t dropped() const { return dropped_; }
+
+ private:
+  SampleSink* const next_;
+  const size_t limit_;
+  uint64_t passed_ = 0;
+  uint64_t dropped_ = 0;
+};
+
+constexpr size_t kMaxEventsPerSourceTick = 200;
 constexpr int kFailuresBeforeSlowRetry = 5;
 
 }  // namespace
@@ -71,8 +100,15 @@ void Sampler::Tick(absl::Time tick, SampleSink* also) {
                      tick_ms % every_ms < absl::ToInt64Milliseconds(base_interval_);
     if (due && tick >= state.retry_after) {
       const double start = MonotonicSeconds();
-      absl::Status status = source.Collect(context, sink);
+      EventBound bounded(&sink, kMaxEventsPerSourceTick);
+      absl::Status status = source.Collect(context, bounded);
       state.last_duration_s = MonotonicSeconds() - start;
+      state.events += bounded.passed();
+      state.events_dropped += bounded.dropped();
+      if (bounded.dropped() > 0) {
+        LogWarning("source ", source.name(), ": ", bounded.dropped(), " events over ",
+                   kMaxEventsPerSourceTick, " in one tick dropped (counted)");
+      }
       state.ran = true;
       state.up = status.ok();
       if (status.ok()) {
@@ -100,6 +136,11 @@ void Sampler::Tick(absl::Time tick, SampleSink* also) {
     sink.Add("vigil_agent_source_errors_total", {{"source", name}},
              static_cast<double>(state.errors));
     sink.Add("vigil_agent_source_duration_seconds", {{"source", name}}, state.last_duration_s);
+    if (state.events > 0 || state.events_dropped > 0) {
+      sink.Add("vigil_agent_events_total", {{"source", name}}, static_cast<double>(state.events));
+      sink.Add("vigil_agent_events_dropped_total", {{"source", name}},
+               static_cast<double>(state.events_dropped));
+    }
   }
   if (self_metrics_) self_metrics_(sink);
   outbox_->Push(std::move(batch), tick_ms);

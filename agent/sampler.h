@@ -3,6 +3,8 @@
 //   vigil_agent_source_up{source}               1 if the source's last run succeeded
 //   vigil_agent_source_errors_total{source}     failed runs since start
 //   vigil_agent_source_duration_seconds{source} time of the last run
+//   vigil_agent_events_total{source}            events sent (once the source has had one)
+//   vigil_agent_events_dropped_total{source}    events over 200 in one tick, dropped
 // and whatever the `self_metrics` callback adds (agent/self_metrics.h).
 // A source that fails is counted and logged, never fatal; one that fails five times in
 // a row is retried once a minute until it works again, so a broken source costs
@@ -54,6 +56,8 @@ class Sampler {
     bool ran = false;  // every source runs on the first tick, whatever its interval
     bool up = false;
     double last_duration_s = 0;
+    uint64_t events = 0;          // sent
+    uint64_t events_dropped = 0;  // over the per-tick bound
   };
 
   std::vector<State> sources_;

@@ -134,7 +134,7 @@ absl::Status ParseQuery(const ConfigNode& query, query::EngineOptions* out) {
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
                        CollectorConfig* config) {
   VIGIL_RETURN_IF_ERROR(root.CheckKeys({"listen", "data_dir", "tls", "storage", "limits", "http",
-                                        "audit", "query", "alerting", "log_level"}));
+                                        "audit", "query", "alerting", "events", "log_level"}));
   VIGIL_RETURN_IF_ERROR(root.GetString("listen", &config->listen));
   VIGIL_RETURN_IF_ERROR(CheckListenAddress(root, "listen", config->listen, "0.0.0.0:7070"));
   VIGIL_RETURN_IF_ERROR(root.RequireString("data_dir", &config->data_dir));
@@ -222,6 +222,12 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   VIGIL_RETURN_IF_ERROR(ParseQuery(root.Child("query"), &config->query));
   VIGIL_ASSIGN_OR_RETURN(config->alerting,
                          alerts::ParseAlertingConfig(root.Child("alerting"), base_dir));
+  const ConfigNode events = root.Child("events");
+  VIGIL_RETURN_IF_ERROR(events.CheckKeys({"retention"}));
+  VIGIL_RETURN_IF_ERROR(events.GetDuration("retention", &config->events.retention));
+  if (config->events.retention < absl::Hours(24)) {
+    return events.Error("retention", "must be at least 1d");
+  }
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));

@@ -39,6 +39,12 @@ struct CollectorConfig {
   query::EngineOptions query;
   // The `alerting:` section: rule files, receivers, on-call, escalation, maintenance.
   alerts::AlertingConfig alerting;
+  // The `events:` section: how long agents' events (ORA- lines, file changes, top SQL)
+  // are kept. A quarter's inspection report reads them back; the counts are in the
+  // time series for as long as those are kept.
+  struct Events {
+    absl::Duration retention = absl::Hours(24 * 90);
+  } events;
   LogLevel log_level = LogLevel::kInfo;
   // The file this was loaded from (what a reload reads again); "" if parsed from text.
   std::string source_file;

@@ -91,6 +91,8 @@ const std::vector<Key>& Keys() {
        [](const CollectorConfig& c) { return DurationText(c.query.lookback_delta_ms); }},
       {"query.rollup_min_range",
        [](const CollectorConfig& c) { return DurationText(c.query.rollup_min_range_ms); }},
+      {"events.retention",
+       [](const CollectorConfig& c) { return vigil::FormatDuration(c.events.retention); }},
       {"log_level",
        [](const CollectorConfig& c) { return std::string(LogLevelName(c.log_level)); }},
   };

@@ -50,6 +50,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       state::StateStore::Open((std::filesystem::path(config.data_dir) / "state").string());
   if (!state.ok()) return state.status();
   server->state_ = std::move(*state);
+  server->events_ =
+      std::make_unique<events::EventStore>(server->state_.get(), config.events.retention);
   absl::StatusOr<std::unique_ptr<notify::Notifier>> notifier = notify::Notifier::Start(
       config.alerting.receivers, server->state_.get(), clock, &server->metrics_);
   if (!notifier.ok()) return notifier.status();
@@ -73,8 +75,9 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   if (!alert_manager.ok()) return alert_manager.status();
   server->alerts_ = std::move(*alert_manager);
 
-  server->ingest_ = std::make_unique<ingest::IngestService>(
-      server->tsdb_.get(), &server->connections_, clock, config.ingest_limits);
+  server->ingest_ =
+      std::make_unique<ingest::IngestService>(server->tsdb_.get(), server->events_.get(),
+                                              &server->connections_, clock, config.ingest_limits);
   server->ingest_->set_batch_observer(
       [m = server->alerts_.get()](const std::string& host) { m->OnBatch(host); });
   if (absl::Status registered = RegisterCollectorMetrics(&server->metrics_, server->tsdb_.get(),
@@ -94,6 +97,8 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       std::make_unique<api::AdminService>(server->grpc_access_.get(), server->audit_.get());
   server->alerts_service_ = std::make_unique<api::AlertsService>(
       server->alerts_.get(), server->grpc_access_.get(), server->audit_.get(), clock);
+  server->events_service_ = std::make_unique<api::EventsService>(server->events_.get(),
+                                                                 server->grpc_access_.get(), clock);
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -102,6 +107,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
   builder.RegisterService(server->query_.get());
   builder.RegisterService(server->admin_.get());
   builder.RegisterService(server->alerts_service_.get());
+  builder.RegisterService(server->events_service_.get());
   builder.SetMaxSendMessageSize(64 << 20);
   builder.SetMaxReceiveMessageSize(16 << 20);
   // Notice dead agents (a pulled cable) within a minute, not hours.
@@ -135,6 +141,7 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
     deps.clock = clock;
     deps.metrics = &server->metrics_;
     deps.alerts = server->alerts_.get();
+    deps.events = server->events_.get();
     CollectorServer* self = server.get();
     deps.reload = [self](const ReloadRecorder& record) { return self->Reload(record); };
     deps.runtime_info = [self] {
@@ -150,7 +157,14 @@ absl::StatusOr<std::unique_ptr<CollectorServer>> CollectorServer::Start(
       config.maintenance_interval, absl::Milliseconds(storage_options.head_snapshot_interval_ms),
       MonotonicNow());
   server->maintenance_ = std::thread([s = server.get(), interval = config.maintenance_interval] {
+    absl::Time next_event_purge = absl::InfinitePast();
     while (!s->stopping_.WaitForNotificationWithTimeout(interval)) {
+      // Events past their retention: one range delete per host, hourly.
+      if (const absl::Time now = s->clock_->Now(); now >= next_event_purge) {
+        next_event_purge = now + absl::Hours(1);
+        absl::StatusOr<size_t> purged = s->events_->Purge(now);
+        if (!purged.ok()) LogError("event store: purge: ", purged.status().message());
+      }
       absl::Status maintained = s->tsdb_->Maintain();
       if (!maintained.ok()) LogError("storage maintenance: ", maintained.message());
       s->health_->RecordMaintenance(MonotonicNow(), maintained,

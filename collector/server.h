@@ -25,9 +25,11 @@
 #include "collector/api/admin_service.h"
 #include "collector/api/alerts_service.h"
 #include "collector/api/audit_log.h"
+#include "collector/api/events_service.h"
 #include "collector/api/grpc_access.h"
 #include "collector/api/http_server.h"
 #include "collector/config.h"
+#include "collector/events/event_store.h"
 #include "collector/ingest/connections.h"
 #include "collector/ingest/ingest_service.h"
 #include "collector/notify/notifier.h"
@@ -100,6 +102,9 @@ class CollectorServer {
   // Alerting: its own state store (<data_dir>/state), the notifier's outbox and
   // dispatchers, the manager that evaluates rules as data arrives.
   std::unique_ptr<state::StateStore> state_;
+  // Agents' events (ORA- lines, file changes, top SQL), in the state store.
+  std::unique_ptr<events::EventStore> events_;
+  std::unique_ptr<api::EventsService> events_service_;  // vigilctl events
   // Rules read every host at once (a periodic evaluation of CPU over 1,000 hosts is
   // 16,000 series): their engine is not held to an interactive query's limits.
   std::unique_ptr<query::Engine> alert_engine_;

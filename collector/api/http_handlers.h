@@ -7,6 +7,7 @@
 //                       silences, on-call
 //   ack_handlers.cc     /ack: the acknowledge link's pages (no login: signed links)
 //   admin_handlers.cc   /api/v1/admin/reload, /api/v1/audit
+//   event_handlers.cc   /api/v1/events: the agents' events
 // A handler runs after the request was authenticated and authorized for its route
 // (http_server.cc; the /ack routes authenticate the link themselves) and answers an
 // ApiReply. Parameters come from the URL's query string
@@ -64,6 +65,8 @@ ApiReply HandleSilencesList(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleSilenceCreate(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleSilenceExpire(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleOnCall(const HttpApiDeps& deps, const ApiRequest& request);
+// event_handlers.cc
+ApiReply HandleEvents(const HttpApiDeps& deps, const ApiRequest& request);
 
 ApiReply HandleAckLinkView(const HttpApiDeps& deps, const ApiRequest& request);
 ApiReply HandleAckLinkConfirm(const HttpApiDeps& deps, const ApiRequest& request);

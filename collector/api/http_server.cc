@@ -70,6 +70,7 @@ const std::vector<Route>& Routes() {
          Role::kOperator,
          &HandleSilenceExpire},
         {"/api/v1/oncall", {"GET"}, "oncall", Role::kViewer, &HandleOnCall},
+        {"/api/v1/events", {"GET"}, "events", Role::kViewer, &HandleEvents},
         {"/ack", {"GET"}, "ack_link", Role::kNone, &HandleAckLinkView},
         {"/ack", {"POST"}, "ack_link", Role::kNone, &HandleAckLinkConfirm},
         {"/api/v1/hosts", {"GET"}, "hosts", Role::kViewer, &HandleHosts},

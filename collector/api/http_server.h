@@ -29,6 +29,7 @@
 #include "collector/alerts/alert_manager.h"
 #include "collector/api/access.h"
 #include "collector/api/audit_log.h"
+#include "collector/events/event_store.h"
 #include "collector/ingest/connections.h"
 #include "collector/query/engine.h"
 #include "collector/reload.h"
@@ -59,6 +60,8 @@ struct HttpApiDeps {
   // Alerts, rules, acknowledgement, silences, on-call, the acknowledge link's pages;
   // null when alerting is off (no `alerting:` section): alerts and rules are empty.
   alerts::AlertManager* alerts = nullptr;
+  // GET /api/v1/events: the agents' events. Null: the endpoint answers 503.
+  const events::EventStore* events = nullptr;
   // POST /api/v1/admin/reload: what SIGHUP does (CollectorServer::Reload).
   std::function<absl::StatusOr<collector::ReloadOutcome>(const collector::ReloadRecorder&)> reload;
   std::function<RuntimeInfo()> runtime_info;

@@ -9,6 +9,7 @@
 #include "collector/ctl/audit_command.h"
 #include "collector/ctl/certs.h"
 #include "collector/ctl/client_config.h"
+#include "collector/ctl/events_command.h"
 #include "collector/ctl/output.h"
 #include "collector/ctl/rules_command.h"
 #include "collector/ctl/time_flags.h"
@@ -16,6 +17,7 @@
 #include "common/version.h"
 #include "vigil/v1/admin.grpc.pb.h"
 #include "vigil/v1/alerts.grpc.pb.h"
+#include "vigil/v1/events.grpc.pb.h"
 #include "vigil/v1/query.grpc.pb.h"
 
 namespace {
@@ -221,6 +223,27 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 366));
   oncall->add_flag("--json", json, "print JSON");
 
+  // events
+  vigil::ctl::EventsFlags event_flags;
+  bool events_full = false;
+  CLI::App* events =
+      app.add_subcommand("events",
+                         "what the agents saw happen: ORA- errors, top SQL, file changes, new "
+                         "listeners, failed logins (newest first)");
+  events->add_option("--host", event_flags.host, "only this host (default: all)");
+  events->add_option("--since", event_flags.since, "from this long ago (default 24h)");
+  events->add_option("--start", event_flags.start, "from: Unix seconds or RFC 3339");
+  events->add_option("--end", event_flags.end, "until (default now)");
+  events->add_option("--kind", event_flags.kinds,
+                     "only this kind (repeatable): oracle_alert_log, pg_top_sql, file_changed, "
+                     "listener_new, login_failed, ...");
+  events->add_option("--severity", event_flags.min_severity, "at least: info, warning, critical");
+  events->add_option("--label", event_flags.labels,
+                     "only events with this label (repeatable), e.g. code=ORA-00600");
+  events->add_option("--limit", event_flags.limit, "the newest N (default 100, at most 10000)");
+  events->add_flag("--full", events_full, "print each event's whole text");
+  events->add_flag("--json", json, "print JSON");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*init_ca) {
@@ -353,6 +376,19 @@ int main(int argc, char** argv) {
       std::cout << (json ? vigil::ctl::FormatProtoJson(response)
                          : vigil::ctl::FormatOnCall(response, zone));
     }
+    return 0;
+  }
+  if (*events) {
+    absl::StatusOr<vigil::v1::ListEventsRequest> req =
+        vigil::ctl::EventsRequestFor(event_flags, absl::Now());
+    if (!req.ok()) return Fail(req.status().message());
+    std::unique_ptr<vigil::v1::Events::Stub> events_stub = vigil::v1::Events::NewStub(*channel);
+    vigil::v1::ListEventsResponse response;
+    grpc::Status s = events_stub->ListEvents(&context, *req, &response);
+    if (!s.ok()) return FailRpc(s, config->collector);
+    std::cout << (json ? vigil::ctl::FormatProtoJson(response)
+                       : vigil::ctl::FormatEventsTable(response, absl::LocalTimeZone(),
+                                                       events_full));
     return 0;
   }
   if (*hosts) {

@@ -26,6 +26,13 @@ absl::Status RegisterIngestMetrics(MetricsRegistry* registry, const IngestCounte
       {"vigil_collector_agent_samples_dropped_total",
        "Samples agents reported lost before sending: their spool reached its bound.",
        &counters->agent_samples_dropped},
+      {"vigil_collector_events_stored_total",
+       "Agents' events (ORA- lines, top SQL, file changes, ...) stored; a resent event "
+       "overwrites itself and is counted again.",
+       &counters->events_stored},
+      {"vigil_collector_events_rejected_total",
+       "Agents' events refused: malformed, oversized, or timed outside the retention.",
+       &counters->events_rejected},
   };
   for (const Counter& c : all) {
     const std::atomic<uint64_t>* value = c.value;

@@ -16,6 +16,8 @@ struct IngestCounters {
   std::atomic<uint64_t> batches_replayed{0};   // backlog messages (several batches packed)
   // Samples the agents said they lost before sending (their spool reached its bound).
   std::atomic<uint64_t> agent_samples_dropped{0};
+  std::atomic<uint64_t> events_stored{0};    // agents' events kept (events/event_store.h)
+  std::atomic<uint64_t> events_rejected{0};  // malformed, oversized or outside the retention
 };
 
 // Registers the counters as vigil_collector_* metrics; `counters` must outlive the

@@ -128,6 +128,7 @@ grpc::Status IngestService::Stream(
   uint64_t rejected_definitions = 0;
   uint64_t batches = 0;
   int64_t last_warning_ms = INT64_MIN / 2;  // of refused or rejected samples
+  int64_t last_event_warning_ms = INT64_MIN / 2;
   grpc::Status result = grpc::Status::OK;
   SeriesRuns runs;
 
@@ -186,6 +187,39 @@ grpc::Status IngestService::Stream(
     runs.Build(batch, run_series);
     const uint32_t rejected = runs.rejected();
     const uint64_t last_sequence = std::max(batch.sequence(), batch.last_sequence());
+    // Events first: once the samples are committed the sequences are durable, and a
+    // resend would be acknowledged as a duplicate without its events.
+    events::StoreResult events_result;
+    if (batch.events_size() > 0) {
+      if (events_ == nullptr) {
+        events_result.rejected = static_cast<uint32_t>(batch.events_size());
+      } else {
+        absl::StatusOr<events::StoreResult> stored =
+            events_->Store(host, run_id, batch.events(), clock_->Now());
+        if (!stored.ok()) {
+          LogError("ingest: ", host, ": batch ", batch.sequence(),
+                   " not stored: events: ", stored.status().message());
+          result = grpc::Status(grpc::StatusCode::UNAVAILABLE, "collector storage unavailable");
+          break;
+        }
+        events_result = *std::move(stored);
+      }
+      if (events_result.rejected > 0) {
+        counters_.events_rejected.fetch_add(events_result.rejected, std::memory_order_relaxed);
+      }
+      // At most once a minute per stream: a misconfigured agent sends the same every tick.
+      if (events_result.rejected > 0 && clock_->NowMs() - last_event_warning_ms >= 60'000) {
+        last_event_warning_ms = clock_->NowMs();
+        LogWarning("ingest: ", host, ": rejected ", events_result.rejected, " of ",
+                   batch.events_size(), " events of batch ", batch.sequence(),
+                   events_result.first_rejection.empty()
+                       ? std::string(" (no event store)")
+                       : absl::StrCat(" (first: ", events_result.first_rejection, ")"));
+      }
+      counters_.events_stored.fetch_add(events_result.stored, std::memory_order_relaxed);
+    }
+    ack->set_events_stored(events_result.stored);
+    ack->set_events_rejected(events_result.rejected);
     absl::StatusOr<storage::CommitResult> committed = tsdb_->Commit(
         runs.writes(),
         storage::IngestMark{host, run_id, batch.sequence(), clock_->NowMs(), last_sequence});

@@ -5,8 +5,10 @@
 // sequences of the agent's run and of each earlier run it still has a backlog of; then
 // for each batch resolve the series it defines (per run: series ids are an agent run's
 // own; "instance" is set to the host), commit its samples durably and only then
-// acknowledge it. A batch whose sequences are all durable already is acknowledged as a
-// duplicate without being written again, so a resend after a reconnect is stored
+// acknowledge it. The batch's events (an ORA- line, a file change) are written to the
+// event store, synced, before its samples are committed: an acknowledged event is never
+// lost, and a resend overwrites the same keys. A batch whose sequences are all durable already is
+// acknowledged as a duplicate without being written again, so a resend after a reconnect is stored
 // exactly once, whatever order the live batches and the replayed backlog arrive in.
 //
 // Thread-safe: gRPC runs each stream on its own thread.
@@ -17,6 +19,7 @@
 #include <functional>
 #include <string>
 
+#include "collector/events/event_store.h"
 #include "collector/ingest/connections.h"
 #include "collector/ingest/ingest_counters.h"
 #include "collector/storage/tsdb.h"
@@ -35,9 +38,11 @@ struct IngestLimits {
 class IngestService final : public v1::Ingest::Service {
  public:
   // Does not take ownership; all must outlive the service.
-  IngestService(storage::Tsdb* tsdb, Connections* connections, const Clock* clock,
-                IngestLimits limits)
-      : tsdb_(tsdb), connections_(connections), clock_(clock), limits_(limits) {}
+  // `events` may be null: agents' events are then acknowledged and dropped (counted as
+  // rejected).
+  IngestService(storage::Tsdb* tsdb, events::EventStore* events, Connections* connections,
+                const Clock* clock, IngestLimits limits)
+      : tsdb_(tsdb), events_(events), connections_(connections), clock_(clock), limits_(limits) {}
 
   grpc::Status Stream(
       grpc::ServerContext* context,
@@ -53,6 +58,7 @@ class IngestService final : public v1::Ingest::Service {
 
  private:
   storage::Tsdb* const tsdb_;
+  events::EventStore* const events_;
   Connections* const connections_;
   const Clock* const clock_;
   const IngestLimits limits_;

@@ -30,6 +30,7 @@ enum class Keyspace : char {
   kOutbox = 'o',     // <sequence, big-endian> -> message waiting to be sent
   kNotifyLog = 'n',  // what was sent to whom: <time ms> <sequence> -> entry
   kMeta = 'm',       // counters and keys (e.g. the ack-link key, the next sequence)
+  kEvents = 'e',     // agents' events: <host> 0x00 <time ms> <run id> 0x00 <event id> -> Event
 };
 
 // One change of a multi-key atomic write.
