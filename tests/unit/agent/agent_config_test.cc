@@ -44,7 +44,7 @@ TEST_CASE("the security section sets the listen allowlist and names a bad entry'
                             "agent.yaml", "/etc/vigil");
   REQUIRE_FALSE(config.ok());
   CHECK(absl::StartsWith(config.status().message(),
-                         "agent.yaml:8: security.listen_allowlist[0]: \"ssh\" must be"));
+                         "agent.yaml:9: security.listen_allowlist[0]: \"ssh\" must be"));
 }
 
 TEST_CASE("agent config options are applied and validated", "[config]") {
