@@ -92,9 +92,9 @@ absl::Status ParseSpool(const ConfigNode& spool, const std::string& base_dir, Ag
 }
 
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, AgentConfig* config) {
-  VIGIL_RETURN_IF_ERROR(
-      root.CheckKeys({"collector", "tls", "interval", "sources", "intervals", "paths", "filesystem",
-                      "diskstats", "netdev", "postgres", "oracle", "spool", "log_level"}));
+  VIGIL_RETURN_IF_ERROR(root.CheckKeys({"collector", "tls", "interval", "sources", "intervals",
+                                        "paths", "filesystem", "diskstats", "netdev", "postgres",
+                                        "oracle", "security", "spool", "log_level"}));
   VIGIL_RETURN_IF_ERROR(ParseCollector(root, config));
 
   if (!root.Has("tls"))
@@ -133,6 +133,11 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   for (const char* name : {"postgres", "oracle"}) {
     config->source_intervals[name] = std::max(config->interval, absl::Seconds(5));
   }
+  // /proc/net/tcp lists every connection; a full stat scan reads every process; kernel
+  // parameters rarely change (listen_sockets.h, processes.h, kernel_params.h).
+  config->source_intervals["listen_sockets"] = std::max(config->interval, absl::Seconds(30));
+  config->source_intervals["processes"] = std::max(config->interval, absl::Seconds(15));
+  config->source_intervals["kernel_params"] = std::max(config->interval, absl::Minutes(1));
   for (absl::string_view name : source_names) {
     if (!intervals.Has(name)) continue;
     absl::Duration d;
@@ -180,6 +185,7 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
     so.expected_postgres.push_back(std::move(instance));
   }
   VIGIL_RETURN_IF_ERROR(ParseOracleOptions(root.Child("oracle"), base_dir, &so.oracle));
+  VIGIL_RETURN_IF_ERROR(ParseSecurityOptions(root.Child("security"), &so.security));
 
   VIGIL_RETURN_IF_ERROR(ParseSpool(root.Child("spool"), base_dir, config));
 

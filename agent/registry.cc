@@ -6,12 +6,16 @@
 #include "agent/sources/cpu.h"
 #include "agent/sources/diskstats.h"
 #include "agent/sources/filesystem.h"
+#include "agent/sources/kernel_params.h"
+#include "agent/sources/listen_sockets.h"
 #include "agent/sources/loadavg.h"
 #include "agent/sources/meminfo.h"
 #include "agent/sources/netdev.h"
 #include "agent/sources/oracle_process.h"
 #include "agent/sources/postgres_process.h"
+#include "agent/sources/processes.h"
 #include "agent/sources/time.h"
+#include "agent/sources/vmstat.h"
 
 namespace vigil::agent {
 
@@ -32,6 +36,17 @@ const std::vector<SourceInfo>& AllSources() {
        CreatePostgresProcessSource},
       {"oracle", "Oracle instances (ora_pmon_<SID>), background processes and listeners",
        CreateOracleProcessSource},
+      {"listen_sockets",
+       "/proc/net/{tcp,udp}{,6} + fd tables: listening sockets, their processes, checked "
+       "against security.listen_allowlist",
+       CreateListenSocketsSource},
+      {"kernel_params",
+       "/proc/sys + /sys/kernel/mm: kernel parameters for databases (sysctls, transparent "
+       "huge pages)",
+       CreateKernelParamsSource},
+      {"vmstat", "/proc/vmstat: OOM kills, page faults, swapping", CreateVmstatSource},
+      {"processes", "/proc/<pid>/stat: processes per state (zombies), threads",
+       CreateProcessesSource},
   };
   return *sources;
 }

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agent/sources/oracle_options.h"
+#include "agent/sources/security_options.h"
 
 namespace vigil::agent {
 
@@ -98,6 +99,9 @@ struct SourceOptions {
   // database process sources
   std::vector<ExpectedPostgres> expected_postgres;
   OracleOptions oracle;
+
+  // listen_sockets source: the `security:` section (security_options.h)
+  SecurityOptions security;
 };
 
 class Source {

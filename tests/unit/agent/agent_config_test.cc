@@ -21,9 +21,30 @@ TEST_CASE("a minimal agent config gets the defaults", "[config]") {
   CHECK(config->outbox.spool.max_age == absl::Hours(168));
   CHECK(config->link.tls.ca == "/etc/vigil/ca.crt");
   CHECK(config->interval == absl::Seconds(1));
-  CHECK(config->sources.size() == 9);
+  CHECK(config->sources.size() == 13);
+  CHECK(config->source_intervals.at("listen_sockets") == absl::Seconds(30));
+  CHECK(config->source_intervals.at("kernel_params") == absl::Minutes(1));
+  CHECK(config->source_options.security.listen_allowlist.empty());
   CHECK(config->source_intervals.at("postgres") == absl::Seconds(5));
   CHECK(config->source_options.proc_root == "/proc");
+}
+
+TEST_CASE("the security section sets the listen allowlist and names a bad entry's line",
+          "[config]") {
+  auto config =
+      ParseAgentConfig(std::string(kMinimal) +
+                           "security:\n  listen_allowlist:\n    - tcp:22\n    - udp:123 chronyd\n",
+                       "agent.yaml", "/etc/vigil");
+  INFO(config.status().message());
+  REQUIRE(config.ok());
+  REQUIRE(config->source_options.security.listen_allowlist.size() == 2);
+  CHECK(config->source_options.security.listen_allowlist[1].process == "chronyd");
+
+  config = ParseAgentConfig(std::string(kMinimal) + "security:\n  listen_allowlist:\n    - ssh\n",
+                            "agent.yaml", "/etc/vigil");
+  REQUIRE_FALSE(config.ok());
+  CHECK(absl::StartsWith(config.status().message(),
+                         "agent.yaml:9: security.listen_allowlist[0]: \"ssh\" must be"));
 }
 
 TEST_CASE("agent config options are applied and validated", "[config]") {

@@ -120,6 +120,34 @@ load 1m
   vigil_process_up{instance="db-ok",db="oracle",instance_name="ORCL",role="pmon"} 1x420
   vigil_process_up{instance="db-ok",db="oracle",instance_name="ORCL",role="lgwr"} 1x420
   vigil_oracle_listener_up{instance="db-ok",listener="LISTENER"} 1x420
+  vigil_listen_sockets_unexpected{instance="db-sick"} 2x420
+  vigil_listen_sockets_unexpected{instance="db-ok"} 0x420
+  node_vmstat_oom_kill{instance="db-sick"} 0+1x420
+  node_vmstat_oom_kill{instance="db-ok"} 3x420
+  node_processes_state{instance="db-sick",state="Z"} 50x420
+  node_processes_state{instance="db-ok",state="Z"} 1x420
+  node_sysctl_vm_swappiness{instance="db-sick"} 60x420
+  node_sysctl_vm_swappiness{instance="db-ok"} 1x420
+  vigil_transparent_hugepage{instance="db-sick",setting="enabled",value="always"} 1x420
+  vigil_transparent_hugepage{instance="db-sick",setting="enabled",value="never"} 0x420
+  vigil_transparent_hugepage{instance="db-ok",setting="enabled",value="always"} 0x420
+  vigil_transparent_hugepage{instance="db-ok",setting="enabled",value="never"} 1x420
+  node_sysctl_vm_overcommit_memory{instance="db-sick"} 0x420
+  node_sysctl_vm_overcommit_memory{instance="db-ok"} 2x420
+  node_sysctl_fs_file_max{instance="db-sick"} 100000x420
+  node_sysctl_fs_file_max{instance="db-ok"} 6815744x420
+  node_sysctl_kernel_sem{instance="db-sick",index="0"} 250x420
+  node_sysctl_kernel_sem{instance="db-sick",index="1"} 32000x420
+  node_sysctl_kernel_sem{instance="db-sick",index="2"} 32x420
+  node_sysctl_kernel_sem{instance="db-sick",index="3"} 128x420
+  node_sysctl_kernel_sem{instance="db-ok",index="0"} 32000x420
+  node_sysctl_kernel_sem{instance="db-ok",index="1"} 1024000000x420
+  node_sysctl_kernel_sem{instance="db-ok",index="2"} 500x420
+  node_sysctl_kernel_sem{instance="db-ok",index="3"} 32000x420
+  node_sysctl_kernel_shmmni{instance="db-sick"} 1024x420
+  node_sysctl_kernel_shmmni{instance="db-ok"} 4096x420
+  node_sysctl_fs_aio_max_nr{instance="db-sick"} 65536x420
+  node_sysctl_fs_aio_max_nr{instance="db-ok"} 1048576x420
 )";
 
 // The series an expression returns now, as LabelSet::ToString.
@@ -173,11 +201,21 @@ TEST_CASE("the built-in rule packs load and name every rule the issue asks for",
                                  "PostgresBackgroundProcessMissing",
                                  "OracleInstanceDown",
                                  "OracleBackgroundProcessMissing",
-                                 "OracleListenerDown"}) {
+                                 "OracleListenerDown",
+                                 "HostListenerUnexpected",
+                                 "HostOomKill",
+                                 "HostZombieProcesses",
+                                 "HostSwappinessHigh",
+                                 "HostTransparentHugepagesEnabled",
+                                 "PostgresOvercommitNotStrict",
+                                 "OracleKernelFileMaxLow",
+                                 "OracleKernelSemaphoresLow",
+                                 "OracleKernelShmmniLow",
+                                 "OracleKernelAioMaxNrLow"}) {
     INFO(std::string(name));
     FindRule(set, name);
   }
-  CHECK(set.RuleCount() == 24);
+  CHECK(set.RuleCount() == 34);
 
   const AlertRule* down = FindRule(set, "HostDown");
   CHECK(down->host_silent == absl::Seconds(60));
