@@ -138,8 +138,8 @@ class BackupSource : public Source {
       jobs.push_back(BackgroundJob{
           absl::StrCat("backup:", location.name),
           location.interval > absl::ZeroDuration() ? location.interval : backups.interval,
-          [location, root_fs, max = backups.max_entries, hook, errors](
-              const JobContext& context, SampleSink& sink) {
+          [location, root_fs, max = backups.max_entries, hook, errors](const JobContext& context,
+                                                                       SampleSink& sink) {
             return RunBackupScan(location, root_fs, max, hook, errors.get(), context, sink);
           }});
     }
@@ -148,8 +148,8 @@ class BackupSource : public Source {
       jobs.push_back(BackgroundJob{
           absl::StrCat("archive:", location.name),
           location.interval > absl::ZeroDuration() ? location.interval : backups.interval,
-          [location, root_fs, max = backups.max_entries, hook, errors](
-              const JobContext& context, SampleSink& sink) {
+          [location, root_fs, max = backups.max_entries, hook, errors](const JobContext& context,
+                                                                       SampleSink& sink) {
             return RunArchiveScan(location, root_fs, max, hook, errors.get(), context, sink);
           }});
     }

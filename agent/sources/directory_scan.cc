@@ -55,8 +55,8 @@ void MeasureDirectory(int fd, const DirectoryScanOptions& options, BackupEntry* 
         entry->size_bytes += static_cast<uint64_t>(st.st_size);
       } else if (S_ISDIR(st.st_mode)) {
         entry->mtime_ns = std::max(entry->mtime_ns, MtimeNs(st));
-        const int child = openat(dirfd(dir), d->d_name,
-                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        const int child =
+            openat(dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (child >= 0) pending.push_back(child);
       }
     }
@@ -73,7 +73,8 @@ absl::StatusOr<DirectoryScan> ScanDirectory(const std::string& dir,
   const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
-    if (err == ENOTDIR) return absl::FailedPreconditionError(absl::StrCat(dir, ": not a directory"));
+    if (err == ENOTDIR)
+      return absl::FailedPreconditionError(absl::StrCat(dir, ": not a directory"));
     absl::Status status = ErrnoStatus(err, dir);
     if (!absl::IsNotFound(status) && !absl::IsPermissionDenied(status)) {
       return absl::UnavailableError(status.message());

@@ -82,7 +82,8 @@ TEST_CASE("backups: newest, previous (shrunken), window, glob and max_age", "[ba
   MakeBackup(dir, "rman/HISDB_0301.bkp", 1000, kNow - absl::Hours(2));  // shrunk to 25%
   MakeBackup(dir, "rman/HISDB_0201.bkp", 3900, kNow - absl::Hours(24 * 29));
   MakeBackup(dir, "rman/notes.txt", 10, kNow);  // not a backup
-  std::filesystem::create_directory(dir.Path("rman/old.bkp"));  // a directory: not without recursive
+  std::filesystem::create_directory(
+      dir.Path("rman/old.bkp"));  // a directory: not without recursive
   SourceOptions options;
   options.root_fs = "/";
   BackupLocation rman;
@@ -135,8 +136,7 @@ TEST_CASE("backups: an empty newest backup and a directory without backups", "[b
   options.backups.locations = {dump, none};
   ManualClock clock(kNow);
   RecordingSink sink = RunOnce(options, &clock);
-  CHECK(sink.Find("vigil_backup_newest_size_bytes", {{"backup", "expdp"}, {"kind", "expdp"}}) ==
-        0);
+  CHECK(sink.Find("vigil_backup_newest_size_bytes", {{"backup", "expdp"}, {"kind", "expdp"}}) == 0);
   CHECK(sink.Find("vigil_backup_previous_size_bytes", {{"backup", "expdp"}, {"kind", "expdp"}}) ==
         5000);
   const LabelPair empty{"backup", "empty"}, other{"kind", "other"};
@@ -338,13 +338,14 @@ backups:
   CHECK(options.archive_logs[0].max_age == absl::Hours(1));
 
   BackupOptions bad;
-  absl::Status status = parse("backups:\n  locations:\n    - name: x\n      path: /b\n"
-                              "      kind: tape\n",
-                              &bad);
+  absl::Status status = parse(
+      "backups:\n  locations:\n    - name: x\n      path: /b\n"
+      "      kind: tape\n",
+      &bad);
   CHECK(status.message() ==
         "agent.yaml:5: backups.locations[0].kind: must be rman, expdp, pg_basebackup or other");
-  status = parse("backups:\n  locations:\n    - {name: x, path: /b}\n    - {name: x, path: /c}\n",
-                 &bad);
+  status =
+      parse("backups:\n  locations:\n    - {name: x, path: /b}\n    - {name: x, path: /c}\n", &bad);
   CHECK_FALSE(status.ok());
   CHECK(absl::StrContains(status.message(), "listed twice"));
   CHECK_FALSE(parse("backups:\n  locations:\n    - {name: x, path: /b, glob: a/b}\n", &bad).ok());
