@@ -94,7 +94,8 @@ absl::Status ParseSpool(const ConfigNode& spool, const std::string& base_dir, Ag
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, AgentConfig* config) {
   VIGIL_RETURN_IF_ERROR(root.CheckKeys({"collector", "tls", "interval", "sources", "intervals",
                                         "paths", "filesystem", "diskstats", "netdev", "postgres",
-                                        "oracle", "security", "spool", "log_level"}));
+                                        "oracle", "security", "backups", "file_watch", "spool",
+                                        "log_level"}));
   VIGIL_RETURN_IF_ERROR(ParseCollector(root, config));
 
   if (!root.Has("tls"))
@@ -187,7 +188,13 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   VIGIL_RETURN_IF_ERROR(ParseOracleOptions(root.Child("oracle"), base_dir, &so.oracle));
   VIGIL_RETURN_IF_ERROR(ParseSecurityOptions(root.Child("security"), &so.security));
 
+  VIGIL_RETURN_IF_ERROR(ParseBackupOptions(root.Child("backups"), base_dir, &so.backups));
+  VIGIL_RETURN_IF_ERROR(ParseFileWatchOptions(root.Child("file_watch"), base_dir, &so.file_watch));
+
   VIGIL_RETURN_IF_ERROR(ParseSpool(root.Child("spool"), base_dir, config));
+  std::string spool_dir = config->outbox.spool.dir;
+  while (spool_dir.size() > 1 && spool_dir.back() == '/') spool_dir.pop_back();
+  so.state_dir = std::filesystem::path(spool_dir).parent_path().string();
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));

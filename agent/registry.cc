@@ -3,8 +3,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "agent/sources/backups.h"
 #include "agent/sources/cpu.h"
 #include "agent/sources/diskstats.h"
+#include "agent/sources/file_watch.h"
 #include "agent/sources/filesystem.h"
 #include "agent/sources/kernel_params.h"
 #include "agent/sources/listen_sockets.h"
@@ -47,6 +49,12 @@ const std::vector<SourceInfo>& AllSources() {
       {"vmstat", "/proc/vmstat: OOM kills, page faults, swapping", CreateVmstatSource},
       {"processes", "/proc/<pid>/stat: processes per state (zombies), threads",
        CreateProcessesSource},
+      {"backups",
+       "backup files and archive-log directories (backups:): presence, age, size, filesystem",
+       [](const SourceOptions& options) { return CreateBackupSource(options); }},
+      {"file_watch",
+       "configuration files of the databases and listed paths: owner, mode, SHA-256, changes",
+       [](const SourceOptions& options) { return CreateFileWatchSource(options); }},
   };
   return *sources;
 }

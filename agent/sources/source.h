@@ -20,6 +20,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "agent/sources/backup_options.h"
+#include "agent/sources/file_watch_options.h"
 #include "agent/sources/oracle_options.h"
 #include "agent/sources/security_options.h"
 
@@ -102,6 +104,11 @@ struct SourceOptions {
 
   // listen_sockets source: the `security:` section (security_options.h)
   SecurityOptions security;
+  // backups and file_watch sources
+  BackupOptions backups;
+  FileWatchOptions file_watch;
+  // Where sources keep state across restarts (the parent of spool.dir).
+  std::string state_dir = "/var/lib/vigil-agent";
 };
 
 class Source {

@@ -21,10 +21,13 @@ TEST_CASE("a minimal agent config gets the defaults", "[config]") {
   CHECK(config->outbox.spool.max_age == absl::Hours(168));
   CHECK(config->link.tls.ca == "/etc/vigil/ca.crt");
   CHECK(config->interval == absl::Seconds(1));
-  CHECK(config->sources.size() == 13);
+  CHECK(config->sources.size() == 15);
   CHECK(config->source_intervals.at("listen_sockets") == absl::Seconds(30));
   CHECK(config->source_intervals.at("kernel_params") == absl::Minutes(1));
   CHECK(config->source_options.security.listen_allowlist.empty());
+  CHECK(config->source_options.state_dir == "/var/lib/vigil-agent");
+  CHECK(config->source_options.file_watch.auto_discover);
+  CHECK(config->source_options.backups.locations.empty());
   CHECK(config->source_intervals.at("postgres") == absl::Seconds(5));
   CHECK(config->source_options.proc_root == "/proc");
 }
@@ -52,6 +55,8 @@ TEST_CASE("agent config options are applied and validated", "[config]") {
                      "interval: 2s\nsources: [cpu, postgres]\nintervals:\n  postgres: 10s\n"
                      "paths:\n  proc: /host/proc\npostgres:\n  expected:\n    - port: 5432\n"
                      "oracle:\n  expected_sids: [ORCL]\n"
+                     "backups:\n  locations:\n    - {name: rman, path: /b, glob: '*.bkp'}\n"
+                     "file_watch:\n  paths: [/etc/oratab]\n"
                      "spool:\n  dir: spool\n  max_bytes: 64MiB\n  max_age: 48h\n"
                      "  memory_max_bytes: 512KiB\n";
   auto config = ParseAgentConfig(yaml, "agent.yaml", "/etc/vigil");
@@ -65,6 +70,11 @@ TEST_CASE("agent config options are applied and validated", "[config]") {
   CHECK(config->source_options.expected_postgres[0].port == "5432");
   CHECK(config->source_options.oracle.expected_sids == std::vector<std::string>{"ORCL"});
   CHECK(config->outbox.spool.dir == "/etc/vigil/spool");
+  CHECK(config->source_options.state_dir == "/etc/vigil");
+  REQUIRE(config->source_options.backups.locations.size() == 1);
+  CHECK(config->source_options.backups.locations[0].glob == "*.bkp");
+  REQUIRE(config->source_options.file_watch.paths.size() == 1);
+  CHECK(config->source_options.file_watch.paths[0].path == "/etc/oratab");
   CHECK(config->outbox.spool.max_bytes == 64 << 20);
   CHECK(config->outbox.spool.max_age == absl::Hours(48));
   CHECK(config->outbox.memory_max_bytes == 512 << 10);

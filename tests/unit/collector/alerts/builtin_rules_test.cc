@@ -148,6 +148,39 @@ load 1m
   node_sysctl_kernel_shmmni{instance="db-ok"} 4096x420
   node_sysctl_fs_aio_max_nr{instance="db-sick"} 65536x420
   node_sysctl_fs_aio_max_nr{instance="db-ok"} 1048576x420
+  vigil_backup_up{instance="db-sick",backup="missing",kind="rman"} 1x420
+  vigil_backup_found{instance="db-sick",backup="missing",kind="rman"} 0x420
+  vigil_backup_up{instance="db-sick",backup="stale",kind="rman"} 1x420
+  vigil_backup_found{instance="db-sick",backup="stale",kind="rman"} 1x420
+  vigil_backup_newest_timestamp_seconds{instance="db-sick",backup="stale",kind="rman"} 0x420
+  vigil_backup_max_age_seconds{instance="db-sick",backup="stale",kind="rman"} 3600x420
+  vigil_backup_newest_size_bytes{instance="db-sick",backup="stale",kind="rman"} 100x420
+  vigil_backup_previous_size_bytes{instance="db-sick",backup="stale",kind="rman"} 100x420
+  vigil_backup_newest_size_bytes{instance="db-sick",backup="empty",kind="expdp"} 0x420
+  vigil_backup_previous_size_bytes{instance="db-sick",backup="empty",kind="expdp"} 100x420
+  vigil_backup_newest_size_bytes{instance="db-sick",backup="shrunk",kind="pg_basebackup"} 40x420
+  vigil_backup_previous_size_bytes{instance="db-sick",backup="shrunk",kind="pg_basebackup"} 100x420
+  vigil_backup_up{instance="db-sick",backup="locked",kind="rman"} 0x420
+  vigil_archive_log_up{instance="db-sick",archive="arch"} 1x420
+  vigil_archive_log_up{instance="db-sick",archive="arch_gone"} 0x420
+  vigil_archive_log_filesystem_size_bytes{instance="db-sick",archive="arch"} 1e11x420
+  vigil_archive_log_filesystem_avail_bytes{instance="db-sick",archive="arch"} 3e9x420
+  vigil_archive_log_newest_timestamp_seconds{instance="db-sick",archive="arch"} 0x420
+  vigil_archive_log_max_age_seconds{instance="db-sick",archive="arch"} 3600x420
+  vigil_file_changes_total{instance="db-sick",path="/etc/postgresql/16/main/pg_hba.conf",change="content"} 0x410 1x9
+  vigil_file_changes_total{instance="db-sick",path="/etc/postgresql/16/main/pg_hba.conf",change="mode"} 0x420
+  vigil_backup_up{instance="db-ok",backup="rman",kind="rman"} 1x420
+  vigil_backup_found{instance="db-ok",backup="rman",kind="rman"} 1x420
+  vigil_backup_newest_timestamp_seconds{instance="db-ok",backup="rman",kind="rman"} 25000x420
+  vigil_backup_max_age_seconds{instance="db-ok",backup="rman",kind="rman"} 3600x420
+  vigil_backup_newest_size_bytes{instance="db-ok",backup="rman",kind="rman"} 100x420
+  vigil_backup_previous_size_bytes{instance="db-ok",backup="rman",kind="rman"} 120x420
+  vigil_archive_log_up{instance="db-ok",archive="arch"} 1x420
+  vigil_archive_log_filesystem_size_bytes{instance="db-ok",archive="arch"} 1e11x420
+  vigil_archive_log_filesystem_avail_bytes{instance="db-ok",archive="arch"} 5e10x420
+  vigil_archive_log_newest_timestamp_seconds{instance="db-ok",archive="arch"} 25000x420
+  vigil_archive_log_max_age_seconds{instance="db-ok",archive="arch"} 3600x420
+  vigil_file_changes_total{instance="db-ok",path="/etc/postgresql/16/main/pg_hba.conf",change="content"} 0x420
 )";
 
 // The series an expression returns now, as LabelSet::ToString.
@@ -211,11 +244,20 @@ TEST_CASE("the built-in rule packs load and name every rule the issue asks for",
                                  "OracleKernelFileMaxLow",
                                  "OracleKernelSemaphoresLow",
                                  "OracleKernelShmmniLow",
-                                 "OracleKernelAioMaxNrLow"}) {
+                                 "OracleKernelAioMaxNrLow",
+                                 "BackupMissing",
+                                 "BackupTooOld",
+                                 "BackupEmpty",
+                                 "BackupShrunk",
+                                 "BackupDirectoryUnreadable",
+                                 "ArchiveLogSpaceCritical",
+                                 "ArchiveLogSpaceLow",
+                                 "ArchiveLogStale",
+                                 "WatchedFileChanged"}) {
     INFO(std::string(name));
     FindRule(set, name);
   }
-  CHECK(set.RuleCount() == 34);
+  CHECK(set.RuleCount() == 43);
 
   const AlertRule* down = FindRule(set, "HostDown");
   CHECK(down->host_silent == absl::Seconds(60));
@@ -295,6 +337,24 @@ TEST_CASE("the built-in database rules pick the right instances and processes", 
   CHECK(Evaluate(f, *FindRule(set, "HostFilesystemReadOnly")->parsed_expr) ==
         std::vector<std::string>{"node_filesystem_readonly{device=\"/dev/sda1\",fstype=\"ext4\","
                                  "instance=\"db-sick\",mountpoint=\"/\"}"});
+}
+
+TEST_CASE("the built-in backup rules pick the right locations", "[rules]") {
+  const RuleSet set = LoadBuiltinRules();
+  PromqlFixture f;
+  f.Load(kHostData);
+  // An empty backup is BackupEmpty, not also "shrunk".
+  CHECK(Evaluate(f, *FindRule(set, "BackupShrunk")->parsed_expr) ==
+        std::vector<std::string>{"vigil_backup_newest_size_bytes{backup=\"shrunk\","
+                                 "instance=\"db-sick\",kind=\"pg_basebackup\"}"});
+  // A missing directory is BackupMissing, not also "unreadable".
+  CHECK(Evaluate(f, *FindRule(set, "BackupDirectoryUnreadable")->parsed_expr) ==
+        std::vector<std::string>{
+            "vigil_archive_log_up{archive=\"arch_gone\",instance=\"db-sick\"}",
+            "vigil_backup_up{backup=\"locked\",instance=\"db-sick\",kind=\"rman\"}"});
+  // One rule, per-location thresholds: the age is compared with that location's max_age.
+  CHECK(Evaluate(f, *FindRule(set, "BackupTooOld")->parsed_expr) ==
+        std::vector<std::string>{"{backup=\"stale\",instance=\"db-sick\",kind=\"rman\"}"});
 }
 
 }  // namespace
