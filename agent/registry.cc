@@ -10,6 +10,7 @@
 #include "agent/sources/meminfo.h"
 #include "agent/sources/netdev.h"
 #include "agent/sources/oracle_process.h"
+#include "agent/sources/oracle_sql.h"
 #include "agent/sources/postgres_process.h"
 #include "agent/sources/time.h"
 
@@ -32,6 +33,10 @@ const std::vector<SourceInfo>& AllSources() {
        CreatePostgresProcessSource},
       {"oracle", "Oracle instances (ora_pmon_<SID>), background processes and listeners",
        CreateOracleProcessSource},
+      {"oracle_sql",
+       "Oracle SQL checks: sqlplus runs deploy/oracle/vigil_checks.sql per instance (tablespaces, "
+       "FRA, archive destinations, Data Guard, RMAN, sessions)",
+       CreateOracleSqlSource},
   };
   return *sources;
 }
