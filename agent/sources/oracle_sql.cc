@@ -74,6 +74,7 @@ class InstanceChecks {
   std::array<uint64_t, kReasons> failures_{};
   uint64_t parse_errors_ = 0;
   uint64_t dropped_ = 0;
+  uint64_t events_ = 0;
 };
 
 void InstanceChecks::AddCounters(SampleSink& sink, bool up, double duration_s, size_t records) {
@@ -89,6 +90,7 @@ void InstanceChecks::AddCounters(SampleSink& sink, bool up, double duration_s, s
            static_cast<double>(parse_errors_));
   sink.Add("oracle_sql_records_dropped_total", {{"instance_name", sid}},
            static_cast<double>(dropped_));
+  sink.Add("oracle_sql_events_total", {{"instance_name", sid}}, static_cast<double>(events_));
 }
 
 absl::Status InstanceChecks::Run(const JobContext& context, SampleSink& sink) {
@@ -131,6 +133,7 @@ absl::Status InstanceChecks::Run(const JobContext& context, SampleSink& sink) {
     for (auto& label : parsed.labels) event.labels.push_back(std::move(label));
     event.message = std::move(parsed.text);
     sink.AddEvent(std::move(event));
+    ++events_;
   }
   for (const OracleSqlCheck& check : output.checks) {
     sink.Add("oracle_sql_check_up", {{"instance_name", sid}, {"check", check.name}},

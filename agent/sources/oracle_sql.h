@@ -27,6 +27,7 @@
 //   oracle_sql_records                  records taken from the last run
 //   oracle_sql_parse_errors_total       garbage lines since the agent started
 //   oracle_sql_records_dropped_total    records and events beyond the per-run caps
+//   oracle_sql_events_total             events taken from the script's output
 //   oracle_sql_check_up{check}          1/0 per check the script reported (0: the check's
 //                                       query failed, e.g. ORA-01219 on a mounted standby)
 //   and the script's own oracle_* metrics with instance_name added.

@@ -14,6 +14,7 @@
 #include "agent/sources/bounded_command.h"
 #include "agent/sources/oracle_environment.h"
 #include "common/child_process.h"
+#include "common/config_node.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/agent/sources/recording_sink.h"
 
@@ -89,6 +90,7 @@ TEST_CASE(
                                                    {"contents", "permanent"}}) == Approx(0.966667));
   CHECK(sink.Find("oracle_sql_check_up", {{"instance_name", "HISDB"}, {"check", "rman"}}) == 1);
   CHECK(sink.Find("vigil_agent_job_up", {{"source", "oracle_sql"}, {"job", "HISDB"}}) == 1);
+  CHECK(sink.Find("oracle_sql_events_total", {{"instance_name", "HISDB"}}) == 1);
   CHECK(sink.DuplicateSeries().empty());
   const std::vector<Event> top = sink.EventsOf("oracle_top_sql");
   REQUIRE(top.size() == 1);
@@ -315,6 +317,40 @@ TEST_CASE("bounded command: stopping ends a run early", "[oracle_sql]") {
   const BoundedCommandResult result = RunBoundedCommand(command, &stopping);
   CHECK(result.outcome == BoundedCommandResult::Outcome::kStopped);
   CHECK(result.duration < absl::Seconds(60));
+}
+
+TEST_CASE("oracle: sql options parse with defaults, tns_admin and checked commands",
+          "[oracle_sql]") {
+  auto parse = [](const std::string& yaml, OracleOptions* out) {
+    absl::StatusOr<ConfigNode> node = ConfigNode::LoadString(yaml, "agent.yaml");
+    REQUIRE(node.ok());
+    return ParseOracleOptions(node->Child("oracle"), "/etc/vigil", out);
+  };
+  OracleOptions defaults;
+  REQUIRE(parse("oracle:\n  instances:\n    - sid: HISDB\n", &defaults).ok());
+  const OracleSqlOptions& sql = defaults.instances[0].sql;
+  CHECK(sql.enabled);
+  CHECK(sql.command.empty());
+  CHECK(sql.run_as == "oracle");
+  CHECK(sql.script == "/usr/share/vigil/oracle/vigil_checks.sql");
+  CHECK(sql.tns_admin.empty());
+  CHECK(sql.interval == absl::Minutes(5));
+  CHECK(sql.timeout == absl::Seconds(60));
+
+  OracleOptions wallet;
+  REQUIRE(parse("oracle:\n  instances:\n    - sid: HISDB\n      sql:\n        run_as: \"\"\n"
+                "        tns_admin: oracle\n"
+                "        command: [$ORACLE_HOME/bin/sqlplus, -S, -L, /@vigil_$ORACLE_SID]\n",
+                &wallet)
+              .ok());
+  CHECK(wallet.instances[0].sql.tns_admin == "/etc/vigil/oracle");
+  CHECK(wallet.instances[0].sql.run_as.empty());
+
+  OracleOptions bad;
+  const absl::Status relative = parse(
+      "oracle:\n  instances:\n    - sid: HISDB\n      sql:\n        command: [sqlplus]\n", &bad);
+  CHECK(absl::StrContains(relative.message(), "agent.yaml:5"));
+  CHECK(absl::StrContains(relative.message(), "absolute path"));
 }
 
 }  // namespace
