@@ -14,6 +14,7 @@
 #include "agent/sources/meminfo.h"
 #include "agent/sources/netdev.h"
 #include "agent/sources/oracle_process.h"
+#include "agent/sources/oracle_sql.h"
 #include "agent/sources/postgres_process.h"
 #include "agent/sources/processes.h"
 #include "agent/sources/time.h"
@@ -55,6 +56,10 @@ const std::vector<SourceInfo>& AllSources() {
       {"file_watch",
        "configuration files of the databases and listed paths: owner, mode, SHA-256, changes",
        [](const SourceOptions& options) { return CreateFileWatchSource(options); }},
+      {"oracle_sql",
+       "Oracle SQL checks: sqlplus runs deploy/oracle/vigil_checks.sql per instance (tablespaces, "
+       "FRA, archive destinations, Data Guard, RMAN, sessions)",
+       CreateOracleSqlSource},
   };
   return *sources;
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "agent/sources/oracle_environment.h"
 #include "agent/sources/oracle_process.h"
 #include "agent/sources/postgres_process.h"
 #include "agent/sources/process_table.h"
@@ -109,15 +110,6 @@ std::vector<std::string> OracleFiles(const DatabaseProcess& process) {
 
 }  // namespace
 
-std::string EnvironValue(absl::string_view environ, absl::string_view name) {
-  for (absl::string_view entry : absl::StrSplit(environ, '\0', absl::SkipEmpty())) {
-    if (absl::ConsumePrefix(&entry, name) && absl::ConsumePrefix(&entry, "=")) {
-      return std::string(entry);
-    }
-  }
-  return "";
-}
-
 absl::flat_hash_map<std::string, std::string> ParsePostgresConf(absl::string_view text) {
   absl::flat_hash_map<std::string, std::string> settings;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
@@ -194,8 +186,8 @@ std::vector<DatabaseProcess> DatabaseProcessFinder::Find(ProcessTable& table) {
       absl::StatusOr<std::string> environ =
           ReadFile(absl::StrCat(table.proc_root(), "/", p.pid, "/environ"), 1 << 20);
       if (environ.ok()) {
-        process.oracle_home = EnvironValue(*environ, "ORACLE_HOME");
-        process.tns_admin = EnvironValue(*environ, "TNS_ADMIN");
+        process.oracle_home = EnvironValue(*environ, "ORACLE_HOME").value_or("");
+        process.tns_admin = EnvironValue(*environ, "TNS_ADMIN").value_or("");
       }
       for (const OracleInstanceOptions& instance : oracle_.instances) {
         if (instance.sid == process.sid && !instance.oracle_home.empty()) {

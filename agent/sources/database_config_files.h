@@ -45,10 +45,6 @@ struct DatabaseProcess {
   std::string tns_admin;
 };
 
-// The value of `name` in the content of /proc/<pid>/environ (NUL-separated NAME=value);
-// empty if absent.
-std::string EnvironValue(absl::string_view environ, absl::string_view name);
-
 // The settings of a postgresql.conf: `name = value` or `name value`, value optionally
 // single-quoted ('' for a quote), `#` comments. Later lines win; names in lower case.
 absl::flat_hash_map<std::string, std::string> ParsePostgresConf(absl::string_view text);

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/config_node.h"
 #include "common/status.h"
@@ -16,8 +17,8 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
 }
 
 absl::Status ParseSql(const ConfigNode& node, const std::string& base_dir, OracleSqlOptions* sql) {
-  VIGIL_RETURN_IF_ERROR(
-      node.CheckKeys({"enabled", "command", "run_as", "script", "interval", "timeout"}));
+  VIGIL_RETURN_IF_ERROR(node.CheckKeys(
+      {"enabled", "command", "run_as", "script", "tns_admin", "interval", "timeout"}));
   VIGIL_RETURN_IF_ERROR(node.GetBool("enabled", &sql->enabled));
   VIGIL_RETURN_IF_ERROR(node.GetStringList("command", &sql->command));
   if (node.Has("command") && sql->command.empty()) {
@@ -25,7 +26,15 @@ absl::Status ParseSql(const ConfigNode& node, const std::string& base_dir, Oracl
   }
   VIGIL_RETURN_IF_ERROR(node.GetString("run_as", &sql->run_as));
   VIGIL_RETURN_IF_ERROR(node.GetString("script", &sql->script));
+  if (sql->script.empty()) return node.Error("script", "must be a path (or leave it out)");
   sql->script = Resolve(base_dir, sql->script);
+  VIGIL_RETURN_IF_ERROR(node.GetString("tns_admin", &sql->tns_admin));
+  sql->tns_admin = Resolve(base_dir, sql->tns_admin);
+  if (!sql->command.empty() && !absl::StartsWith(sql->command[0], "/") &&
+      !absl::StartsWith(sql->command[0], "$ORACLE_HOME/")) {
+    return node.Error("command",
+                      "the program must be an absolute path or start with $ORACLE_HOME/");
+  }
   VIGIL_RETURN_IF_ERROR(node.GetDuration("interval", &sql->interval));
   if (sql->interval < absl::Seconds(10)) return node.Error("interval", "must be at least 10s");
   VIGIL_RETURN_IF_ERROR(node.GetDuration("timeout", &sql->timeout));

@@ -21,13 +21,18 @@ namespace vigil::agent {
 // input and prints lines in the format of deploy/oracle/README.md.
 struct OracleSqlOptions {
   bool enabled = true;
-  // argv of the command; empty: `sqlplus -S -L / as sysdba` from $ORACLE_HOME/bin, run
-  // as `run_as` (through `sudo -n -u <run_as>` when the agent is not root).
+  // argv of the command; empty: `sqlplus -S -L / as sysdba` from $ORACLE_HOME/bin. The
+  // first element is an absolute path; "$ORACLE_HOME" and "$ORACLE_SID" in any element
+  // are replaced. Run as `run_as`: the agent drops to that user in the child when it
+  // runs as root, and goes through `sudo -n -u <run_as> --` otherwise.
   std::vector<std::string> command;
   std::string run_as = "oracle";  // "" runs the command as the agent's own user
-  // The script fed to the command's standard input; empty: the shipped
-  // deploy/oracle/vigil_checks.sql (installed as /usr/share/vigil/oracle/vigil_checks.sql).
-  std::string script;
+  // The script fed to the command's standard input: by default the shipped
+  // deploy/oracle/vigil_checks.sql as installed. Read at every run (at most 1 MiB).
+  std::string script = "/usr/share/vigil/oracle/vigil_checks.sql";
+  // TNS_ADMIN for the command (the directory of sqlnet.ora and tnsnames.ora, e.g. for a
+  // wallet-based monitoring user); "" leaves it unset.
+  std::string tns_admin;
   absl::Duration interval = absl::Minutes(5);
   absl::Duration timeout = absl::Seconds(60);  // the command is killed after it
 };

@@ -21,7 +21,7 @@ TEST_CASE("a minimal agent config gets the defaults", "[config]") {
   CHECK(config->outbox.spool.max_age == absl::Hours(168));
   CHECK(config->link.tls.ca == "/etc/vigil/ca.crt");
   CHECK(config->interval == absl::Seconds(1));
-  CHECK(config->sources.size() == 15);
+  CHECK(config->sources.size() == 16);
   CHECK(config->source_intervals.at("listen_sockets") == absl::Seconds(30));
   CHECK(config->source_intervals.at("kernel_params") == absl::Minutes(1));
   CHECK(config->source_options.security.listen_allowlist.empty());

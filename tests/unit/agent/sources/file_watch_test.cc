@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "agent/sources/oracle_environment.h"
 #include "agent/sources/process_table.h"
 #include "common/config_node.h"
 #include "common/file.h"
@@ -247,7 +248,7 @@ TEST_CASE("ParsePostgresConf and EnvironValue", "[file_watch]") {
   CHECK(conf["data_directory"] == "/var/lib/pg");
   const std::string environ = "PATH=/bin\0ORACLE_HOME=/u01/db\0ORACLE_HOME_X=no\0"s;
   CHECK(EnvironValue(environ, "ORACLE_HOME") == "/u01/db");
-  CHECK(EnvironValue(environ, "TNS_ADMIN").empty());
+  CHECK_FALSE(EnvironValue(environ, "TNS_ADMIN").has_value());
 }
 
 std::string StatLine(int pid, int ppid, uint64_t start) {

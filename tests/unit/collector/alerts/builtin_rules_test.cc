@@ -181,6 +181,37 @@ load 1m
   vigil_archive_log_newest_timestamp_seconds{instance="db-ok",archive="arch"} 25000x420
   vigil_archive_log_max_age_seconds{instance="db-ok",archive="arch"} 3600x420
   vigil_file_changes_total{instance="db-ok",path="/etc/postgresql/16/main/pg_hba.conf",change="content"} 0x420
+  oracle_sql_up{instance="db-sick",instance_name="ORCL2"} 0x420
+  oracle_tablespace_used_ratio{instance="db-sick",instance_name="ORCL2",tablespace="HIS_DATA",contents="permanent"} 0.97x420
+  oracle_temp_used_bytes{instance="db-sick",instance_name="ORCL2",tablespace="TEMP"} 9.5e9x420
+  oracle_temp_max_bytes{instance="db-sick",instance_name="ORCL2",tablespace="TEMP"} 1e10x420
+  oracle_fra_used_ratio{instance="db-sick",instance_name="ORCL2"} 0.97x420
+  oracle_archive_dest_error{instance="db-sick",instance_name="ORCL2",dest="log_archive_dest_2",status="error"} 1x420
+  oracle_dataguard_apply_lag_seconds{instance="db-sick",instance_name="ORCL2"} 3600x420
+  oracle_dataguard_transport_lag_seconds{instance="db-sick",instance_name="ORCL2"} 1200x420
+  oracle_rman_last_success_timestamp_seconds{instance="db-sick",instance_name="ORCL2",type="full"} -100000x420
+  oracle_rman_last_success_timestamp_seconds{instance="db-sick",instance_name="ORCL2",type="incremental"} -100000x420
+  oracle_rman_last_success_timestamp_seconds{instance="db-sick",instance_name="ORCL2",type="archivelog"} -100000x420
+  oracle_rman_last_job_failed{instance="db-sick",instance_name="ORCL2"} 1x420
+  oracle_invalid_objects_count{instance="db-sick",instance_name="ORCL2"} 0+1x420
+  oracle_resource_current_utilization{instance="db-sick",instance_name="ORCL2",resource="processes"} 290x420
+  oracle_resource_limit{instance="db-sick",instance_name="ORCL2",resource="processes"} 300x420
+  oracle_sql_up{instance="db-ok",instance_name="ORCL"} 1x420
+  oracle_tablespace_used_ratio{instance="db-ok",instance_name="ORCL",tablespace="HIS_DATA",contents="permanent"} 0.5x420
+  oracle_tablespace_used_ratio{instance="db-ok",instance_name="ORCL",tablespace="TEMP",contents="temporary"} 0.99x420
+  oracle_temp_used_bytes{instance="db-ok",instance_name="ORCL",tablespace="TEMP"} 1e9x420
+  oracle_temp_max_bytes{instance="db-ok",instance_name="ORCL",tablespace="TEMP"} 1e10x420
+  oracle_fra_used_ratio{instance="db-ok",instance_name="ORCL"} 0.4x420
+  oracle_archive_dest_error{instance="db-ok",instance_name="ORCL",dest="log_archive_dest_2",status="valid"} 0x420
+  oracle_dataguard_apply_lag_seconds{instance="db-ok",instance_name="ORCL"} 5x420
+  oracle_dataguard_transport_lag_seconds{instance="db-ok",instance_name="ORCL"} 0x420
+  oracle_rman_last_success_timestamp_seconds{instance="db-ok",instance_name="ORCL",type="full"} 25000x420
+  oracle_rman_last_success_timestamp_seconds{instance="db-ok",instance_name="ORCL",type="incremental"} 25000x420
+  oracle_rman_last_success_timestamp_seconds{instance="db-ok",instance_name="ORCL",type="archivelog"} 25000x420
+  oracle_rman_last_job_failed{instance="db-ok",instance_name="ORCL"} 0x420
+  oracle_invalid_objects_count{instance="db-ok",instance_name="ORCL"} 4x420
+  oracle_resource_current_utilization{instance="db-ok",instance_name="ORCL",resource="processes"} 212x420
+  oracle_resource_limit{instance="db-ok",instance_name="ORCL",resource="processes"} 300x420
 )";
 
 // The series an expression returns now, as LabelSet::ToString.
@@ -253,11 +284,25 @@ TEST_CASE("the built-in rule packs load and name every rule the issue asks for",
                                  "ArchiveLogSpaceCritical",
                                  "ArchiveLogSpaceLow",
                                  "ArchiveLogStale",
-                                 "WatchedFileChanged"}) {
+                                 "WatchedFileChanged",
+                                 "OracleSqlCheckFailing",
+                                 "OracleTablespaceUsageHigh",
+                                 "OracleTablespaceUsageCritical",
+                                 "OracleTempTablespaceUsageHigh",
+                                 "OracleFraUsageHigh",
+                                 "OracleFraUsageCritical",
+                                 "OracleArchiveDestError",
+                                 "OracleDataGuardApplyLag",
+                                 "OracleDataGuardTransportLag",
+                                 "OracleRmanBackupMissing",
+                                 "OracleArchivelogBackupMissing",
+                                 "OracleRmanLastJobFailed",
+                                 "OracleInvalidObjectsIncreased",
+                                 "OracleSessionsNearLimit"}) {
     INFO(std::string(name));
     FindRule(set, name);
   }
-  CHECK(set.RuleCount() == 43);
+  CHECK(set.RuleCount() == 57);
 
   const AlertRule* down = FindRule(set, "HostDown");
   CHECK(down->host_silent == absl::Seconds(60));
