@@ -11,6 +11,7 @@
 #include "agent/sources/netdev.h"
 #include "agent/sources/oracle_process.h"
 #include "agent/sources/postgres_process.h"
+#include "agent/sources/postgres_sql.h"
 #include "agent/sources/time.h"
 
 namespace vigil::agent {
@@ -30,6 +31,10 @@ const std::vector<SourceInfo>& AllSources() {
       {"time", "the host's clock", CreateTimeSource},
       {"postgres", "PostgreSQL postmasters and their background processes",
        CreatePostgresProcessSource},
+      {"postgres_sql",
+       "PostgreSQL over libpq: sessions, replication, archiving, checkpoints, per-database "
+       "statistics, sizes, xid age, pg_stat_statements top SQL",
+       CreatePostgresSqlSource},
       {"oracle", "Oracle instances (ora_pmon_<SID>), background processes and listeners",
        CreateOracleProcessSource},
   };

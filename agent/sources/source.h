@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agent/sources/oracle_options.h"
+#include "agent/sources/postgres_options.h"
 
 namespace vigil::agent {
 
@@ -97,6 +98,8 @@ struct SourceOptions {
 
   // database process sources
   std::vector<ExpectedPostgres> expected_postgres;
+  // PostgreSQL instances queried over libpq (postgres_sql.h)
+  std::vector<PostgresInstanceOptions> postgres_instances;
   OracleOptions oracle;
 };
 
