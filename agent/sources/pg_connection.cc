@@ -119,6 +119,9 @@ absl::StatusOr<std::unique_ptr<PgConnection>> PgConnection::Connect(
     if (state == PGRES_POLLING_FAILED) break;
     const short events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT;
     if (!WaitSocket(PQsocket(conn), events, deadline, stopping)) {
+      if (stopping != nullptr && stopping->load()) {
+        return absl::CancelledError(absl::StrCat(where, ": agent stopping"));
+      }
       return absl::DeadlineExceededError(
           absl::StrCat(where, ": no connection within ", absl::FormatDuration(o.connect_timeout)));
     }
