@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agent/registry.h"
+#include "agent/sources/postgres_options.h"
 #include "common/config_node.h"
 #include "common/file.h"
 #include "common/status.h"
@@ -176,7 +177,7 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   VIGIL_RETURN_IF_ERROR(GetRegex(net, "exclude_devices", &so.netdev_exclude_devices));
 
   const ConfigNode pg = root.Child("postgres");
-  VIGIL_RETURN_IF_ERROR(pg.CheckKeys({"expected"}));
+  VIGIL_RETURN_IF_ERROR(pg.CheckKeys({"expected", "instances"}));
   VIGIL_ASSIGN_OR_RETURN(std::vector<ConfigNode> expected, pg.Child("expected").Elements());
   for (const ConfigNode& e : expected) {
     VIGIL_RETURN_IF_ERROR(e.CheckKeys({"port", "data_dir"}));
@@ -185,6 +186,8 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
     VIGIL_RETURN_IF_ERROR(e.GetString("data_dir", &instance.data_dir));
     so.expected_postgres.push_back(std::move(instance));
   }
+  VIGIL_RETURN_IF_ERROR(
+      ParsePostgresInstances(pg.Child("instances"), base_dir, &so.postgres_instances));
   VIGIL_RETURN_IF_ERROR(ParseOracleOptions(root.Child("oracle"), base_dir, &so.oracle));
   VIGIL_RETURN_IF_ERROR(ParseSecurityOptions(root.Child("security"), &so.security));
 

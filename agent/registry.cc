@@ -17,6 +17,7 @@
 #include "agent/sources/oracle_sql.h"
 #include "agent/sources/postgres_process.h"
 #include "agent/sources/processes.h"
+#include "agent/sources/postgres_sql.h"
 #include "agent/sources/time.h"
 #include "agent/sources/vmstat.h"
 
@@ -37,6 +38,10 @@ const std::vector<SourceInfo>& AllSources() {
       {"time", "the host's clock", CreateTimeSource},
       {"postgres", "PostgreSQL postmasters and their background processes",
        CreatePostgresProcessSource},
+      {"postgres_sql",
+       "PostgreSQL over libpq: sessions, replication, archiving, checkpoints, per-database "
+       "statistics, sizes, xid age, pg_stat_statements top SQL",
+       CreatePostgresSqlSource},
       {"oracle", "Oracle instances (ora_pmon_<SID>), background processes and listeners",
        CreateOracleProcessSource},
       {"listen_sockets",

@@ -122,10 +122,19 @@ int main(int argc, char** argv) {
   f->add_option("--seed", fill.seed, "seed of the simulated values");
   f->add_flag("--json", fill_json, "print one JSON object");
 
+  vigil::bench::PostgresFlags postgres;
+  CLI::App* pg = app.add_subcommand(
+      "postgres", "the CPU cost of the postgres_sql source on both sides, at default intervals");
+  pg->add_option("--host", postgres.host, "socket directory or host name");
+  pg->add_option("--port", postgres.port, "port")->check(CLI::Range(1, 65535));
+  pg->add_option("--user", postgres.user, "role (pg_monitor is enough)");
+  pg->add_option("--dbname", postgres.dbname, "database the source connects to");
+  pg->add_option("--seconds", postgres.seconds, "measured window")->check(CLI::PositiveNumber);
+
   vigil::bench::CommonFlags common;
   int repeat = 1;
-  for (CLI::App* mode : {s, i, q, rd, r, a}) {
-    if (mode != q) {  // query has its --data-dir
+  for (CLI::App* mode : {s, i, q, rd, r, a, pg}) {
+    if (mode != q && mode != pg) {  // query has its --data-dir
       mode->add_option("--dir", common.dir, "working directory (default: a temporary one)");
       mode->add_flag("--keep-dir", common.keep_dir, "keep the temporary working directory");
     }
@@ -147,6 +156,7 @@ int main(int argc, char** argv) {
                      : *q  ? vigil::bench::RunQuery(query, common, &out)
                      : *rd ? vigil::bench::RunRead(read, common, &out)
                      : *a  ? vigil::bench::RunAlert(alert, common, &out)
+                     : *pg ? vigil::bench::RunPostgres(postgres, common.json, &out)
                            : vigil::bench::RunRecovery(recovery, common, &out);
     if (code != 0) return code;
     figures.push_back(std::move(out));

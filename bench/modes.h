@@ -93,4 +93,16 @@ struct SpoolFillFlags {
 // host's series) for tests/bench/agent_replay.sh to replay.
 int RunSpoolFill(const SpoolFillFlags& flags, bool json, nlohmann::json* out);
 
+struct PostgresFlags {
+  std::string host = "/var/run/postgresql";  // socket directory or host name
+  int port = 5432;
+  std::string user = "vigil";
+  std::string dbname = "postgres";
+  int seconds = 300;  // the measured window, after every job has run once
+};
+// What monitoring one PostgreSQL instance costs at the postgres_sql source's default
+// intervals: this process's CPU and the CPU of the server backends serving it, as % of
+// one core (tests/bench/postgres_monitoring.sh starts a loaded cluster and runs it).
+int RunPostgres(const PostgresFlags& flags, bool json, nlohmann::json* out);
+
 }  // namespace vigil::bench

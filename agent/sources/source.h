@@ -24,6 +24,7 @@
 #include "agent/sources/file_watch_options.h"
 #include "agent/sources/oracle_options.h"
 #include "agent/sources/security_options.h"
+#include "agent/sources/postgres_options.h"
 
 namespace vigil::agent {
 
@@ -100,6 +101,8 @@ struct SourceOptions {
 
   // database process sources
   std::vector<ExpectedPostgres> expected_postgres;
+  // PostgreSQL instances queried over libpq (postgres_sql.h)
+  std::vector<PostgresInstanceOptions> postgres_instances;
   OracleOptions oracle;
 
   // listen_sockets source: the `security:` section (security_options.h)

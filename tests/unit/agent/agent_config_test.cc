@@ -21,7 +21,7 @@ TEST_CASE("a minimal agent config gets the defaults", "[config]") {
   CHECK(config->outbox.spool.max_age == absl::Hours(168));
   CHECK(config->link.tls.ca == "/etc/vigil/ca.crt");
   CHECK(config->interval == absl::Seconds(1));
-  CHECK(config->sources.size() == 16);
+  CHECK(config->sources.size() == 17);
   CHECK(config->source_intervals.at("listen_sockets") == absl::Seconds(30));
   CHECK(config->source_intervals.at("kernel_params") == absl::Minutes(1));
   CHECK(config->source_options.security.listen_allowlist.empty());
@@ -48,6 +48,24 @@ TEST_CASE("the security section sets the listen allowlist and names a bad entry'
   REQUIRE_FALSE(config.ok());
   CHECK(absl::StartsWith(config.status().message(),
                          "agent.yaml:9: security.listen_allowlist[0]: \"ssh\" must be"));
+}
+
+TEST_CASE("postgres.instances reaches the postgres_sql source; errors name file, line and key",
+          "[config]") {
+  std::string yaml = std::string(kMinimal) +
+                     "postgres:\n  instances:\n    - name: hisdb\n      port: 5433\n"
+                     "      password_file: pg.pass\n";
+  auto config = ParseAgentConfig(yaml, "agent.yaml", "/etc/vigil");
+  INFO(config.status().message());
+  REQUIRE(config.ok());
+  REQUIRE(config->source_options.postgres_instances.size() == 1);
+  CHECK(config->source_options.postgres_instances[0].name == "hisdb");
+  CHECK(config->source_options.postgres_instances[0].port == 5433);
+  CHECK(config->source_options.postgres_instances[0].password_file == "/etc/vigil/pg.pass");
+  auto bad = ParseAgentConfig(std::string(kMinimal) + "postgres:\n  instances:\n    - port: 0\n",
+                              "agent.yaml", "/etc/vigil");
+  REQUIRE(!bad.ok());
+  CHECK(absl::StrContains(bad.status().message(), "agent.yaml:9: postgres.instances[0].port"));
 }
 
 TEST_CASE("agent config options are applied and validated", "[config]") {

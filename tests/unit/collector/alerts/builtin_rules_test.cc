@@ -212,6 +212,43 @@ load 1m
   oracle_invalid_objects_count{instance="db-ok",instance_name="ORCL"} 4x420
   oracle_resource_current_utilization{instance="db-ok",instance_name="ORCL",resource="processes"} 212x420
   oracle_resource_limit{instance="db-ok",instance_name="ORCL",resource="processes"} 300x420
+  pg_up{instance="db-sick",instance_name="5433"} 0x420
+  pg_connections{instance="db-sick",instance_name="5433",state="active"} 80x420
+  pg_connections{instance="db-sick",instance_name="5433",state="idle"} 10x420
+  pg_max_connections{instance="db-sick",instance_name="5433"} 100x420
+  pg_replication_replay_lag_bytes{instance="db-sick",instance_name="5433",application_name="walreceiver",client_addr="10.0.0.2"} 2e9x420
+  pg_replication_replay_lag_seconds{instance="db-sick",instance_name="5433",application_name="walreceiver",client_addr="10.0.0.2"} 30x420
+  pg_in_recovery{instance="db-sick",instance_name="5434"} 1x420
+  pg_wal_receiver_streaming{instance="db-sick",instance_name="5434"} 0x420
+  pg_replication_slot_active{instance="db-sick",instance_name="5433",slot_name="s1",slot_type="physical"} 0x420
+  pg_replication_slot_retained_wal_bytes{instance="db-sick",instance_name="5433",slot_name="s1",slot_type="physical"} 5e9x420
+  pg_stat_archiver_failing{instance="db-sick",instance_name="5433"} 1x420
+  pg_stat_archiver_failed_count_total{instance="db-sick",instance_name="5433"} 0+1x420
+  pg_stat_archiver_last_archive_age_seconds{instance="db-sick",instance_name="5433"} 7200x420
+  pg_database_xid_wraparound_ratio{instance="db-sick",instance_name="5433",datname="app"} 0.6x420
+  pg_oldest_transaction_age_seconds{instance="db-sick",instance_name="5433"} 7200x420
+  pg_idle_in_transaction_oldest_age_seconds{instance="db-sick",instance_name="5433"} 1200x420
+  pg_stat_database_deadlocks_total{instance="db-sick",instance_name="5433",datname="app"} 0+1x420
+  pg_up{instance="db-ok",instance_name="5432"} 1x420
+  pg_connections{instance="db-ok",instance_name="5432",state="active"} 5x420
+  pg_connections{instance="db-ok",instance_name="5432",state="idle"} 20x420
+  pg_max_connections{instance="db-ok",instance_name="5432"} 100x420
+  pg_replication_replay_lag_bytes{instance="db-ok",instance_name="5432",application_name="walreceiver",client_addr="10.0.0.3"} 1e4x420
+  pg_replication_replay_lag_seconds{instance="db-ok",instance_name="5432",application_name="walreceiver",client_addr="10.0.0.3"} 0.1x420
+  pg_in_recovery{instance="db-ok",instance_name="5432"} 0x420
+  pg_in_recovery{instance="db-ok",instance_name="5434"} 1x420
+  pg_wal_receiver_streaming{instance="db-ok",instance_name="5434"} 1x420
+  pg_replication_slot_active{instance="db-ok",instance_name="5432",slot_name="s1",slot_type="physical"} 1x420
+  pg_replication_slot_retained_wal_bytes{instance="db-ok",instance_name="5432",slot_name="s1",slot_type="physical"} 5e9x420
+  pg_replication_slot_active{instance="db-ok",instance_name="5432",slot_name="s2",slot_type="physical"} 0x420
+  pg_replication_slot_retained_wal_bytes{instance="db-ok",instance_name="5432",slot_name="s2",slot_type="physical"} 1e6x420
+  pg_stat_archiver_failing{instance="db-ok",instance_name="5432"} 0x420
+  pg_stat_archiver_failed_count_total{instance="db-ok",instance_name="5432"} 5x420
+  pg_stat_archiver_last_archive_age_seconds{instance="db-ok",instance_name="5432"} 60x420
+  pg_database_xid_wraparound_ratio{instance="db-ok",instance_name="5432",datname="app"} 0.1x420
+  pg_oldest_transaction_age_seconds{instance="db-ok",instance_name="5432"} 10x420
+  pg_idle_in_transaction_oldest_age_seconds{instance="db-ok",instance_name="5432"} 5x420
+  pg_stat_database_deadlocks_total{instance="db-ok",instance_name="5432",datname="app"} 3x420
 )";
 
 // The series an expression returns now, as LabelSet::ToString.
@@ -298,11 +335,22 @@ TEST_CASE("the built-in rule packs load and name every rule the issue asks for",
                                  "OracleArchivelogBackupMissing",
                                  "OracleRmanLastJobFailed",
                                  "OracleInvalidObjectsIncreased",
-                                 "OracleSessionsNearLimit"}) {
+                                 "OracleSessionsNearLimit",
+                                 "PostgresMonitoringBroken",
+                                 "PostgresConnectionsNearMax",
+                                 "PostgresReplicationLagHigh",
+                                 "PostgresStandbyNotStreaming",
+                                 "PostgresReplicationSlotInactive",
+                                 "PostgresArchivingFailing",
+                                 "PostgresLastArchiveOld",
+                                 "PostgresXidWraparoundDanger",
+                                 "PostgresLongRunningTransaction",
+                                 "PostgresIdleInTransaction",
+                                 "PostgresDeadlocks"}) {
     INFO(std::string(name));
     FindRule(set, name);
   }
-  CHECK(set.RuleCount() == 57);
+  CHECK(set.RuleCount() == 68);
 
   const AlertRule* down = FindRule(set, "HostDown");
   CHECK(down->host_silent == absl::Seconds(60));
