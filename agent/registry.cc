@@ -9,6 +9,7 @@
 #include "agent/sources/loadavg.h"
 #include "agent/sources/meminfo.h"
 #include "agent/sources/netdev.h"
+#include "agent/sources/oracle_alert_log.h"
 #include "agent/sources/oracle_process.h"
 #include "agent/sources/postgres_process.h"
 #include "agent/sources/time.h"
@@ -32,6 +33,10 @@ const std::vector<SourceInfo>& AllSources() {
        CreatePostgresProcessSource},
       {"oracle", "Oracle instances (ora_pmon_<SID>), background processes and listeners",
        CreateOracleProcessSource},
+      {"oracle_alert_log",
+       "Oracle alert logs (alert_<SID>.log): ORA- errors by code, startups, shutdowns, log "
+       "switches; an event per error",
+       CreateOracleAlertLogSource},
   };
   return *sources;
 }

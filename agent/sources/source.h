@@ -98,6 +98,14 @@ struct SourceOptions {
   // database process sources
   std::vector<ExpectedPostgres> expected_postgres;
   OracleOptions oracle;
+
+  // Where sources keep what must survive a restart (log read positions): the agent's
+  // state directory, by default the parent of spool.dir.
+  std::string state_dir = "/var/lib/vigil-agent";
+  // The logins source (logins.h): the auth log, "auto" = /var/log/auth.log, else
+  // /var/log/secure (under root_fs).
+  bool logins_enabled = true;
+  std::string logins_path = "auto";
 };
 
 class Source {
