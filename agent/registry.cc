@@ -10,6 +10,7 @@
 #include "agent/sources/meminfo.h"
 #include "agent/sources/netdev.h"
 #include "agent/sources/oracle_alert_log.h"
+#include "agent/sources/oracle_listener_log.h"
 #include "agent/sources/oracle_process.h"
 #include "agent/sources/postgres_process.h"
 #include "agent/sources/time.h"
@@ -37,6 +38,9 @@ const std::vector<SourceInfo>& AllSources() {
        "Oracle alert logs (alert_<SID>.log): ORA- errors by code, startups, shutdowns, log "
        "switches; an event per error",
        CreateOracleAlertLogSource},
+      {"oracle_listener_log",
+       "Oracle listener logs: connections by service, refused connections and TNS- errors",
+       CreateOracleListenerLogSource},
   };
   return *sources;
 }
