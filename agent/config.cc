@@ -92,9 +92,9 @@ absl::Status ParseSpool(const ConfigNode& spool, const std::string& base_dir, Ag
 }
 
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, AgentConfig* config) {
-  VIGIL_RETURN_IF_ERROR(
-      root.CheckKeys({"collector", "tls", "interval", "sources", "intervals", "paths", "filesystem",
-                      "diskstats", "netdev", "postgres", "oracle", "spool", "log_level"}));
+  VIGIL_RETURN_IF_ERROR(root.CheckKeys({"collector", "tls", "interval", "sources", "intervals",
+                                        "paths", "filesystem", "diskstats", "netdev", "postgres",
+                                        "oracle", "spool", "state_dir", "logins", "log_level"}));
   VIGIL_RETURN_IF_ERROR(ParseCollector(root, config));
 
   if (!root.Has("tls"))
@@ -182,6 +182,18 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   VIGIL_RETURN_IF_ERROR(ParseOracleOptions(root.Child("oracle"), base_dir, &so.oracle));
 
   VIGIL_RETURN_IF_ERROR(ParseSpool(root.Child("spool"), base_dir, config));
+  // Log read positions and other state that must survive a restart.
+  so.state_dir = std::filesystem::path(config->outbox.spool.dir).parent_path().string();
+  VIGIL_RETURN_IF_ERROR(root.GetString("state_dir", &so.state_dir));
+  if (so.state_dir.empty()) return root.Error("state_dir", "must not be empty");
+  so.state_dir = Resolve(base_dir, so.state_dir);
+
+  const ConfigNode logins = root.Child("logins");
+  VIGIL_RETURN_IF_ERROR(logins.CheckKeys({"enabled", "path"}));
+  VIGIL_RETURN_IF_ERROR(logins.GetBool("enabled", &so.logins_enabled));
+  VIGIL_RETURN_IF_ERROR(logins.GetString("path", &so.logins_path));
+  if (so.logins_path.empty()) return logins.Error("path", "must be a path or \"auto\"");
+  if (so.logins_path != "auto") so.logins_path = Resolve(base_dir, so.logins_path);
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));

@@ -7,6 +7,7 @@
 #include "agent/sources/diskstats.h"
 #include "agent/sources/filesystem.h"
 #include "agent/sources/loadavg.h"
+#include "agent/sources/logins.h"
 #include "agent/sources/meminfo.h"
 #include "agent/sources/netdev.h"
 #include "agent/sources/oracle_alert_log.h"
@@ -41,6 +42,8 @@ const std::vector<SourceInfo>& AllSources() {
       {"oracle_listener_log",
        "Oracle listener logs: connections by service, refused connections and TNS- errors",
        CreateOracleListenerLogSource},
+      {"logins", "the auth log: accepted and failed logins (sshd, su, sudo, login)",
+       CreateLoginsSource},
   };
   return *sources;
 }
