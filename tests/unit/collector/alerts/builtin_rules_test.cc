@@ -120,6 +120,19 @@ load 1m
   vigil_process_up{instance="db-ok",db="oracle",instance_name="ORCL",role="pmon"} 1x420
   vigil_process_up{instance="db-ok",db="oracle",instance_name="ORCL",role="lgwr"} 1x420
   vigil_oracle_listener_up{instance="db-ok",listener="LISTENER"} 1x420
+  oracle_alert_log_critical_errors_total{instance="db-sick",instance_name="HIS",code="ORA-00600"} 0+0.1x420
+  oracle_alert_log_critical_errors_total{instance="db-sick",instance_name="HIS",code="ORA-01555"} 0x420
+  oracle_alert_log_critical_errors_total{instance="db-ok",instance_name="HIS",code="ORA-00600"} 0x420
+  oracle_alert_log_error_entries_total{instance="db-sick",instance_name="HIS"} 0+1x420
+  oracle_alert_log_error_entries_total{instance="db-ok",instance_name="HIS"} 0+0.1x420
+  oracle_listener_refused_total{instance="db-sick",listener="LISTENER",code="TNS-12514"} 0+1x420
+  oracle_listener_refused_total{instance="db-sick",listener="LISTENER",code="TNS-12519"} 0+1x420
+  oracle_listener_refused_total{instance="db-ok",listener="LISTENER",code="TNS-12514"} 0x420
+  vigil_logins_total{instance="db-sick",service="sshd",result="failed"} 0+2x420
+  vigil_logins_total{instance="db-sick",service="sshd",result="invalid_user"} 0+1x420
+  vigil_logins_total{instance="db-sick",service="sshd",result="accepted"} 0+1x420
+  vigil_logins_total{instance="db-ok",service="sshd",result="failed"} 0+1x420
+  vigil_logins_total{instance="db-ok",service="sshd",result="accepted"} 0+10x420
 )";
 
 // The series an expression returns now, as LabelSet::ToString.
@@ -173,11 +186,15 @@ TEST_CASE("the built-in rule packs load and name every rule the issue asks for",
                                  "PostgresBackgroundProcessMissing",
                                  "OracleInstanceDown",
                                  "OracleBackgroundProcessMissing",
-                                 "OracleListenerDown"}) {
+                                 "OracleListenerDown",
+                                 "OracleAlertLogCriticalError",
+                                 "OracleAlertLogErrorsFrequent",
+                                 "OracleListenerRefusingConnections",
+                                 "FailedLoginBurst"}) {
     INFO(std::string(name));
     FindRule(set, name);
   }
-  CHECK(set.RuleCount() == 24);
+  CHECK(set.RuleCount() == 28);
 
   const AlertRule* down = FindRule(set, "HostDown");
   CHECK(down->host_silent == absl::Seconds(60));
