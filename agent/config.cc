@@ -96,7 +96,7 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   VIGIL_RETURN_IF_ERROR(root.CheckKeys({"collector", "tls", "interval", "sources", "intervals",
                                         "paths", "filesystem", "diskstats", "netdev", "postgres",
                                         "oracle", "security", "backups", "file_watch", "spool",
-                                        "log_level"}));
+                                        "state_dir", "logins", "log_level"}));
   VIGIL_RETURN_IF_ERROR(ParseCollector(root, config));
 
   if (!root.Has("tls"))
@@ -195,9 +195,21 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   VIGIL_RETURN_IF_ERROR(ParseFileWatchOptions(root.Child("file_watch"), base_dir, &so.file_watch));
 
   VIGIL_RETURN_IF_ERROR(ParseSpool(root.Child("spool"), base_dir, config));
+  // Log read positions, the file watch's baseline and other state that must survive a
+  // restart: by default the parent of spool.dir.
   std::string spool_dir = config->outbox.spool.dir;
   while (spool_dir.size() > 1 && spool_dir.back() == '/') spool_dir.pop_back();
   so.state_dir = std::filesystem::path(spool_dir).parent_path().string();
+  VIGIL_RETURN_IF_ERROR(root.GetString("state_dir", &so.state_dir));
+  if (so.state_dir.empty()) return root.Error("state_dir", "must not be empty");
+  so.state_dir = Resolve(base_dir, so.state_dir);
+
+  const ConfigNode logins = root.Child("logins");
+  VIGIL_RETURN_IF_ERROR(logins.CheckKeys({"enabled", "path"}));
+  VIGIL_RETURN_IF_ERROR(logins.GetBool("enabled", &so.logins_enabled));
+  VIGIL_RETURN_IF_ERROR(logins.GetString("path", &so.logins_path));
+  if (so.logins_path.empty()) return logins.Error("path", "must be a path or \"auto\"");
+  if (so.logins_path != "auto") so.logins_path = Resolve(base_dir, so.logins_path);
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));

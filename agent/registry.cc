@@ -11,8 +11,11 @@
 #include "agent/sources/kernel_params.h"
 #include "agent/sources/listen_sockets.h"
 #include "agent/sources/loadavg.h"
+#include "agent/sources/logins.h"
 #include "agent/sources/meminfo.h"
 #include "agent/sources/netdev.h"
+#include "agent/sources/oracle_alert_log.h"
+#include "agent/sources/oracle_listener_log.h"
 #include "agent/sources/oracle_process.h"
 #include "agent/sources/oracle_sql.h"
 #include "agent/sources/postgres_process.h"
@@ -65,6 +68,15 @@ const std::vector<SourceInfo>& AllSources() {
        "Oracle SQL checks: sqlplus runs deploy/oracle/vigil_checks.sql per instance (tablespaces, "
        "FRA, archive destinations, Data Guard, RMAN, sessions)",
        CreateOracleSqlSource},
+      {"oracle_alert_log",
+       "Oracle alert logs (alert_<SID>.log): ORA- errors by code, startups, shutdowns, log "
+       "switches; an event per error",
+       CreateOracleAlertLogSource},
+      {"oracle_listener_log",
+       "Oracle listener logs: connections by service, refused connections and TNS- errors",
+       CreateOracleListenerLogSource},
+      {"logins", "the auth log: accepted and failed logins (sshd, su, sudo, login)",
+       CreateLoginsSource},
   };
   return *sources;
 }

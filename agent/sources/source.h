@@ -110,8 +110,13 @@ struct SourceOptions {
   // backups and file_watch sources
   BackupOptions backups;
   FileWatchOptions file_watch;
-  // Where sources keep state across restarts (the parent of spool.dir).
+  // Where sources keep what must survive a restart (log read positions, the file
+  // watch's baseline): the agent's state directory, by default the parent of spool.dir.
   std::string state_dir = "/var/lib/vigil-agent";
+  // The logins source (logins.h): the auth log, "auto" = /var/log/auth.log, else
+  // /var/log/secure (under root_fs).
+  bool logins_enabled = true;
+  std::string logins_path = "auto";
 };
 
 class Source {

@@ -21,13 +21,15 @@ TEST_CASE("a minimal agent config gets the defaults", "[config]") {
   CHECK(config->outbox.spool.max_age == absl::Hours(168));
   CHECK(config->link.tls.ca == "/etc/vigil/ca.crt");
   CHECK(config->interval == absl::Seconds(1));
-  CHECK(config->sources.size() == 17);
+  CHECK(config->sources.size() == 20);
   CHECK(config->source_intervals.at("listen_sockets") == absl::Seconds(30));
   CHECK(config->source_intervals.at("kernel_params") == absl::Minutes(1));
   CHECK(config->source_options.security.listen_allowlist.empty());
   CHECK(config->source_options.state_dir == "/var/lib/vigil-agent");
   CHECK(config->source_options.file_watch.auto_discover);
   CHECK(config->source_options.backups.locations.empty());
+  CHECK(config->source_options.logins_enabled);
+  CHECK(config->source_options.logins_path == "auto");
   CHECK(config->source_intervals.at("postgres") == absl::Seconds(5));
   CHECK(config->source_options.proc_root == "/proc");
 }
@@ -76,7 +78,8 @@ TEST_CASE("agent config options are applied and validated", "[config]") {
                      "backups:\n  locations:\n    - {name: rman, path: /b, glob: '*.bkp'}\n"
                      "file_watch:\n  paths: [/etc/oratab]\n"
                      "spool:\n  dir: spool\n  max_bytes: 64MiB\n  max_age: 48h\n"
-                     "  memory_max_bytes: 512KiB\n";
+                     "  memory_max_bytes: 512KiB\n"
+                     "logins:\n  enabled: false\n  path: /var/log/secure\n";
   auto config = ParseAgentConfig(yaml, "agent.yaml", "/etc/vigil");
   INFO(config.status().message());
   REQUIRE(config.ok());
@@ -96,6 +99,12 @@ TEST_CASE("agent config options are applied and validated", "[config]") {
   CHECK(config->outbox.spool.max_bytes == 64 << 20);
   CHECK(config->outbox.spool.max_age == absl::Hours(48));
   CHECK(config->outbox.memory_max_bytes == 512 << 10);
+  CHECK(config->source_options.state_dir == "/etc/vigil");  // the spool's parent
+  CHECK_FALSE(config->source_options.logins_enabled);
+  CHECK(config->source_options.logins_path == "/var/log/secure");
+  config = ParseAgentConfig(yaml + "state_dir: /srv/vigil-state\n", "agent.yaml", "/etc/vigil");
+  REQUIRE(config.ok());
+  CHECK(config->source_options.state_dir == "/srv/vigil-state");
 }
 
 TEST_CASE("an agent may list several collectors, in failover order", "[config]") {
@@ -127,6 +136,8 @@ TEST_CASE("agent config errors name the file, line and key", "[config]") {
       {"spool:\n  max_bytes: 1000\n", "agent.yaml:8: spool.max_bytes: must be at least 256KiB"},
       {"spool:\n  max_age: 1m\n", "agent.yaml:8: spool.max_age: must be at least 10m"},
       {"buffer:\n  max_bytes: 1\n", "agent.yaml:7: buffer: unknown key"},
+      {"logins:\n  file: /x\n", "agent.yaml:8: logins.file: unknown key"},
+      {"logins:\n  path: \"\"\n", "agent.yaml:8: logins.path: must be a path"},
   };
   for (const Case& c : cases) {
     auto config = ParseAgentConfig(std::string(kMinimal) + c.extra, "agent.yaml", "/etc/vigil");

@@ -249,6 +249,19 @@ load 1m
   pg_oldest_transaction_age_seconds{instance="db-ok",instance_name="5432"} 10x420
   pg_idle_in_transaction_oldest_age_seconds{instance="db-ok",instance_name="5432"} 5x420
   pg_stat_database_deadlocks_total{instance="db-ok",instance_name="5432",datname="app"} 3x420
+  oracle_alert_log_critical_errors_total{instance="db-sick",instance_name="HIS",code="ORA-00600"} 0+0.1x420
+  oracle_alert_log_critical_errors_total{instance="db-sick",instance_name="HIS",code="ORA-01555"} 0x420
+  oracle_alert_log_critical_errors_total{instance="db-ok",instance_name="HIS",code="ORA-00600"} 0x420
+  oracle_alert_log_error_entries_total{instance="db-sick",instance_name="HIS"} 0+1x420
+  oracle_alert_log_error_entries_total{instance="db-ok",instance_name="HIS"} 0+0.1x420
+  oracle_listener_refused_total{instance="db-sick",listener="LISTENER",code="TNS-12514"} 0+1x420
+  oracle_listener_refused_total{instance="db-sick",listener="LISTENER",code="TNS-12519"} 0+1x420
+  oracle_listener_refused_total{instance="db-ok",listener="LISTENER",code="TNS-12514"} 0x420
+  vigil_logins_total{instance="db-sick",service="sshd",result="failed"} 0+2x420
+  vigil_logins_total{instance="db-sick",service="sshd",result="invalid_user"} 0+1x420
+  vigil_logins_total{instance="db-sick",service="sshd",result="accepted"} 0+1x420
+  vigil_logins_total{instance="db-ok",service="sshd",result="failed"} 0+1x420
+  vigil_logins_total{instance="db-ok",service="sshd",result="accepted"} 0+10x420
 )";
 
 // The series an expression returns now, as LabelSet::ToString.
@@ -346,11 +359,15 @@ TEST_CASE("the built-in rule packs load and name every rule the issue asks for",
                                  "PostgresXidWraparoundDanger",
                                  "PostgresLongRunningTransaction",
                                  "PostgresIdleInTransaction",
-                                 "PostgresDeadlocks"}) {
+                                 "PostgresDeadlocks",
+                                 "OracleAlertLogCriticalError",
+                                 "OracleAlertLogErrorsFrequent",
+                                 "OracleListenerRefusingConnections",
+                                 "FailedLoginBurst"}) {
     INFO(std::string(name));
     FindRule(set, name);
   }
-  CHECK(set.RuleCount() == 68);
+  CHECK(set.RuleCount() == 72);
 
   const AlertRule* down = FindRule(set, "HostDown");
   CHECK(down->host_silent == absl::Seconds(60));
