@@ -67,7 +67,7 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view data
   // mkstemp: a fresh name created exclusively, so nothing planted beside `path` (a file
   // or a symlink) is ever opened or followed.
   std::string tmp = absl::StrCat(path, ".tmp.XXXXXX");
-  const int fd = ::mkstemp(tmp.data());
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, absl::StrCat("create a temporary file beside ", path));
   size_t written = 0;
   while (written < data.size()) {

@@ -15,6 +15,14 @@ double MonotonicSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+// Scheduling time: monotonic, so a wall-clock step (NTP, an operator's `date -s`) never
+// stalls the jobs or runs them in a burst.
+absl::Time MonotonicNow() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return absl::UnixEpoch() + absl::DurationFromTimespec(ts);
+}
+
 }  // namespace
 
 BackgroundJobs::BackgroundJobs(std::string source, std::vector<BackgroundJob> jobs,
@@ -71,7 +79,7 @@ void BackgroundJobs::Run() {
     for (JobState& state : jobs_) {
       if (next == nullptr || state.next_due < next->next_due) next = &state;
     }
-    const absl::Time now = absl::Now();
+    const absl::Time now = MonotonicNow();
     if (next->next_due > now) {
       auto stop = [this]() { return stopping_.load(); };
       mu_.AwaitWithTimeout(absl::Condition(&stop), next->next_due - now);
@@ -87,7 +95,7 @@ void BackgroundJobs::Run() {
 
     // `next` still points into jobs_: the vector is never resized after construction.
     JobState& state = *next;
-    const absl::Time finished = absl::Now();
+    const absl::Time finished = MonotonicNow();
     // The next run is a whole interval after the due time; a run that took longer than
     // its interval is followed at once, without a burst to catch up.
     state.next_due = state.next_due == absl::InfinitePast() ? finished : state.next_due;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -45,6 +46,9 @@ void CloseFd(int* fd) {
   dup2(in, STDIN_FILENO);
   dup2(out, STDOUT_FILENO);
   dup2(err, STDERR_FILENO);
+  // Whatever other threads of the agent have open (a state file being written, a
+  // database socket) must not reach a child that runs as another user.
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
   // The agent blocks and ignores signals (SIGTERM, SIGHUP handled by sigwait, SIGPIPE
   // ignored): the child starts with every signal at its default and none blocked.
   struct sigaction default_action {};

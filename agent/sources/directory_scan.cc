@@ -30,12 +30,18 @@ bool IsDotOrDotDot(const char* name) {
 // Adds the regular files beneath the directory `fd` (owned, closed here) to `*entry`,
 // and the times of its files and directories; symbolic links are neither followed nor
 // timed (their time is when the link was made). Stops at the scan's entry bound.
+// Directories still to visit are kept as paths relative to `fd` and opened one at a
+// time: a backup of thousands of directories must not hold a descriptor for each (the
+// agent's spool, its gRPC connection and libpq need them too).
 void MeasureDirectory(int fd, const DirectoryScanOptions& options, BackupEntry* entry,
                       DirectoryScan* scan) {
-  std::vector<int> pending = {fd};
-  while (!pending.empty()) {
-    const int dir_fd = pending.back();
+  std::vector<std::string> pending = {"."};
+  while (!pending.empty() && !scan->truncated) {
+    const std::string relative = std::move(pending.back());
     pending.pop_back();
+    const int dir_fd =
+        openat(fd, relative.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir_fd < 0) continue;  // vanished, or not readable
     DIR* dir = fdopendir(dir_fd);
     if (dir == nullptr) {
       close(dir_fd);
@@ -55,15 +61,12 @@ void MeasureDirectory(int fd, const DirectoryScanOptions& options, BackupEntry* 
         entry->size_bytes += static_cast<uint64_t>(st.st_size);
       } else if (S_ISDIR(st.st_mode)) {
         entry->mtime_ns = std::max(entry->mtime_ns, MtimeNs(st));
-        const int child =
-            openat(dirfd(dir), d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (child >= 0) pending.push_back(child);
+        pending.push_back(relative + "/" + d->d_name);
       }
     }
     closedir(dir);
-    if (scan->truncated) break;
   }
-  for (int left : pending) close(left);
+  close(fd);
 }
 
 }  // namespace

@@ -110,7 +110,9 @@ absl::Status FileWatcher::Check(absl::Time now, const std::vector<DatabaseProces
   };
 
   for (const auto& [path, how] : watched) {
-    if (stopping != nullptr && stopping->load()) break;
+    // Stopping half-way: keep the whole baseline as it was, or the files not visited
+    // yet would drop out of it and a change to them be missed after the restart.
+    if (stopping != nullptr && stopping->load()) return absl::OkStatus();
     absl::StatusOr<FileState> state = StatFile(root_fs_ + path);
     auto before = baseline_.find(path);
     if (!state.ok()) {
@@ -166,6 +168,14 @@ absl::Status FileWatcher::Check(absl::Time now, const std::vector<DatabaseProces
     if (observed.contains(path) || watched.contains(path)) continue;
     if (before.exists && MatchesConfiguredGlob(path)) {
       report(path, CompareFileStates(path, before, FileState{}, false));
+      // Its counters once more before they are forgotten, so the rule sees the change.
+      const LabelPair label{"path", path};
+      sink.Add("vigil_file_exists", {label}, 0);
+      for (absl::string_view kind : kFileChangeKinds) {
+        auto it = changes_.find({path, std::string(kind)});
+        sink.Add("vigil_file_changes_total", {label, {"change", kind}},
+                 it == changes_.end() ? 0 : static_cast<double>(it->second));
+      }
     }
   }
   for (auto it = changes_.begin(); it != changes_.end();) {

@@ -161,8 +161,12 @@ absl::StatusOr<PgResult> PgConnection::Query(absl::string_view sql, absl::Durati
     return absl::UnavailableError(
         absl::StrCat("instance ", instance_, ": ", OneLine(PQerrorMessage(conn_))));
   }
-  absl::Time deadline = absl::Now() + timeout;
-  bool cancelled = false;
+  // The server cancels the query itself at statement_timeout (= `timeout`) and answers
+  // with an error. Only a server that cannot answer at all (stopped, I/O-stalled,
+  // unreachable) reaches the client deadline a grace later: then the session is closed
+  // rather than cancelled, because PQcancel() blocks without a timeout on a new
+  // connection to that same unresponsive server.
+  const absl::Time deadline = absl::Now() + timeout + kCancelGrace;
   while (true) {
     if (PQconsumeInput(conn_) == 0) {
       return absl::UnavailableError(
@@ -174,21 +178,10 @@ absl::StatusOr<PgResult> PgConnection::Query(absl::string_view sql, absl::Durati
       Abandon();
       return absl::CancelledError(absl::StrCat("instance ", instance_, ": agent stopping"));
     }
-    if (cancelled) {  // the server did not answer the cancel either: give the session up
-      Abandon();
-      return absl::DeadlineExceededError(
-          absl::StrCat("instance ", instance_, ": no answer within ", absl::FormatDuration(timeout),
-                       " nor to the cancel request; connection closed"));
-    }
-    // Ask the server to cancel (a separate connection to the postmaster), then give
-    // the query a short grace to come back with its cancellation error.
-    if (PGcancel* cancel = PQgetCancel(conn_); cancel != nullptr) {
-      char error[256];
-      PQcancel(cancel, error, sizeof error);
-      PQfreeCancel(cancel);
-    }
-    cancelled = true;
-    deadline = absl::Now() + kCancelGrace;
+    Abandon();
+    return absl::DeadlineExceededError(absl::StrCat(
+        "instance ", instance_, ": no answer within ", absl::FormatDuration(timeout + kCancelGrace),
+        " (statement_timeout is ", absl::FormatDuration(timeout), "); connection closed"));
   }
   PgResult out;
   absl::Status status = absl::OkStatus();
@@ -219,19 +212,14 @@ absl::StatusOr<PgResult> PgConnection::Query(absl::string_view sql, absl::Durati
       // 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout)
       const bool timed_out = code != nullptr && (std::string_view(code) == "57014" ||
                                                  std::string_view(code) == "55P03");
-      status = cancelled || timed_out
-                   ? absl::DeadlineExceededError(
-                         absl::StrCat("instance ", instance_, ": timed out after ",
-                                      absl::FormatDuration(timeout), ": ", message))
-                   : absl::InternalError(absl::StrCat("instance ", instance_, ": ", message));
+      status = timed_out ? absl::DeadlineExceededError(
+                               absl::StrCat("instance ", instance_, ": timed out after ",
+                                            absl::FormatDuration(timeout), ": ", message))
+                         : absl::InternalError(absl::StrCat("instance ", instance_, ": ", message));
     }
     PQclear(result);
   }
   if (!status.ok()) return status;
-  if (cancelled) {
-    return absl::DeadlineExceededError(
-        absl::StrCat("instance ", instance_, ": cancelled after ", absl::FormatDuration(timeout)));
-  }
   return out;
 }
 

@@ -4,8 +4,10 @@
 // Every session is read-only (default_transaction_read_only), named "vigil-agent"
 // (application_name, so the DBA sees it in pg_stat_activity) and bounded on both sides:
 // the server cancels a statement after statement_timeout (and lock_timeout), and the
-// client gives up at its own deadline (PQsendQuery + poll, then PQcancel), so a hung or
-// stopped server cannot hold the caller longer than the query timeout plus a short grace.
+// client gives up at its own deadline a grace later (PQsendQuery + poll) and closes the
+// session, so a hung or stopped server cannot hold the caller longer than the query
+// timeout plus a short grace. PQcancel() is never called: it opens a new connection to
+// the same server and waits for it without a timeout.
 // A connection whose query had to be abandoned is closed; the caller reconnects.
 //
 // The password, if any, is read from the password file at each connect and never kept
@@ -53,9 +55,9 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  // Runs `sql` (one statement) and returns its rows. DeadlineExceeded if the client
-  // deadline `timeout` passed (the query is cancelled; if the server does not answer the
-  // cancel within a grace period the connection is closed and broken() is true).
+  // Runs `sql` (one statement) and returns its rows. The server's statement_timeout
+  // (`timeout`) ends a slow query with an error; DeadlineExceeded if the server did not
+  // answer within `timeout` plus a grace: the connection is closed and broken() is true.
   absl::StatusOr<PgResult> Query(absl::string_view sql, absl::Duration timeout);
 
   // True once the connection is unusable (the server went away, a query was abandoned).

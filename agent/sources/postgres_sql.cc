@@ -120,8 +120,13 @@ std::string PostgresQuerySql(absl::string_view query, int version, int statement
     return absl::StrCat(
         "SELECT s.queryid, coalesce(d.datname, '') AS datname, coalesce(r.rolname, '') AS "
         "rolname, s.calls, ",
-        total, " AS total_ms, ", mean, " AS mean_ms, s.rows, left(s.query, ", kTopSqlTextBytes,
-        ") AS query, (SELECT count(*) FROM pg_stat_statements) AS statements"
+        total, " AS total_ms, ", mean, " AS mean_ms, s.rows,",
+        // Utility statements are kept verbatim before PostgreSQL 16: an ALTER ROLE ...
+        // PASSWORD must not travel to the collector in a snapshot.
+        " CASE WHEN s.query ~* '(password|secret|identified\\s+by)' THEN '(text withheld: it"
+        " may hold a password)' ELSE left(s.query, ",
+        kTopSqlTextBytes,
+        ") END AS query, (SELECT count(*) FROM pg_stat_statements) AS statements"
         " FROM pg_stat_statements s LEFT JOIN pg_database d ON d.oid = s.dbid"
         " LEFT JOIN pg_roles r ON r.oid = s.userid ORDER BY ",
         total, " DESC LIMIT ", statements_top);

@@ -8,6 +8,25 @@
 #include "common/utf8.h"
 
 namespace vigil::ctl {
+namespace {
+
+// Agent text (a SQL comment, a log line) may hold terminal escape sequences: shown as
+// \xNN, never sent to the operator's terminal. Newlines are kept only where `keep_newline`.
+std::string Printable(absl::string_view text, bool keep_newline) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && !(keep_newline && c == '\n') && c != '\t') || u == 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(u, absl::kZeroPad2));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 absl::StatusOr<v1::ListEventsRequest> EventsRequestFor(const EventsFlags& flags, absl::Time now) {
   v1::ListEventsRequest req;
@@ -49,7 +68,7 @@ std::string FormatEventsTable(const v1::ListEventsResponse& events, absl::TimeZo
   std::string out;
   auto labels_of = [](const v1::Event& e) {
     return absl::StrJoin(e.labels(), ",", [](std::string* o, const v1::Label& l) {
-      absl::StrAppend(o, l.name(), "=", l.value());
+      absl::StrAppend(o, Printable(l.name(), false), "=", Printable(l.value(), false));
     });
   };
   if (full) {
@@ -58,8 +77,10 @@ std::string FormatEventsTable(const v1::ListEventsResponse& events, absl::TimeZo
       absl::StrAppend(
           &out,
           absl::FormatTime("%Y-%m-%d %H:%M:%E3S %Z", absl::FromUnixMillis(e.timestamp_ms()), zone),
-          "  ", stored.host(), "  ", e.kind(), "  ", e.severity(), "  ", labels_of(e), "\n");
-      for (absl::string_view line : absl::StrSplit(e.message(), '\n')) {
+          "  ", Printable(stored.host(), false), "  ", Printable(e.kind(), false), "  ",
+          Printable(e.severity(), false), "  ", labels_of(e), "\n");
+      const std::string message = Printable(e.message(), true);
+      for (absl::string_view line : absl::StrSplit(message, '\n')) {
         absl::StrAppend(&out, "    ", line, "\n");
       }
     }
@@ -68,11 +89,12 @@ std::string FormatEventsTable(const v1::ListEventsResponse& events, absl::TimeZo
       const v1::Event& e = stored.event();
       absl::string_view first = e.message();
       first = first.substr(0, first.find('\n'));
-      std::string message(TruncateUtf8(first, 120));
+      std::string message = Printable(TruncateUtf8(first, 120), false);
       if (message.size() < e.message().size()) message += " …";
       rows.push_back(
           {absl::FormatTime("%Y-%m-%d %H:%M:%S %Z", absl::FromUnixMillis(e.timestamp_ms()), zone),
-           stored.host(), e.kind(), e.severity(), labels_of(e), message});
+           Printable(stored.host(), false), Printable(e.kind(), false),
+           Printable(e.severity(), false), labels_of(e), message});
     }
     out = Table(rows);
   }

@@ -139,7 +139,7 @@ absl::StatusOr<std::vector<std::string>> EventStore::Hosts() const {
 }
 
 absl::Status EventStore::ListHost(const std::string& host, const EventQuery& query, size_t limit,
-                                  std::vector<v1::StoredEvent>* out) const {
+                                  Budget* budget, std::vector<v1::StoredEvent>* out) const {
   const std::string prefix = HostPrefix(host);
   const int64_t start_ms = ClampMs(query.start);
   const int64_t end_ms = ClampMs(query.end);
@@ -151,6 +151,11 @@ absl::Status EventStore::ListHost(const std::string& host, const EventQuery& que
         if (key.substr(0, prefix.size()) != prefix || key.size() < prefix.size() + 8) return false;
         const int64_t ms = static_cast<int64_t>(state::ReadUint64(key.substr(prefix.size(), 8)));
         if (ms < start_ms) return false;
+        if (budget->keys == 0 || budget->bytes < value.size()) {
+          budget->exhausted = true;
+          return false;
+        }
+        --budget->keys;
         v1::Event event;
         if (!event.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
           LogWarning("event store: skipped an unreadable event of host ", host, " at ", ms, " ms");
@@ -167,6 +172,7 @@ absl::Status EventStore::ListHost(const std::string& host, const EventQuery& que
             match |= l.name() == name && l.value() == wanted;
           if (!match) return true;
         }
+        budget->bytes -= value.size();
         v1::StoredEvent* stored = &out->emplace_back();
         stored->set_host(host);
         *stored->mutable_event() = std::move(event);
@@ -187,10 +193,13 @@ absl::StatusOr<EventPage> EventStore::List(const EventQuery& query) const {
   }
   // Each host's newest limit+1, merged newest first: the extra one tells "truncated".
   std::vector<v1::StoredEvent> found;
+  Budget budget;
   for (const std::string& host : hosts) {
-    if (absl::Status listed = ListHost(host, query, query.limit + 1, &found); !listed.ok()) {
+    if (absl::Status listed = ListHost(host, query, query.limit + 1, &budget, &found);
+        !listed.ok()) {
       return listed;
     }
+    if (budget.exhausted) break;
   }
   std::stable_sort(found.begin(), found.end(),
                    [](const v1::StoredEvent& a, const v1::StoredEvent& b) {
@@ -201,7 +210,7 @@ absl::StatusOr<EventPage> EventStore::List(const EventQuery& query) const {
                      return a.event().event_id() > b.event().event_id();
                    });
   EventPage page;
-  page.truncated = found.size() > query.limit;
+  page.truncated = found.size() > query.limit || budget.exhausted;
   if (page.truncated) found.resize(query.limit);
   page.events = std::move(found);
   return page;

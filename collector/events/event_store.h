@@ -72,7 +72,10 @@ class EventStore {
                                     const google::protobuf::RepeatedPtrField<v1::Event>& events,
                                     absl::Time now);
 
-  // The newest `query.limit` matching events, newest first.
+  // The newest `query.limit` matching events, newest first. A query reads at most a
+  // million events and keeps at most 32 MiB of them (a viewer asking for 10,000 events
+  // of every host must not exhaust the collector's memory); beyond that the answer is
+  // what was found, marked truncated.
   absl::StatusOr<EventPage> List(const EventQuery& query) const;
 
   // Deletes events older than the retention at `now`; returns how many hosts it swept.
@@ -85,8 +88,15 @@ class EventStore {
   absl::StatusOr<std::vector<std::string>> Hosts() const;
   // Adds `host`'s matching events from `query.end` back to `query.start`, at most
   // `limit` of them (one more tells that there were more), to `out`.
+  // `budget` bounds what one query may read and hold (events scanned, bytes kept);
+  // when it runs out `budget->exhausted` is set and the scan stops.
+  struct Budget {
+    size_t keys = 1'000'000;
+    size_t bytes = 32 << 20;
+    bool exhausted = false;
+  };
   absl::Status ListHost(const std::string& host, const EventQuery& query, size_t limit,
-                        std::vector<v1::StoredEvent>* out) const;
+                        Budget* budget, std::vector<v1::StoredEvent>* out) const;
 
   state::StateStore* const store_;
   const absl::Duration retention_;

@@ -158,6 +158,12 @@ TEST_CASE("postgres_sql reports a loaded primary and its streaming standby as Po
     sorter.Exec(
         "SELECT count(*) FROM (SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC) s");
   }
+  // A statement whose text holds a password, costly enough (SCRAM hashing, 300 times) to
+  // rank in the top 10: the snapshot must not carry its text.
+  admin.Exec("CREATE ROLE scratch LOGIN");
+  admin.Exec(
+      "DO $$BEGIN FOR i IN 1..300 LOOP EXECUTE 'ALTER ROLE scratch PASSWORD ''Zebra-7731-x''';"
+      " END LOOP; END$$");
   admin.Exec("CHECKPOINT");
   admin.Exec("SELECT pg_switch_wal()");
   REQUIRE(WaitFor([&] { return Num(admin.Exec("SELECT failed_count FROM pg_stat_archiver")) > 0; },
@@ -327,6 +333,8 @@ TEST_CASE("postgres_sql reports a loaded primary and its streaming standby as Po
   CHECK(absl::StartsWith(top.back().message, "top 10 of "));
   CHECK(absl::StrContains(top.back().message, "generate_series"));
   CHECK(absl::StrContains(top.back().message, "since the last snapshot"));
+  CHECK(absl::StrContains(top.back().message, "text withheld"));
+  for (const Event& e : latest.events()) CHECK_FALSE(absl::StrContains(e.message, "Zebra-7731"));
 
   // Nothing failed
   for (const char* query : {"server", "activity", "replication", "slots", "standby", "archiver",

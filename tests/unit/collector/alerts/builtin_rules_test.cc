@@ -225,6 +225,7 @@ load 1m
   pg_stat_archiver_failing{instance="db-sick",instance_name="5433"} 1x420
   pg_stat_archiver_failed_count_total{instance="db-sick",instance_name="5433"} 0+1x420
   pg_stat_archiver_last_archive_age_seconds{instance="db-sick",instance_name="5433"} 7200x420
+  pg_stat_database_xact_commit_total{instance="db-sick",instance_name="5433",datname="his"} 0+10x420
   pg_database_xid_wraparound_ratio{instance="db-sick",instance_name="5433",datname="app"} 0.6x420
   pg_oldest_transaction_age_seconds{instance="db-sick",instance_name="5433"} 7200x420
   pg_idle_in_transaction_oldest_age_seconds{instance="db-sick",instance_name="5433"} 1200x420

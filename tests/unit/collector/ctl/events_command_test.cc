@@ -59,6 +59,11 @@ TEST_CASE("vigilctl events prints one row per event, or the whole text with --fu
   CHECK(absl::StrContains(table, "only the newest 1 shown"));
   const std::string full = FormatEventsTable(response, absl::UTCTimeZone(), true);
   CHECK(absl::StrContains(full, "    2. select 2\n"));
+  // A terminal escape in agent text is shown, not sent to the terminal.
+  response.mutable_events(0)->mutable_event()->set_message("select 1 /* \x1b]52;c;ZXZpbA==\x07 */");
+  CHECK(absl::StrContains(FormatEventsTable(response, absl::UTCTimeZone(), true),
+                          "/* \\x1b]52;c;ZXZpbA==\\x07 */"));
+  CHECK_FALSE(absl::StrContains(FormatEventsTable(response, absl::UTCTimeZone(), false), "\x1b"));
   CHECK(FormatEventsTable(v1::ListEventsResponse(), absl::UTCTimeZone(), false) ==
         "no events in the period\n");
 }
