@@ -14,11 +14,6 @@
 namespace vigil::agent {
 namespace {
 
-std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
-
 absl::Status GetRegex(const ConfigNode& node, absl::string_view key, std::string* out) {
   VIGIL_RETURN_IF_ERROR(node.GetString(key, out));
   RE2 re(*out, RE2::Quiet);
@@ -66,7 +61,7 @@ absl::Status ParseSpool(const ConfigNode& spool, const std::string& base_dir, Ag
   o.spool.dir = kDefaultSpoolDir;
   VIGIL_RETURN_IF_ERROR(spool.GetString("dir", &o.spool.dir));
   if (o.spool.dir.empty()) return spool.Error("dir", "must not be empty");
-  o.spool.dir = Resolve(base_dir, o.spool.dir);
+  o.spool.dir = ResolveConfigPath(base_dir, o.spool.dir);
   uint64_t max_bytes = o.spool.max_bytes;
   VIGIL_RETURN_IF_ERROR(spool.GetBytes("max_bytes", &max_bytes));
   if (max_bytes < (256 << 10)) return spool.Error("max_bytes", "must be at least 256KiB");
@@ -93,10 +88,10 @@ absl::Status ParseSpool(const ConfigNode& spool, const std::string& base_dir, Ag
 }
 
 absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, AgentConfig* config) {
-  VIGIL_RETURN_IF_ERROR(root.CheckKeys({"collector", "tls", "interval", "sources", "intervals",
-                                        "paths", "filesystem", "diskstats", "netdev", "postgres",
-                                        "oracle", "security", "backups", "file_watch", "spool",
-                                        "state_dir", "logins", "log_level"}));
+  VIGIL_RETURN_IF_ERROR(
+      root.CheckKeys({"collector", "tls", "interval", "sources", "intervals", "paths", "filesystem",
+                      "diskstats", "netdev", "postgres", "oracle", "security", "backups",
+                      "file_watch", "spool", "state_dir", "logins", "log_level"}));
   VIGIL_RETURN_IF_ERROR(ParseCollector(root, config));
 
   if (!root.Has("tls"))
@@ -106,9 +101,9 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   VIGIL_RETURN_IF_ERROR(tls.RequireString("ca", &config->link.tls.ca));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("cert", &config->link.tls.cert));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("key", &config->link.tls.key));
-  config->link.tls.ca = Resolve(base_dir, config->link.tls.ca);
-  config->link.tls.cert = Resolve(base_dir, config->link.tls.cert);
-  config->link.tls.key = Resolve(base_dir, config->link.tls.key);
+  config->link.tls.ca = ResolveConfigPath(base_dir, config->link.tls.ca);
+  config->link.tls.cert = ResolveConfigPath(base_dir, config->link.tls.cert);
+  config->link.tls.key = ResolveConfigPath(base_dir, config->link.tls.key);
 
   VIGIL_RETURN_IF_ERROR(root.GetDuration("interval", &config->interval));
   if (config->interval < absl::Milliseconds(100) || config->interval > absl::Hours(1)) {
@@ -202,14 +197,14 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir, Agen
   so.state_dir = std::filesystem::path(spool_dir).parent_path().string();
   VIGIL_RETURN_IF_ERROR(root.GetString("state_dir", &so.state_dir));
   if (so.state_dir.empty()) return root.Error("state_dir", "must not be empty");
-  so.state_dir = Resolve(base_dir, so.state_dir);
+  so.state_dir = ResolveConfigPath(base_dir, so.state_dir);
 
   const ConfigNode logins = root.Child("logins");
   VIGIL_RETURN_IF_ERROR(logins.CheckKeys({"enabled", "path"}));
   VIGIL_RETURN_IF_ERROR(logins.GetBool("enabled", &so.logins_enabled));
   VIGIL_RETURN_IF_ERROR(logins.GetString("path", &so.logins_path));
   if (so.logins_path.empty()) return logins.Error("path", "must be a path or \"auto\"");
-  if (so.logins_path != "auto") so.logins_path = Resolve(base_dir, so.logins_path);
+  if (so.logins_path != "auto") so.logins_path = ResolveConfigPath(base_dir, so.logins_path);
 
   std::string level = "info";
   VIGIL_RETURN_IF_ERROR(root.GetString("log_level", &level));

@@ -1,18 +1,11 @@
 #include "agent/sampler.h"
 
-#include <time.h>
-
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "common/log.h"
 
 namespace vigil::agent {
 namespace {
-
-double MonotonicSeconds() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 // Forwards to two sinks.
 class TeeSink : public SampleSink {
@@ -99,10 +92,10 @@ void Sampler::Tick(absl::Time tick, SampleSink* also) {
     const bool due = !state.ran || every_ms <= 0 ||
                      tick_ms % every_ms < absl::ToInt64Milliseconds(base_interval_);
     if (due && tick >= state.retry_after) {
-      const double start = MonotonicSeconds();
+      const absl::Time start = MonotonicNow();
       EventBound bounded(&sink, kMaxEventsPerSourceTick);
       absl::Status status = source.Collect(context, bounded);
-      state.last_duration_s = MonotonicSeconds() - start;
+      state.last_duration_s = absl::ToDoubleSeconds(MonotonicNow() - start);
       state.events += bounded.passed();
       state.events_dropped += bounded.dropped();
       if (bounded.dropped() > 0) {

@@ -14,11 +14,6 @@
 namespace vigil::collector {
 namespace {
 
-std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
-
 absl::Status CheckListenAddress(const ConfigNode& node, absl::string_view key,
                                 const std::string& address, absl::string_view example) {
   const size_t colon = address.rfind(':');
@@ -138,7 +133,7 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   VIGIL_RETURN_IF_ERROR(root.GetString("listen", &config->listen));
   VIGIL_RETURN_IF_ERROR(CheckListenAddress(root, "listen", config->listen, "0.0.0.0:7070"));
   VIGIL_RETURN_IF_ERROR(root.RequireString("data_dir", &config->data_dir));
-  config->data_dir = Resolve(base_dir, config->data_dir);
+  config->data_dir = ResolveConfigPath(base_dir, config->data_dir);
 
   if (!root.Has("tls"))
     return root.Error("tls", "is required (ca, cert, key): mTLS is the only mode");
@@ -147,9 +142,9 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   VIGIL_RETURN_IF_ERROR(tls.RequireString("ca", &config->tls.ca));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("cert", &config->tls.cert));
   VIGIL_RETURN_IF_ERROR(tls.RequireString("key", &config->tls.key));
-  config->tls.ca = Resolve(base_dir, config->tls.ca);
-  config->tls.cert = Resolve(base_dir, config->tls.cert);
-  config->tls.key = Resolve(base_dir, config->tls.key);
+  config->tls.ca = ResolveConfigPath(base_dir, config->tls.ca);
+  config->tls.cert = ResolveConfigPath(base_dir, config->tls.cert);
+  config->tls.key = ResolveConfigPath(base_dir, config->tls.key);
   VIGIL_RETURN_IF_ERROR(tls.GetDuration("reload_interval", &config->tls_reload_interval));
   if (config->tls_reload_interval < absl::Seconds(1)) {
     return tls.Error("reload_interval", "must be at least 1s");
@@ -218,7 +213,7 @@ absl::Status ParseInto(const ConfigNode& root, const std::string& base_dir,
   VIGIL_RETURN_IF_ERROR(audit.GetString("file", &config->audit_file));
   config->audit_file = config->audit_file.empty()
                            ? (std::filesystem::path(config->data_dir) / "audit.log").string()
-                           : Resolve(base_dir, config->audit_file);
+                           : ResolveConfigPath(base_dir, config->audit_file);
   VIGIL_RETURN_IF_ERROR(ParseQuery(root.Child("query"), &config->query));
   VIGIL_ASSIGN_OR_RETURN(config->alerting,
                          alerts::ParseAlertingConfig(root.Child("alerting"), base_dir));

@@ -7,12 +7,6 @@
 
 namespace vigil::collector {
 
-absl::Time MonotonicNow() {
-  timespec now{};
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return absl::TimeFromTimespec(now);
-}
-
 StorageHealth::StorageHealth(absl::Duration maintenance_interval,
                              absl::Duration head_snapshot_interval, absl::Time now)
     : maintenance_limit_(3 * maintenance_interval),

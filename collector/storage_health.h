@@ -23,11 +23,12 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 
 namespace vigil::collector {
 
-// A monotonic clock (CLOCK_MONOTONIC) as an absl::Time; only differences mean anything.
-absl::Time MonotonicNow();
+// The monotonic clock of common/clock.h, under the name the collector has used.
+using ::vigil::MonotonicNow;
 
 class StorageHealth {
  public:

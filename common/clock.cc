@@ -1,5 +1,7 @@
 #include "common/clock.h"
 
+#include <time.h>
+
 namespace vigil {
 namespace {
 
@@ -9,6 +11,12 @@ class RealClock : public Clock {
 };
 
 }  // namespace
+
+absl::Time MonotonicNow() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return absl::TimeFromTimespec(now);
+}
 
 Clock& Clock::Real() {
   static RealClock* clock = new RealClock();

@@ -21,6 +21,11 @@ class Clock {
   static Clock& Real();
 };
 
+// CLOCK_MONOTONIC as an absl::Time (its epoch is arbitrary: compare and subtract only).
+// For durations, deadlines and schedules that a wall-clock step (NTP, `date -s`) must
+// not move.
+absl::Time MonotonicNow();
+
 // A clock that only moves when told to. Thread-safe.
 class ManualClock : public Clock {
  public:

@@ -1,6 +1,7 @@
 #include "common/config_node.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -210,6 +211,11 @@ absl::Status ConfigNode::GetStringList(absl::string_view key, std::vector<std::s
     out->push_back(*value);
   }
   return absl::OkStatus();
+}
+
+std::string ResolveConfigPath(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
 }  // namespace vigil

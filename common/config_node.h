@@ -76,4 +76,9 @@ class ConfigNode {
   int line_ = 0;  // for a missing key: the line of its parent
 };
 
+// `path` as configured in a file in `base_dir`: a relative path is taken relative to
+// that directory (so a config works wherever it is started from); an absolute or empty
+// path, or any path when `base_dir` is "" (parsed from text), is returned as it is.
+std::string ResolveConfigPath(const std::string& base_dir, const std::string& path);
+
 }  // namespace vigil

@@ -1,30 +1,13 @@
 #include "agent/sources/background_jobs.h"
 
-#include <time.h>
-
 #include <algorithm>
 
 #include "common/log.h"
 
 namespace vigil::agent {
-namespace {
 
-double MonotonicSeconds() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// Scheduling time: monotonic, so a wall-clock step (NTP, an operator's `date -s`) never
-// stalls the jobs or runs them in a burst.
-absl::Time MonotonicNow() {
-  struct timespec ts {};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return absl::UnixEpoch() + absl::DurationFromTimespec(ts);
-}
-
-}  // namespace
-
+// Schedules use MonotonicNow() (common/clock.h): a wall-clock step never stalls the jobs
+// or runs them in a burst.
 BackgroundJobs::BackgroundJobs(std::string source, std::vector<BackgroundJob> jobs,
                                const Clock* clock)
     : source_(std::move(source)), clock_(clock) {
@@ -88,9 +71,9 @@ void BackgroundJobs::Run() {
     BackgroundJob job = next->job;  // run without the lock: Drain() must not wait for it
     mu_.Unlock();
     BufferSink results;
-    const double start = MonotonicSeconds();
+    const absl::Time start = MonotonicNow();
     absl::Status status = job.run(JobContext{clock_->Now(), &stopping_}, results);
-    const double duration = MonotonicSeconds() - start;
+    const double duration = absl::ToDoubleSeconds(MonotonicNow() - start);
     mu_.Lock();
 
     // `next` still points into jobs_: the vector is never resized after construction.

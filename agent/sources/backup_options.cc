@@ -1,6 +1,5 @@
 #include "agent/sources/backup_options.h"
 
-#include <filesystem>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -9,11 +8,6 @@
 
 namespace vigil::agent {
 namespace {
-
-std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
 
 // name, path, glob, max_age and interval, common to both lists.
 template <typename Location>
@@ -26,7 +20,7 @@ absl::Status ParseCommon(const ConfigNode& node, const std::string& base_dir,
   }
   VIGIL_RETURN_IF_ERROR(node.RequireString("path", &out->path));
   if (out->path.empty()) return node.Error("path", "must name a directory");
-  out->path = Resolve(base_dir, out->path);
+  out->path = ResolveConfigPath(base_dir, out->path);
   VIGIL_RETURN_IF_ERROR(node.GetString("glob", &out->glob));
   if (out->glob.empty() || out->glob.find('/') != std::string::npos) {
     return node.Error("glob", "must be a file name pattern such as *.bkp (no '/')");

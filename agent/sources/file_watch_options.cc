@@ -1,20 +1,11 @@
 #include "agent/sources/file_watch_options.h"
 
-#include <filesystem>
-
 #include "absl/strings/str_cat.h"
 #include "common/config_node.h"
 #include "common/status.h"
 
 namespace vigil::agent {
-namespace {
-
-std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::Status ParseFileWatchOptions(const ConfigNode& node, const std::string& base_dir,
                                    FileWatchOptions* out) {
@@ -25,7 +16,7 @@ absl::Status ParseFileWatchOptions(const ConfigNode& node, const std::string& ba
   if (out->interval < absl::Seconds(1)) return node.Error("interval", "must be at least 1s");
   VIGIL_RETURN_IF_ERROR(node.GetBytes("max_hash_bytes", &out->max_hash_bytes));
   VIGIL_RETURN_IF_ERROR(node.GetString("state_file", &out->state_file));
-  out->state_file = Resolve(base_dir, out->state_file);
+  out->state_file = ResolveConfigPath(base_dir, out->state_file);
   VIGIL_ASSIGN_OR_RETURN(std::vector<ConfigNode> paths, node.Child("paths").Elements());
   for (const ConfigNode& p : paths) {
     WatchedPathOptions watched;
@@ -37,7 +28,7 @@ absl::Status ParseFileWatchOptions(const ConfigNode& node, const std::string& ba
       VIGIL_RETURN_IF_ERROR(p.RequireString("path", &watched.path));
       VIGIL_RETURN_IF_ERROR(p.GetBool("hash", &watched.hash));
     }
-    watched.path = Resolve(base_dir, watched.path);
+    watched.path = ResolveConfigPath(base_dir, watched.path);
     if (watched.path.empty()) return node.Error("paths", "an entry is empty");
     if (watched.path.find('\n') != std::string::npos) {
       return node.Error("paths", "a path must not contain a line break");

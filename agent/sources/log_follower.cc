@@ -324,4 +324,18 @@ absl::Status LogFollower::Poll(absl::Time now,
   return status;
 }
 
+std::string LogPositionFile(const std::string& state_dir, absl::string_view source,
+                            absl::string_view name) {
+  std::string file = absl::StrCat(state_dir, "/log-positions/", source);
+  if (!name.empty()) {
+    file += '-';
+    for (char c : name) {
+      file += absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+'
+                  ? c
+                  : '_';
+    }
+  }
+  return file + ".pos";
+}
+
 }  // namespace vigil::agent

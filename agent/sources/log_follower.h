@@ -44,6 +44,12 @@
 
 namespace vigil::agent {
 
+// The position file of log `name` of source `source`: <state_dir>/log-positions/
+// <source>[-<name>].pos, with any character of `name` that is not a letter, digit, '_',
+// '-' or '+' replaced by '_' (a SID or listener name must not make a path).
+std::string LogPositionFile(const std::string& state_dir, absl::string_view source,
+                            absl::string_view name = "");
+
 struct LogFollowerOptions {
   std::string path;
   // Where the read position is remembered across restarts; "" = not remembered.

@@ -161,7 +161,7 @@ class LoginsSource : public Source {
       : enabled_(options.logins_enabled), candidates_(std::move(candidates)) {
     LogFollowerOptions follow;
     follow.path = candidates_.front();
-    follow.state_file = absl::StrCat(options.state_dir, "/log-positions/", kSource, ".pos");
+    follow.state_file = LogPositionFile(options.state_dir, kSource);
     follower_ = std::make_unique<LogFollower>(std::move(follow));
     for (const char* service : kServices) {
       for (const char* result : {"accepted", "failed"}) counts_[{service, result}] = 0;

@@ -45,15 +45,6 @@ constexpr const char* kNoteTypes[] = {"startup", "shutdown", "log_switch",
                                       "checkpoint_not_complete"};
 
 // Label values are kept to a safe character set: a SID becomes a file name.
-std::string FileSafe(absl::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '+') {
-      c = '_';
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -181,8 +172,7 @@ class OracleAlertLogSource : public Source {
       instance->oracle_base = o.oracle_base;
       LogFollowerOptions follow;
       follow.path = o.alert_log == "auto" ? "" : o.alert_log;
-      follow.state_file =
-          absl::StrCat(options.state_dir, "/log-positions/", kSource, "-", FileSafe(o.sid), ".pos");
+      follow.state_file = LogPositionFile(options.state_dir, kSource, o.sid);
       instance->follower = std::make_unique<LogFollower>(std::move(follow));
       instances_.push_back(std::move(instance));
     }

@@ -8,7 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "agent/sources/oracle_environment.h"
 #include "agent/sources/oracle_process.h"
 #include "common/file.h"
 
@@ -63,12 +63,7 @@ std::string ProcessEnvironment(const std::string& proc_root, int pid, absl::stri
   absl::StatusOr<std::string> environ =
       ReadFile(absl::StrCat(proc_root, "/", pid, "/environ"), 1 << 20);
   if (!environ.ok()) return "";
-  for (absl::string_view var : absl::StrSplit(*environ, '\0')) {
-    if (absl::ConsumePrefix(&var, name) && absl::ConsumePrefix(&var, "=")) {
-      return std::string(var);
-    }
-  }
-  return "";
+  return EnvironValue(*environ, name).value_or("");
 }
 
 std::string FindAlertLogUnderBase(const std::string& oracle_base, const std::string& sid) {

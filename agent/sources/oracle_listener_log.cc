@@ -120,12 +120,7 @@ class OracleListenerLogSource : public Source {
       listener->configured = o.path;
       LogFollowerOptions follow;
       follow.path = o.path == "auto" ? "" : o.path;
-      std::string safe = o.name;
-      for (char& c : safe) {
-        if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
-      }
-      follow.state_file =
-          absl::StrCat(options.state_dir, "/log-positions/", kSource, "-", safe, ".pos");
+      follow.state_file = LogPositionFile(options.state_dir, kSource, o.name);
       listener->follower = std::make_unique<LogFollower>(std::move(follow));
       for (const char* code : kCommonRefusals) listener->refused[code] = 0;
       listeners_.push_back(std::move(listener));

@@ -1,6 +1,5 @@
 #include "agent/sources/oracle_options.h"
 
-#include <filesystem>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -11,9 +10,9 @@
 namespace vigil::agent {
 namespace {
 
+// "auto" is a word, not a file name.
 std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path == "auto" || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+  return path == "auto" ? path : ResolveConfigPath(base_dir, path);
 }
 
 absl::Status ParseSql(const ConfigNode& node, const std::string& base_dir, OracleSqlOptions* sql) {

@@ -1,6 +1,5 @@
 #include "agent/sources/postgres_options.h"
 
-#include <filesystem>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -9,11 +8,6 @@
 
 namespace vigil::agent {
 namespace {
-
-std::string Resolve(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path.front() == '/' || base_dir.empty()) return path;
-  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
-}
 
 absl::Status GetInterval(const ConfigNode& node, absl::string_view key, absl::Duration minimum,
                          absl::Duration* out) {
@@ -54,7 +48,7 @@ absl::Status ParsePostgresInstances(const ConfigNode& node, const std::string& b
     VIGIL_RETURN_IF_ERROR(i.GetString("dbname", &o.dbname));
     if (o.dbname.empty()) return i.Error("dbname", "must not be empty");
     VIGIL_RETURN_IF_ERROR(i.GetString("password_file", &o.password_file));
-    o.password_file = Resolve(base_dir, o.password_file);
+    o.password_file = ResolveConfigPath(base_dir, o.password_file);
     VIGIL_RETURN_IF_ERROR(i.GetString("sslmode", &o.sslmode));
     static const std::set<std::string> kModes = {"",        "disable",   "allow",      "prefer",
                                                  "require", "verify-ca", "verify-full"};
@@ -65,7 +59,7 @@ absl::Status ParsePostgresInstances(const ConfigNode& node, const std::string& b
     for (auto [key, field] : {std::pair{"sslrootcert", &o.sslrootcert},
                               std::pair{"sslcert", &o.sslcert}, std::pair{"sslkey", &o.sslkey}}) {
       VIGIL_RETURN_IF_ERROR(i.GetString(key, field));
-      *field = Resolve(base_dir, *field);
+      *field = ResolveConfigPath(base_dir, *field);
     }
     VIGIL_RETURN_IF_ERROR(GetInterval(i, "connect_timeout", absl::Seconds(2), &o.connect_timeout));
     VIGIL_RETURN_IF_ERROR(GetInterval(i, "query_timeout", absl::Seconds(1), &o.query_timeout));

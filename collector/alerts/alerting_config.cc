@@ -1,7 +1,5 @@
 #include "collector/alerts/alerting_config.h"
 
-#include <filesystem>
-
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -19,11 +17,7 @@ absl::StatusOr<AlertingConfig> ParseAlertingConfig(const ConfigNode& node,
        "timezone", "external_url", "ack_link_ttl", "flap_window", "flap_starts",
        "default_escalation", "receivers", "oncall", "escalation_policies", "maintenance_windows"}));
   VIGIL_RETURN_IF_ERROR(node.GetStringList("rule_files", &out.rule_files));
-  for (std::string& f : out.rule_files) {
-    if (!f.empty() && f.front() != '/' && !base_dir.empty()) {
-      f = (std::filesystem::path(base_dir) / f).lexically_normal().string();
-    }
-  }
+  for (std::string& f : out.rule_files) f = ResolveConfigPath(base_dir, f);
   VIGIL_RETURN_IF_ERROR(node.GetDuration("evaluation_interval", &out.evaluation_interval));
   if (out.evaluation_interval < absl::Seconds(1)) {
     return node.Error("evaluation_interval", "must be at least 1s");

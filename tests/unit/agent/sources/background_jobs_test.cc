@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <filesystem>
 
 #include "absl/synchronization/notification.h"
 #include "common/child_process.h"
@@ -97,16 +98,34 @@ TEST_CASE("the destructor tells a running job to stop and waits for it") {
   CHECK(saw_stop);
 }
 
+// Threads of this process, from /proc/self/task.
+size_t ThreadCount() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    ++n;
+  }
+  return n;
+}
+
 TEST_CASE("creating jobs starts nothing until the first drain") {
   std::atomic<int> runs{0};
+  const size_t threads = ThreadCount();
   {
     BackgroundJobs jobs(
-        "test", {BackgroundJob{"never", absl::Seconds(1), [&](const JobContext&, SampleSink&) {
+        "test", {BackgroundJob{"later", absl::Hours(1), [&](const JobContext&, SampleSink&) {
                                  ++runs;
                                  return absl::OkStatus();
                                }}});
+    // Validating a configuration creates sources: that must start no thread.
+    CHECK(ThreadCount() == threads);
+    RecordingSink sink;
+    REQUIRE(jobs.Drain(sink).ok());
+    CHECK(ThreadCount() == threads + 1);
+    REQUIRE(jobs.AwaitFirstRuns(absl::Seconds(10)));
   }
-  CHECK(runs == 0);
+  CHECK(runs == 1);
+  CHECK(ThreadCount() == threads);
 }
 
 }  // namespace
